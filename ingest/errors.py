@@ -1,0 +1,64 @@
+"""The project's one exception tree.
+
+Lower-level errors (imaplib, smtplib, sockets, SQLAlchemy, zip/xml libraries) are translated
+into these at the edge that talks to them (``raise ImapError(...) from exc``), so the rest of the
+code handles a handful of types and knows whether trying again later can help::
+
+    OnepInboxError
+    ├── ConfigError              bad or missing configuration (names the key)
+    ├── MailboxError             talking to the mailbox failed      .temporary
+    │   └── ImapError
+    ├── SendError                handing mail to the SMTP server failed .temporary
+    ├── StoreError               the raw store or the database refused a write
+    └── ProcessingError          a pipeline stage failed on one message (.stage)
+"""
+
+from __future__ import annotations
+
+
+class OnepInboxError(Exception):
+    """Base of every error this project raises on purpose."""
+
+
+class ConfigError(OnepInboxError):
+    """The configuration is missing, unreadable or has a bad value (the message names the key)."""
+
+
+class MailboxError(OnepInboxError):
+    """Fetching from or marking in the mailbox failed.
+
+    ``temporary`` is true when trying again later may succeed (network, server busy), false when
+    it cannot (bad credentials, no such folder).
+    """
+
+    def __init__(self, message: str, *, temporary: bool) -> None:
+        super().__init__(message)
+        self.temporary = temporary
+
+
+class ImapError(MailboxError):
+    """An IMAP-level failure, translated from imapclient/imaplib/socket errors."""
+
+
+class SendError(OnepInboxError):
+    """Handing a message to the outgoing mail server failed.
+
+    ``temporary`` mirrors SMTP's 4xx (try later) versus 5xx (give up, record) distinction.
+    """
+
+    def __init__(self, message: str, *, temporary: bool, code: int | None = None) -> None:
+        super().__init__(message)
+        self.temporary = temporary
+        self.code = code
+
+
+class StoreError(OnepInboxError):
+    """Writing to the raw store or the database failed."""
+
+
+class ProcessingError(OnepInboxError):
+    """A pipeline stage failed on one message; the message stays stored and can be replayed."""
+
+    def __init__(self, message: str, *, stage: str) -> None:
+        super().__init__(message)
+        self.stage = stage
