@@ -1,0 +1,290 @@
+"""Database tables (SQLAlchemy 2 declarative). Alembic migrations in ``storage/migrations``.
+
+One row per thing a person would name: a received message and where it sits on the server, each
+attachment, each submission (with its earlier readings), each LAO and its addresses, each queued
+outgoing mail, each poll, each staff action. Units of work are rows with a state (``messages.state``,
+``outbox.status``) so that several processes can later claim them (roadmap: SKIP LOCKED leases).
+
+Datetimes are stored in UTC and come back timezone-aware; JSON is JSONB on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Id = BigInteger().with_variant(Integer(), "sqlite")
+Json = JSON().with_variant(JSONB(), "postgresql")
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware datetimes on every backend: stored as UTC, returned with tzinfo=UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime given to the database: {value!r}")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Message(Base):
+    """One received message, identified by the sha256 of its bytes (the raw file's name)."""
+
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    header_message_id: Mapped[str | None] = mapped_column(String(998), index=True)
+    subject: Mapped[str | None] = mapped_column(Text)
+    from_address: Mapped[str | None] = mapped_column(String(320), index=True)
+    from_name: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    stored_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    kind: Mapped[str | None] = mapped_column(String(20))
+    """normal | auto_reply | bounce | bulk (RFC 3834 / RFC 3464), set by *classify*."""
+    state: Mapped[str] = mapped_column(String(20), default="stored", index=True)
+    """stored (waiting to be processed) | processed | failed."""
+    outcome: Mapped[str | None] = mapped_column(String(40))
+    """What processing found: forms | no_form | unreadable | duplicate | automatic | ..."""
+    failed_stage: Mapped[str | None] = mapped_column(String(40))
+    error: Mapped[str | None] = mapped_column(Text)
+    traceback: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    processed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    locations: Mapped[list[MessageLocation]] = relationship(back_populates="message")
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="message", order_by="Attachment.id"
+    )
+
+
+class MessageLocation(Base):
+    """Where a message was seen: (mailbox, UIDVALIDITY, UID or Maildir key). The ingestion key."""
+
+    __tablename__ = "message_locations"
+    __table_args__ = (UniqueConstraint("mailbox", "uidvalidity", "item"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
+    mailbox: Mapped[str] = mapped_column(String(500))
+    uidvalidity: Mapped[int] = mapped_column(BigInteger)
+    item: Mapped[str] = mapped_column(String(255))
+    seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    marked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    """When the server-side mark (keyword or move) was done; NULL = still to do."""
+
+    message: Mapped[Message] = relationship(back_populates="locations")
+
+
+class Attachment(Base):
+    """One file found in a message (nested messages and zips included), stored by hash."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (UniqueConstraint("message_id", "part_path"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
+    part_path: Mapped[str] = mapped_column(String(500))
+    """Where in the message: MIME part numbers, then ``!member`` inside archives."""
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    filename: Mapped[str | None] = mapped_column(Text)
+    """The sender's name for the file: shown to people, never used as a path."""
+    content_type: Mapped[str | None] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(BigInteger)
+    format: Mapped[str | None] = mapped_column(String(20))
+    role: Mapped[str | None] = mapped_column(String(20))
+    """form | not_form | unreadable | duplicate | skipped."""
+    note: Mapped[str | None] = mapped_column(Text)
+    duplicate_of_submission_id: Mapped[int | None] = mapped_column(
+        ForeignKey("submissions.id", use_alter=True), nullable=True
+    )
+
+    message: Mapped[Message] = relationship(back_populates="attachments")
+
+
+class Lao(Base):
+    """A local administrative organisation, or a provincial office (``lao_type`` provincial_office)."""
+
+    __tablename__ = "laos"
+
+    code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    name_key: Mapped[str] = mapped_column(String(300), index=True, default="")
+    """Type and place name without spacing or short forms (:func:`ingest.laonames.key`)."""
+    lao_type: Mapped[str] = mapped_column(String(30), index=True)
+    province: Mapped[str] = mapped_column(String(100), index=True)
+    district: Mapped[str | None] = mapped_column(String(100))
+    subdistrict: Mapped[str | None] = mapped_column(String(100))
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    addresses: Mapped[list[LaoAddress]] = relationship(back_populates="lao")
+
+
+class LaoAddress(Base):
+    """An email address known to belong to an LAO: from the registry, or learned from a review."""
+
+    __tablename__ = "lao_addresses"
+    __table_args__ = (UniqueConstraint("address", "lao_code"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    address: Mapped[str] = mapped_column(String(320), index=True)
+    lao_code: Mapped[str] = mapped_column(ForeignKey("laos.code"), index=True)
+    source: Mapped[str] = mapped_column(String(20), default="registry")
+    """registry | learned."""
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[str | None] = mapped_column(String(200))
+    failing_since: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    lao: Mapped[Lao] = relationship(back_populates="addresses")
+
+
+class Submission(Base):
+    """One LAO's report as read from one message (the same form in several formats is one)."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (
+        UniqueConstraint("message_id", "slot"),
+        Index("ix_submissions_lao_version", "lao_code", "form_version"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    receipt_no: Mapped[str | None] = mapped_column(String(40), unique=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
+    slot: Mapped[str] = mapped_column(String(300))
+    """Which form within the message (the LAO the form names), so a re-read finds its row."""
+    attachment_id: Mapped[int | None] = mapped_column(ForeignKey("attachments.id"))
+    lao_code: Mapped[str | None] = mapped_column(ForeignKey("laos.code"), index=True)
+    form_version: Mapped[str] = mapped_column(String(20))
+    format: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    """accepted | needs_review | rejected | superseded."""
+    fields: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    provenance: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    problems: Mapped[list[dict[str, Any]]] = mapped_column(Json, default=list)
+    identification: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    confidence: Mapped[float | None] = mapped_column(Float)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"))
+    reading_no: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    message: Mapped[Message] = relationship(foreign_keys=[message_id])
+    attachment: Mapped[Attachment | None] = relationship(foreign_keys=[attachment_id])
+    lao: Mapped[Lao | None] = relationship()
+
+
+class SubmissionReading(Base):
+    """An earlier reading of a submission, kept when ``process`` re-reads it."""
+
+    __tablename__ = "submission_readings"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    reading_no: Mapped[int] = mapped_column(Integer)
+    read_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    status: Mapped[str] = mapped_column(String(20))
+    lao_code: Mapped[str | None] = mapped_column(String(8))
+    format: Mapped[str | None] = mapped_column(String(20))
+    fields: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    problems: Mapped[list[dict[str, Any]]] = mapped_column(Json, default=list)
+    identification: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+
+
+class OutboxMail(Base):
+    """One queued outgoing message to one address. Drained by ``send``."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    dedupe_key: Mapped[str] = mapped_column(String(300), unique=True)
+    """Why this mail exists; a second queueing for the same reason is a no-op."""
+    kind: Mapped[str] = mapped_column(String(30), index=True)
+    to_address: Mapped[str] = mapped_column(String(320), index=True)
+    lao_code: Mapped[str | None] = mapped_column(String(8), index=True)
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"))
+    cause_message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    header_message_id: Mapped[str] = mapped_column(String(300), index=True)
+    subject: Mapped[str] = mapped_column(Text)
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    auto_submitted_kind: Mapped[str | None] = mapped_column(String(20))
+    """auto-replied | auto-generated | None (a person's mail, e.g. a reviewer's answer)."""
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    """pending | sent | failed (permanent) | suppressed (loop guard)."""
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    queued_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Poll(Base):
+    """One run of *fetch* against the mailbox, for ``status`` and alerting."""
+
+    __tablename__ = "polls"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    mailbox: Mapped[str] = mapped_column(String(500))
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    ok: Mapped[bool | None] = mapped_column(Boolean)
+    fetched: Mapped[int] = mapped_column(Integer, default=0)
+    new: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class AuditEntry(Base):
+    """Who did what, when (``--by``), for every staff action."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(60))
+    target: Mapped[str | None] = mapped_column(String(200))
+    details: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)

@@ -1,0 +1,148 @@
+"""Questions staff ask of the store: where the campaign stands, and the submissions to export.
+
+Kept here, not in the CLI, so that the dashboard (roadmap) asks the same questions the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from storage.models import Attachment, Lao, Message, OutboxMail, Poll, Submission
+
+SUBMISSION_STATUSES = ("accepted", "needs_review", "rejected", "superseded")
+
+
+def current_submission_ids(session: Session) -> dict[str, int]:
+    """LAO code -> its current submission: the latest by received_at that is not superseded."""
+    rows = session.execute(
+        select(Submission.lao_code, Submission.id)
+        .where(Submission.lao_code.is_not(None), Submission.status != "superseded")
+        .order_by(Submission.received_at, Submission.id)
+    )
+    current: dict[str, int] = {}
+    for code, sub_id in rows:
+        current[code] = sub_id
+    return current
+
+
+def status(session: Session) -> dict[str, Any]:
+    messages = session.scalar(select(func.count(Message.id))) or 0
+    by_status = dict(
+        session.execute(
+            select(Submission.status, func.count(Submission.id)).group_by(Submission.status)
+        ).all()
+    )
+    lao_total = (
+        session.scalar(select(func.count(Lao.code)).where(Lao.lao_type != "provincial_office")) or 0
+    )
+    current = current_submission_ids(session)
+    submitted = 0
+    if current:
+        statuses = session.execute(
+            select(Submission.status, Lao.lao_type)
+            .join(Lao, Lao.code == Submission.lao_code)
+            .where(Submission.id.in_(list(current.values())))
+        ).all()
+        submitted = sum(
+            1
+            for st, lao_type in statuses
+            if st in ("accepted", "needs_review") and lao_type != "provincial_office"
+        )
+    outbox = dict(
+        session.execute(
+            select(OutboxMail.status, func.count(OutboxMail.id)).group_by(OutboxMail.status)
+        ).all()
+    )
+    last = session.scalar(select(Poll).order_by(Poll.started_at.desc(), Poll.id.desc()).limit(1))
+    failed_messages = (
+        session.scalar(select(func.count(Message.id)).where(Message.state == "failed")) or 0
+    )
+    waiting = session.scalar(select(func.count(Message.id)).where(Message.state == "stored")) or 0
+    outcomes = dict(
+        session.execute(
+            select(Message.outcome, func.count(Message.id))
+            .where(Message.outcome.is_not(None))
+            .group_by(Message.outcome)
+        ).all()
+    )
+    return {
+        "messages": messages,
+        "messages_by_outcome": outcomes,
+        "messages_failed": failed_messages,
+        "messages_waiting": waiting,
+        "submissions": {name: int(by_status.get(name, 0)) for name in SUBMISSION_STATUSES},
+        "laos": {"total": lao_total, "submitted": submitted, "missing": lao_total - submitted},
+        "outbox": {
+            "pending": int(outbox.get("pending", 0)),
+            "sent": int(outbox.get("sent", 0)),
+            "failed": int(outbox.get("failed", 0)),
+            "suppressed": int(outbox.get("suppressed", 0)),
+        },
+        "last_poll": (
+            {
+                "at": _iso(last.started_at),
+                "ok": last.ok,
+                "fetched": last.fetched,
+                "new": last.new,
+                "error": last.error,
+            }
+            if last is not None
+            else None
+        ),
+    }
+
+
+def _iso(value: datetime | None) -> str | None:
+    from outbound.thaidate import BANGKOK
+
+    return value.astimezone(BANGKOK).isoformat() if value is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRow:
+    submission: Submission
+    message: Message
+    attachment: Attachment | None
+    lao: Lao | None
+
+
+def export_rows(session: Session, *, everything: bool) -> Iterator[ExportRow]:
+    attachment = aliased(Attachment)
+    query = (
+        select(Submission, Message, attachment, Lao)
+        .join(Message, Message.id == Submission.message_id)
+        .outerjoin(attachment, attachment.id == Submission.attachment_id)
+        .outerjoin(Lao, Lao.code == Submission.lao_code)
+        .order_by(Submission.lao_code, Submission.received_at, Submission.id)
+    )
+    if not everything:
+        ids = list(current_submission_ids(session).values())
+        if not ids:
+            return
+        query = query.where(Submission.id.in_(ids))
+    for sub, message, att, lao in session.execute(query):
+        yield ExportRow(sub, message, att, lao)
+
+
+def export_record(row: ExportRow) -> dict[str, Any]:
+    sub, lao = row.submission, row.lao
+    fields = dict(sub.fields)
+    return {
+        "submission_id": sub.receipt_no or str(sub.id),
+        "message_id": row.message.header_message_id,
+        "attachment": row.attachment.filename if row.attachment is not None else None,
+        "lao_code": sub.lao_code,
+        "lao_name": lao.name if lao is not None else fields.get("lao_name"),
+        "province": lao.province if lao is not None else fields.get("province"),
+        "status": sub.status,
+        "received_at": _iso(sub.received_at),
+        "form_version": sub.form_version,
+        "fields": fields,
+        "problems": list(sub.problems),
+    }
