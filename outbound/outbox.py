@@ -1,0 +1,183 @@
+"""The outbox: generated mail is queued as rows, then delivered by ``send``.
+
+*queue reply* (the pipeline's last stage) calls :func:`enqueue` inside the transaction that
+records its cause, so a reply exists if and only if its cause was committed. ``dedupe_key`` says
+why a mail exists; queueing for the same reason twice is a no-op, which is what makes re-runs safe.
+The loop guard caps automatic mail to one address per Bangkok day (counted at queue time by the
+injected clock); a capped mail is kept as ``suppressed`` so that staff can see it.
+
+:func:`drain` sends due rows one at a time: send, then mark ``sent`` and commit. A crash between
+the SMTP server's acceptance and that commit can cause at most one duplicate of that one mail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ingest.config import SmtpConfig
+from ingest.errors import SendError
+from outbound.compose import compose, make_message_id
+from outbound.sender import MailSender, OutgoingMail
+from outbound.thaidate import BANGKOK
+from storage.db import SessionFactory
+from storage.models import OutboxMail
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    kind: str
+    dedupe_key: str
+    to_address: str
+    subject: str
+    text: str
+    html: str | None = None
+    in_reply_to: str | None = None
+    references: tuple[str, ...] = ()
+    auto_submitted: Literal["auto-replied", "auto-generated"] | None = "auto-replied"
+    lao_code: str | None = None
+    submission_id: int | None = None
+    cause_message_id: int | None = None
+
+
+def _day_bounds(now: datetime) -> tuple[datetime, datetime]:
+    local = now.astimezone(BANGKOK)
+    start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return start, start + timedelta(days=1)
+
+
+def enqueue(
+    session: Session, draft: Draft, *, config: SmtpConfig, now: datetime
+) -> OutboxMail | None:
+    """Queue ``draft`` unless a mail for the same reason exists. Returns the new row, or None."""
+    if session.scalar(select(OutboxMail.id).where(OutboxMail.dedupe_key == draft.dedupe_key)):
+        return None
+    start, end = _day_bounds(now)
+    sent_today = session.scalar(
+        select(func.count(OutboxMail.id)).where(
+            OutboxMail.to_address == draft.to_address,
+            OutboxMail.queued_at >= start,
+            OutboxMail.queued_at < end,
+            OutboxMail.status != "suppressed",
+            OutboxMail.auto_submitted_kind.is_not(None),
+        )
+    )
+    limited = draft.auto_submitted is not None and (sent_today or 0) >= (
+        config.auto_mail_per_address_per_day
+    )
+    row = OutboxMail(
+        dedupe_key=draft.dedupe_key,
+        kind=draft.kind,
+        to_address=draft.to_address,
+        lao_code=draft.lao_code,
+        submission_id=draft.submission_id,
+        cause_message_id=draft.cause_message_id,
+        header_message_id="",
+        subject=draft.subject,
+        raw=b"",
+        status="suppressed" if limited else "pending",
+        attempts=0,
+        next_attempt_at=now,
+        last_error=(
+            f"loop guard: {config.auto_mail_per_address_per_day} automatic mails to this address today"
+            if limited
+            else None
+        ),
+        queued_at=now,
+        auto_submitted_kind=draft.auto_submitted,
+    )
+    session.add(row)
+    session.flush()
+    domain = config.from_address.rpartition("@")[2]
+    row.header_message_id = make_message_id(draft.kind, row.id, domain)
+    row.raw = compose(
+        from_address=config.from_address,
+        from_name=config.from_name,
+        to=[draft.to_address],
+        subject=draft.subject,
+        text=draft.text,
+        html=draft.html,
+        message_id=row.header_message_id,
+        date=now,
+        in_reply_to=draft.in_reply_to,
+        references=draft.references,
+        auto_submitted=draft.auto_submitted,
+        extra_headers={"X-Onep-Inbox": draft.kind},
+    )
+    return row
+
+
+@dataclass(frozen=True, slots=True)
+class SendSummary:
+    sent: int
+    retry_later: int
+    failed: int
+
+    def line(self) -> str:
+        return f"sent {self.sent}, to retry {self.retry_later}, failed {self.failed}"
+
+
+def due(session: Session, now: datetime, limit: int) -> Sequence[int]:
+    return session.scalars(
+        select(OutboxMail.id)
+        .where(OutboxMail.status == "pending", OutboxMail.next_attempt_at <= now)
+        .order_by(OutboxMail.id)
+        .limit(limit)
+    ).all()
+
+
+def drain(
+    sessions: SessionFactory,
+    sender: MailSender,
+    *,
+    config: SmtpConfig,
+    clock: Callable[[], datetime],
+    batch: int = 500,
+) -> SendSummary:
+    """Send every due row. Each row: load, send, record the result, commit."""
+    sent = retry = failed = 0
+    with sender:
+        while True:
+            with sessions() as session:
+                ids = due(session, clock(), batch)
+            if not ids:
+                break
+            progressed = False
+            for row_id in ids:
+                with sessions() as session, session.begin():
+                    row = session.get(OutboxMail, row_id)
+                    if row is None or row.status != "pending":
+                        continue
+                    mail = OutgoingMail(
+                        envelope_from=config.from_address,
+                        recipients=(row.to_address,),
+                        raw=row.raw,
+                        message_id=row.header_message_id,
+                    )
+                    row.attempts += 1
+                    try:
+                        sender.send(mail)
+                    except SendError as exc:
+                        row.last_error = str(exc)
+                        if exc.temporary and row.attempts < config.max_attempts:
+                            delay = config.retry_base_seconds * 2 ** (row.attempts - 1)
+                            row.next_attempt_at = clock() + timedelta(seconds=delay)
+                            retry += 1
+                        else:
+                            row.status = "failed"
+                            failed += 1
+                            progressed = True
+                        continue
+                    row.status = "sent"
+                    row.sent_at = clock()
+                    row.last_error = None
+                    sent += 1
+                    progressed = True
+            if not progressed:
+                break
+    return SendSummary(sent=sent, retry_later=retry, failed=failed)
