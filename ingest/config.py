@@ -196,7 +196,9 @@ class _Reader:
     ) -> str:
         value = self._get(sec, section, key, str, default)
         if value not in choices:
-            raise ConfigError(f"{section}.{key}: expected one of {', '.join(choices)}, got {value!r}")
+            raise ConfigError(
+                f"{section}.{key}: expected one of {', '.join(choices)}, got {value!r}"
+            )
         return cast(str, value)
 
     def _positive(self, sec: dict[str, Any], section: str, key: str, default: int) -> int:
@@ -211,7 +213,9 @@ class _Reader:
             raise ConfigError(f"{section}.port: expected 1-65535, got {value}")
         return value
 
-    def _path(self, sec: dict[str, Any], section: str, key: str, default: Path | None) -> Path | None:
+    def _path(
+        self, sec: dict[str, Any], section: str, key: str, default: Path | None
+    ) -> Path | None:
         value = self._get(sec, section, key, str, None)
         path = Path(value) if value is not None else default
         if path is None:
@@ -228,7 +232,9 @@ class _Reader:
         sec = self._section("database", {"url"})
         url = cast(str, self._get(sec, "database", "url", str, DatabaseConfig().url))
         if not url.startswith(("sqlite:", "postgresql")):
-            raise ConfigError(f"database.url: expected sqlite:/// or postgresql+psycopg://, got {url!r}")
+            raise ConfigError(
+                f"database.url: expected sqlite:/// or postgresql+psycopg://, got {url!r}"
+            )
         if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
             relative = url.removeprefix("sqlite:///")
             if relative and relative != ":memory:":
@@ -244,10 +250,26 @@ class _Reader:
     def mailbox(self) -> MailboxConfig:
         d = MailboxConfig()
         allowed = {
-            "kind", "host", "port", "security", "username", "password", "password_env", "auth",
-            "oauth2_token_file", "oauth2_token_command", "folder", "path", "mark_keyword",
-            "move_to", "fetch_batch", "timeout_seconds", "tls_verify", "ca_file",
-            "poll_interval_seconds", "idle",
+            "kind",
+            "host",
+            "port",
+            "security",
+            "username",
+            "password",
+            "password_env",
+            "auth",
+            "oauth2_token_file",
+            "oauth2_token_command",
+            "folder",
+            "path",
+            "mark_keyword",
+            "move_to",
+            "fetch_batch",
+            "timeout_seconds",
+            "tls_verify",
+            "ca_file",
+            "poll_interval_seconds",
+            "idle",
         }
         sec = self._section("mailbox", allowed)
         s = "mailbox"
@@ -291,10 +313,24 @@ class _Reader:
     def smtp(self) -> SmtpConfig:
         d = SmtpConfig()
         allowed = {
-            "kind", "host", "port", "security", "username", "password", "password_env",
-            "from_address", "from_name", "directory", "auto_mail_per_address_per_day",
-            "timeout_seconds", "tls_verify", "ca_file", "max_attempts", "retry_base_seconds",
-            "rate_per_minute", "send_interval_seconds",
+            "kind",
+            "host",
+            "port",
+            "security",
+            "username",
+            "password",
+            "password_env",
+            "from_address",
+            "from_name",
+            "directory",
+            "auto_mail_per_address_per_day",
+            "timeout_seconds",
+            "tls_verify",
+            "ca_file",
+            "max_attempts",
+            "retry_base_seconds",
+            "rate_per_minute",
+            "send_interval_seconds",
         }
         sec = self._section("smtp", allowed)
         s = "smtp"
@@ -330,9 +366,16 @@ class _Reader:
     def campaign(self) -> CampaignConfig:
         d = CampaignConfig()
         allowed = {
-            "form_version", "deadline", "reminder_days_before", "reminder_days_after",
-            "reminder_max", "reminder_min_interval_days", "send_window", "working_days_only",
-            "escalate_after_days", "receipt_prefix",
+            "form_version",
+            "deadline",
+            "reminder_days_before",
+            "reminder_days_after",
+            "reminder_max",
+            "reminder_min_interval_days",
+            "send_window",
+            "working_days_only",
+            "escalate_after_days",
+            "receipt_prefix",
         }
         sec = self._section("campaign", allowed)
         s = "campaign"
@@ -341,7 +384,9 @@ class _Reader:
             try:
                 deadline = date.fromisoformat(deadline_raw)
             except ValueError as exc:
-                raise ConfigError(f"campaign.deadline: expected YYYY-MM-DD, got {deadline_raw!r}") from exc
+                raise ConfigError(
+                    f"campaign.deadline: expected YYYY-MM-DD, got {deadline_raw!r}"
+                ) from exc
         elif isinstance(deadline_raw, date):
             deadline = deadline_raw
         else:
@@ -357,7 +402,9 @@ class _Reader:
             ),
             send_window=self._window(sec, d.send_window),
             working_days_only=self._get(sec, s, "working_days_only", bool, d.working_days_only),
-            escalate_after_days=self._positive(sec, s, "escalate_after_days", d.escalate_after_days),
+            escalate_after_days=self._positive(
+                sec, s, "escalate_after_days", d.escalate_after_days
+            ),
             receipt_prefix=self._get(sec, s, "receipt_prefix", str, d.receipt_prefix),
         )
 

@@ -1,0 +1,126 @@
+"""Stage *extract attachments* (second half): MIME parts -> the files to look at.
+
+Pure. Zip archives are opened (recursively, within the limits in ``[limits]``) and their members
+listed as files of their own, with a part path ``2!folder/form.xlsx``; an archive that is too
+big, too deep, too compressed (a bomb) or encrypted yields a file item carrying the problem
+instead, so it reaches a person rather than crashing the pipeline. Office files are zips too and
+are never opened here.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from ingest.config import LimitsConfig
+from ingest.mime import Part
+
+_OOXML_MARKERS = ("[Content_Types].xml",)
+
+
+@dataclass(frozen=True, slots=True)
+class FileItem:
+    part_path: str
+    filename: str | None
+    content_type: str
+    data: bytes
+    problem: str | None = None
+    """Why this file could not be opened (Thai, for the reply), when it could not."""
+
+
+def is_plain_zip(data: bytes) -> bool:
+    if not data.startswith(b"PK\x03\x04"):
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return True  # a broken zip is still a zip; expand() reports it
+    return not any(marker in names for marker in _OOXML_MARKERS)
+
+
+def expand(parts: Iterable[Part], limits: LimitsConfig) -> list[FileItem]:
+    items: list[FileItem] = []
+    for part in parts:
+        item = FileItem(part.part_path, part.filename, part.content_type, part.data)
+        items.extend(_expand_item(item, limits, depth=0, budget=[limits.zip_max_total_bytes]))
+    return items[: limits.max_attachments]
+
+
+def _member_name(info: zipfile.ZipInfo) -> str:
+    name = info.filename
+    if not info.flag_bits & 0x800:  # not flagged UTF-8: Thai Windows zips use cp874
+        try:
+            name = name.encode("cp437").decode("cp874")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            pass
+    return name
+
+
+def _expand_item(
+    item: FileItem, limits: LimitsConfig, *, depth: int, budget: list[int]
+) -> Iterator[FileItem]:
+    if not is_plain_zip(item.data):
+        yield item
+        return
+    yield item.__class__(item.part_path, item.filename, "application/zip", item.data)
+    if depth >= limits.max_nesting:
+        yield _problem(item, "ไฟล์ zip ซ้อนกันหลายชั้นเกินไป (nested too deep)")
+        return
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(item.data))
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        yield _problem(item, f"ไฟล์ zip เสียหาย เปิดไม่ได้ ({exc})")
+        return
+    with archive:
+        infos = [info for info in archive.infolist() if not info.is_dir()]
+        if len(infos) > limits.zip_max_members:
+            yield _problem(item, f"ไฟล์ zip มีไฟล์มากเกินไป ({len(infos)} ไฟล์)")
+            return
+        for info in infos:
+            name = _member_name(info)
+            path = f"{item.part_path}!{name}"
+            if info.flag_bits & 0x1:
+                yield FileItem(
+                    path, posixpath.basename(name), "", b"", "ไฟล์มีรหัสผ่าน (encrypted zip)"
+                )
+                continue
+            ratio = info.file_size / max(info.compress_size, 1)
+            if info.file_size > limits.max_attachment_bytes or ratio > limits.zip_max_ratio:
+                yield FileItem(
+                    path,
+                    posixpath.basename(name),
+                    "",
+                    b"",
+                    f"ไฟล์ในไฟล์ zip ใหญ่หรือถูกบีบอัดผิดปกติ ({info.file_size} ไบต์)",
+                )
+                continue
+            if info.file_size > budget[0]:
+                yield FileItem(path, posixpath.basename(name), "", b"", "ไฟล์ zip ใหญ่เกินกำหนด")
+                return
+            try:
+                data = _read_bounded(archive, info, limit=limits.max_attachment_bytes)
+            except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, EOFError) as exc:
+                yield FileItem(
+                    path, posixpath.basename(name), "", b"", f"อ่านไฟล์ใน zip ไม่ได้ ({exc})"
+                )
+                continue
+            budget[0] -= len(data)
+            member = FileItem(path, posixpath.basename(name), "", data)
+            yield from _expand_item(member, limits, depth=depth + 1, budget=budget)
+
+
+def _read_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo, *, limit: int) -> bytes:
+    """Read a member, refusing to inflate past ``limit`` whatever its header claims."""
+    with archive.open(info) as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(f"member inflates beyond {limit} bytes")
+    return data
+
+
+def _problem(item: FileItem, problem: str) -> FileItem:
+    return FileItem(f"{item.part_path}#problem", item.filename, item.content_type, b"", problem)

@@ -1,0 +1,162 @@
+"""Stage *record*: turn a reading and an identification into a submission row.
+
+Idempotent by the key (message, slot): the slot names the LAO the form itself names (or, with no
+name, the file's hash), so ``process`` re-reading a message updates the same row and keeps the
+earlier reading in ``submission_readings``. Resubmission rules (``interface.md``): the newest
+*accepted* submission of an LAO for a form version supersedes the older accepted or waiting ones;
+a newer submission that waits for review never displaces a good one; a reviewer's ``rejected``
+is never undone by a re-read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ingest import laonames
+from ingest.identify import Identification
+from storage.models import Message, Submission, SubmissionReading
+
+ACCEPT_CONFIDENCE = 0.8
+FORMAT_RANK = {"xlsx": 0, "xlsm": 0, "xls": 1, "docx": 2, "pdf": 3, "pdf_scan": 4, "image": 4}
+
+
+def slot_for(fields: Mapping[str, Any] | None, sha256: str) -> str:
+    name = str((fields or {}).get("lao_name") or "").strip()
+    if not name:
+        return f"file:{sha256[:32]}"
+    province = laonames.province_key(str((fields or {}).get("province") or ""))
+    return f"form:{laonames.key(name)}|{province}"[:300]
+
+
+def decide_status(
+    identification: Identification, problems: Sequence[Mapping[str, Any]], confidence: float | None
+) -> str:
+    if (
+        identification.certain
+        and identification.lao_code is not None
+        and not problems
+        and confidence is not None
+        and confidence >= ACCEPT_CONFIDENCE
+    ):
+        return "accepted"
+    return "needs_review"
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    submission: Submission
+    created: bool
+    outcome_changed: bool
+
+
+def record(
+    session: Session,
+    *,
+    message: Message,
+    slot: str,
+    attachment_id: int | None,
+    form_version: str,
+    format: str | None,
+    fields: Mapping[str, Any],
+    provenance: Mapping[str, Any],
+    problems: Sequence[Mapping[str, Any]],
+    confidence: float | None,
+    identification: Identification,
+    receipt_prefix: str,
+    now: datetime,
+) -> Recorded:
+    status = decide_status(identification, problems, confidence)
+    existing = session.scalar(
+        select(Submission).where(Submission.message_id == message.id, Submission.slot == slot)
+    )
+    if existing is None:
+        submission = Submission(
+            message_id=message.id,
+            slot=slot,
+            attachment_id=attachment_id,
+            lao_code=identification.lao_code,
+            form_version=form_version,
+            format=format,
+            status=status,
+            fields=dict(fields),
+            provenance=dict(provenance),
+            problems=[dict(p) for p in problems],
+            identification=identification.as_json(),
+            confidence=confidence,
+            received_at=message.received_at,
+            reading_no=1,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(submission)
+        session.flush()
+        submission.receipt_no = f"{receipt_prefix}-{submission.id:06d}"
+        _supersede(session, submission)
+        return Recorded(submission, created=True, outcome_changed=True)
+
+    before = (existing.status, existing.lao_code, _codes(existing.problems))
+    session.add(
+        SubmissionReading(
+            submission_id=existing.id,
+            reading_no=existing.reading_no,
+            read_at=existing.updated_at,
+            status=existing.status,
+            lao_code=existing.lao_code,
+            format=existing.format,
+            fields=existing.fields,
+            problems=existing.problems,
+            identification=existing.identification,
+        )
+    )
+    existing.reading_no += 1
+    existing.attachment_id = attachment_id
+    existing.lao_code = identification.lao_code
+    existing.form_version = form_version
+    existing.format = format
+    existing.fields = dict(fields)
+    existing.provenance = dict(provenance)
+    existing.problems = [dict(p) for p in problems]
+    existing.identification = identification.as_json()
+    existing.confidence = confidence
+    existing.updated_at = now
+    if existing.status not in ("rejected", "superseded"):
+        existing.status = status
+    session.flush()
+    _supersede(session, existing)
+    after = (existing.status, existing.lao_code, _codes(existing.problems))
+    return Recorded(existing, created=False, outcome_changed=before != after)
+
+
+def _codes(problems: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
+    return tuple(sorted(f"{p.get('code')}:{p.get('field')}" for p in problems))
+
+
+def _supersede(session: Session, submission: Submission) -> None:
+    """Apply the resubmission rule to the LAO of ``submission``."""
+    if submission.lao_code is None:
+        return
+    rows = session.scalars(
+        select(Submission)
+        .where(
+            Submission.lao_code == submission.lao_code,
+            Submission.form_version == submission.form_version,
+        )
+        .order_by(Submission.received_at, Submission.id)
+    ).all()
+    accepted = [row for row in rows if row.status == "accepted"]
+    if not accepted:
+        return
+    newest = accepted[-1]
+    for row in rows:
+        if row is newest or row.status not in ("accepted", "needs_review"):
+            continue
+        if (row.received_at, row.id) < (newest.received_at, newest.id):
+            row.status = "superseded"
+            row.superseded_by_id = newest.id
+    session.flush()

@@ -1,0 +1,123 @@
+"""``run``: the long-running service. APScheduler 3.x drives the jobs; each job is one call
+into the same functions the one-shot commands use (poll_once, drain).
+
+Jobs are coalesced, never overlap (``max_instances=1``) and have an explicit misfire grace
+time (APScheduler's default of 1 s silently skips a job that starts late). APScheduler 3 cannot
+share a job store between processes, so each ``run`` process schedules its own jobs; one
+``run`` per mailbox for now (roadmap: an advisory lock for several). SIGTERM and SIGINT stop the
+scheduler after the running job finishes.
+
+Where the IMAP server has IDLE, a watcher thread waits in IDLE on its own connection and wakes
+the poll job as soon as the server reports new mail; the interval poll stays as the fallback.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from datetime import datetime
+from types import FrameType
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from ingest.app import make_sender, make_source
+from ingest.errors import MailboxError, OnepInboxError
+from ingest.pipeline import Services, poll_once
+from outbound.outbox import drain
+
+log = logging.getLogger("onep_inbox.service")
+
+
+def poll_job(services: Services) -> None:
+    try:
+        summary = poll_once(services, make_source(services.config))
+    except MailboxError as exc:
+        log.error(
+            "poll failed (%s): %s", "will retry" if exc.temporary else "check the config", exc
+        )
+        return
+    log.info("poll: %s", summary.line())
+
+
+def send_job(services: Services) -> None:
+    try:
+        summary = drain(
+            services.sessions,
+            make_sender(services.config),
+            config=services.config.smtp,
+            clock=services.clock,
+        )
+    except OnepInboxError as exc:
+        log.error("send failed: %s", exc)
+        return
+    if summary.sent or summary.failed or summary.retry_later:
+        log.info("send: %s", summary.line())
+
+
+def build_scheduler(services: Services) -> BlockingScheduler:
+    scheduler = BlockingScheduler(timezone="Asia/Bangkok")
+    mailbox, smtp = services.config.mailbox, services.config.smtp
+    common = {"coalesce": True, "max_instances": 1}
+    scheduler.add_job(
+        poll_job,
+        "interval",
+        args=[services],
+        id="poll",
+        seconds=mailbox.poll_interval_seconds,
+        next_run_time=datetime.now().astimezone(),
+        misfire_grace_time=mailbox.poll_interval_seconds,
+        **common,
+    )
+    scheduler.add_job(
+        send_job,
+        "interval",
+        args=[services],
+        id="send",
+        seconds=smtp.send_interval_seconds,
+        next_run_time=datetime.now().astimezone(),
+        misfire_grace_time=smtp.send_interval_seconds,
+        **common,
+    )
+    return scheduler
+
+
+def _idle_watcher(services: Services, scheduler: BlockingScheduler, stop: threading.Event) -> None:
+    from ingest.imap import ImapSource
+
+    while not stop.is_set():
+        try:
+            with ImapSource(services.config.mailbox) as source:
+                if not source.supports_idle():
+                    log.info(
+                        "IMAP server has no IDLE; polling every %ss",
+                        services.config.mailbox.poll_interval_seconds,
+                    )
+                    return
+                while not stop.is_set():
+                    if source.idle_wait(60):
+                        scheduler.modify_job("poll", next_run_time=datetime.now().astimezone())
+        except MailboxError as exc:
+            log.warning("IDLE watcher: %s; retrying in 30 s", exc)
+            stop.wait(30)
+
+
+def run_service(services: Services) -> int:
+    scheduler = build_scheduler(services)
+    stop = threading.Event()
+
+    def _stop(signum: int, _frame: FrameType | None) -> None:
+        log.info("signal %s: stopping after the running job", signum)
+        stop.set()
+        scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    config = services.config.mailbox
+    if config.kind == "imap" and config.idle:
+        threading.Thread(
+            target=_idle_watcher, args=(services, scheduler, stop), name="imap-idle", daemon=True
+        ).start()
+    log.info("onep-inbox running; SIGTERM to stop")
+    scheduler.start()
+    return 0
