@@ -20,6 +20,7 @@ import imaplib
 import logging
 import ssl
 import time
+import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from functools import partial
@@ -99,7 +100,8 @@ class ImapSource:
     @property
     def name(self) -> str:
         cfg = self._config
-        return f"imap://{cfg.username}@{cfg.host}:{cfg.port}/{cfg.folder}"
+        user = urllib.parse.quote(cfg.username, safe="")
+        return f"imap://{user}@{cfg.host}:{cfg.port}/{urllib.parse.quote(cfg.folder, safe='')}"
 
     def __enter__(self) -> Self:
         self._run("connect", _nothing, retries=0)
@@ -210,6 +212,11 @@ class ImapSource:
             )
 
     def _idle(self, client: IMAPClient, deadline: float) -> bool:
+        # Mail that arrived since our last command is reported by the next command, not by
+        # IDLE (Dovecot only notifies about changes made while it idles): ask first.
+        _text, responses = client.noop()
+        if _has_exists(responses):
+            return True
         while (remaining := deadline - self._clock()) > 0:
             client.idle()
             responses = client.idle_check(timeout=min(remaining, IDLE_RENEW_SECONDS))
