@@ -30,6 +30,7 @@ def build_services(config: Config, *, clock: Callable[[], datetime] = utc_now) -
         blobs=BlobStore(config.storage.dir),
         renderer=Renderer(),
         clock=clock,
+        engine=engine,
     )
 
 

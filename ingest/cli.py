@@ -13,11 +13,15 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select
 
 from ingest import config as config_module
 from ingest.errors import OnepInboxError
+
+if TYPE_CHECKING:
+    from ingest.pipeline import Services
 
 
 class UsageError(Exception):
@@ -98,17 +102,17 @@ def _config(args: argparse.Namespace) -> config_module.Config:
     return config_module.load(path)
 
 
-def _services(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _services(args: argparse.Namespace) -> Services:
     from ingest.app import build_services
 
     return build_services(_config(args))
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from storage.db import make_engine, migrate
+    from storage.db import migrate_url
 
     cfg = _config(args)
-    migrate(make_engine(cfg.database.url))
+    migrate_url(cfg.database.url)
     cfg.storage.dir.mkdir(parents=True, exist_ok=True)
     if cfg.mailbox.kind == "maildir":
         for sub in ("cur", "new", "tmp"):
@@ -129,110 +133,114 @@ def cmd_poll(args: argparse.Namespace) -> int:
     from ingest.app import make_source
     from ingest.pipeline import poll_once
 
-    services = _services(args)
-    summary = poll_once(services, make_source(services.config))
-    print(summary.line())
-    return 0
+    with _services(args) as services:
+        summary = poll_once(services, make_source(services.config))
+        print(summary.line())
+        return 0
 
 
 def cmd_process(args: argparse.Namespace) -> int:
     from ingest.pipeline import process_pending
     from storage.models import Message
 
-    services = _services(args)
-    ids: list[int] | None = None
-    if args.all:
-        with services.sessions() as session:
-            ids = list(session.scalars(select(Message.id).order_by(Message.id)))
-    elif args.message:
-        with services.sessions() as session:
-            conditions = [Message.header_message_id == args.message]
-            conditions.append(Message.header_message_id == f"<{args.message.strip('<>')}>")
-            if args.message.isdigit():
-                conditions.append(Message.id == int(args.message))
-            ids = list(
-                session.scalars(select(Message.id).where(or_(*conditions)).order_by(Message.id))
-            )
-        if not ids:
-            raise OnepInboxError(f"no stored message with id or Message-ID {args.message!r}")
-    summary = process_pending(services, ids, include_failed=True)
-    print(summary.line())
-    return 1 if summary.failed else 0
+    with _services(args) as services:
+        ids: list[int] | None = None
+        if args.all:
+            with services.sessions() as session:
+                ids = list(session.scalars(select(Message.id).order_by(Message.id)))
+        elif args.message:
+            with services.sessions() as session:
+                conditions = [Message.header_message_id == args.message]
+                conditions.append(Message.header_message_id == f"<{args.message.strip('<>')}>")
+                if args.message.isdigit():
+                    conditions.append(Message.id == int(args.message))
+                ids = list(
+                    session.scalars(select(Message.id).where(or_(*conditions)).order_by(Message.id))
+                )
+            if not ids:
+                raise OnepInboxError(f"no stored message with id or Message-ID {args.message!r}")
+        summary = process_pending(services, ids, include_failed=True)
+        print(summary.line())
+        return 1 if summary.failed else 0
 
 
 def cmd_send(args: argparse.Namespace) -> int:
     from ingest.app import make_sender
     from outbound.outbox import drain
 
-    services = _services(args)
-    summary = drain(
-        services.sessions,
-        make_sender(services.config),
-        config=services.config.smtp,
-        clock=services.clock,
-    )
-    print(summary.line())
-    return 0
+    with _services(args) as services:
+        summary = drain(
+            services.sessions,
+            make_sender(services.config),
+            config=services.config.smtp,
+            clock=services.clock,
+        )
+        print(summary.line())
+        return 0
 
 
 def cmd_status(args: argparse.Namespace) -> int:
     from storage.queries import status
 
-    services = _services(args)
-    with services.sessions() as session:
-        report = status(session)
-    if args.json:
-        print(json.dumps(report, ensure_ascii=False))
-        return 0
-    subs, laos, outbox = report["submissions"], report["laos"], report["outbox"]
-    poll = report["last_poll"]
-    print(
-        f"ข้อความที่ได้รับ (messages): {report['messages']}  ประมวลผลไม่สำเร็จ (failed): {report['messages_failed']}"
-    )
-    print("รายงาน (submissions): " + ", ".join(f"{name} {count}" for name, count in subs.items()))
-    print(
-        f"อปท. (LAOs): ทั้งหมด {laos['total']}, ส่งแล้ว {laos['submitted']}, ยังไม่ส่ง {laos['missing']}"
-    )
-    print(f"outbox: pending {outbox['pending']}, sent {outbox['sent']}, failed {outbox['failed']}")
-    if poll:
+    with _services(args) as services:
+        with services.sessions() as session:
+            report = status(session)
+        if args.json:
+            print(json.dumps(report, ensure_ascii=False))
+            return 0
+        subs, laos, outbox = report["submissions"], report["laos"], report["outbox"]
+        poll = report["last_poll"]
         print(
-            f"last poll: {poll['at']} ok={poll['ok']} fetched={poll['fetched']}"
-            + (f" error: {poll['error']}" if poll["error"] else "")
+            f"ข้อความที่ได้รับ (messages): {report['messages']}  ประมวลผลไม่สำเร็จ (failed): {report['messages_failed']}"
         )
-    else:
-        print("last poll: never")
-    return 0
+        print(
+            "รายงาน (submissions): " + ", ".join(f"{name} {count}" for name, count in subs.items())
+        )
+        print(
+            f"อปท. (LAOs): ทั้งหมด {laos['total']}, ส่งแล้ว {laos['submitted']}, ยังไม่ส่ง {laos['missing']}"
+        )
+        print(
+            f"outbox: pending {outbox['pending']}, sent {outbox['sent']}, failed {outbox['failed']}"
+        )
+        if poll:
+            print(
+                f"last poll: {poll['at']} ok={poll['ok']} fetched={poll['fetched']}"
+                + (f" error: {poll['error']}" if poll["error"] else "")
+            )
+        else:
+            print("last poll: never")
+        return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     from ingest import export
     from storage.queries import export_record, export_rows
 
-    services = _services(args)
-    with services.sessions() as session:
-        records = [export_record(row) for row in export_rows(session, everything=args.all)]
-    if args.format == "xlsx":
-        if args.output is None:
-            raise UsageError("export --format xlsx needs --output FILE.xlsx")
-        args.output.write_bytes(export.xlsx_bytes(records))
-    elif args.format == "jsonl":
-        if args.output is None:
-            export.write_jsonl(records, sys.stdout)
+    with _services(args) as services:
+        with services.sessions() as session:
+            records = [export_record(row) for row in export_rows(session, everything=args.all)]
+        if args.format == "xlsx":
+            if args.output is None:
+                raise UsageError("export --format xlsx needs --output FILE.xlsx")
+            args.output.write_bytes(export.xlsx_bytes(records))
+        elif args.format == "jsonl":
+            if args.output is None:
+                export.write_jsonl(records, sys.stdout)
+            else:
+                with args.output.open("w", encoding="utf-8") as out:
+                    export.write_jsonl(records, out)
+        elif args.output is None:
+            export.write_csv(records, sys.stdout, None)
         else:
-            with args.output.open("w", encoding="utf-8") as out:
-                export.write_jsonl(records, out)
-    elif args.output is None:
-        export.write_csv(records, sys.stdout, None)
-    else:
-        projects_path = args.output.with_name(args.output.stem + ".projects.csv")
-        with (
-            args.output.open("w", encoding="utf-8-sig", newline="") as out,
-            projects_path.open("w", encoding="utf-8-sig", newline="") as projects_out,
-        ):
-            export.write_csv(records, out, projects_out)
-    if args.output is not None:
-        print(f"{len(records)} submissions -> {args.output}", file=sys.stderr)
-    return 0
+            projects_path = args.output.with_name(args.output.stem + ".projects.csv")
+            with (
+                args.output.open("w", encoding="utf-8-sig", newline="") as out,
+                projects_path.open("w", encoding="utf-8-sig", newline="") as projects_out,
+            ):
+                export.write_csv(records, out, projects_out)
+        if args.output is not None:
+            print(f"{len(records)} submissions -> {args.output}", file=sys.stderr)
+        return 0
 
 
 def cmd_registry(args: argparse.Namespace) -> int:
@@ -246,24 +254,25 @@ def cmd_registry(args: argparse.Namespace) -> int:
             registry.write_csv(rows, out)
         print(f"{len(rows)} SYNTHETIC rows -> {args.output}\n{ATTRIBUTION}")
         return 0
-    services = _services(args)
-    try:
-        data = args.file.read_bytes()
-    except OSError as exc:
-        raise OnepInboxError(f"cannot read {args.file}: {exc}") from exc
-    rows = registry.parse_csv(data)
-    with services.sessions() as session, session.begin():
-        summary = registry.import_rows(
-            session, rows, now=services.clock(), synthetic=args.synthetic
-        )
-    print(f"{len(rows)} rows: {summary}")
-    return 0
+    with _services(args) as services:
+        try:
+            data = args.file.read_bytes()
+        except OSError as exc:
+            raise OnepInboxError(f"cannot read {args.file}: {exc}") from exc
+        rows = registry.parse_csv(data)
+        with services.sessions() as session, session.begin():
+            summary = registry.import_rows(
+                session, rows, now=services.clock(), synthetic=args.synthetic
+            )
+        print(f"{len(rows)} rows: {summary}")
+        return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     from ingest.service import run_service
 
-    return run_service(_services(args))
+    with _services(args) as services:
+        return run_service(services)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -13,9 +13,10 @@ from pathlib import Path
 
 from ingest import config as config_module
 from ingest.app import build_services, make_sender, make_source
-from ingest.pipeline import poll_once
+from ingest.config import Config
+from ingest.pipeline import Services, poll_once
 from outbound.outbox import drain
-from storage.db import make_engine, migrate
+from storage.db import migrate_url
 from storage.queries import status
 
 DEMO_CONFIG = """\
@@ -43,8 +44,12 @@ def run_demo(directory: Path, *, messages: int = 50) -> int:
     if not config_path.exists():
         config_path.write_text(DEMO_CONFIG, encoding="utf-8")
     config = config_module.load(config_path)
-    migrate(make_engine(config.database.url))
-    services = build_services(config)
+    migrate_url(config.database.url)
+    with build_services(config) as services:
+        return _cycle(services, config, config_path, messages)
+
+
+def _cycle(services: Services, config: Config, config_path: Path, messages: int) -> int:
 
     from ingest.samples import mailbox as sample_mailbox
     from ingest.samples.registry import ATTRIBUTION, sample_rows

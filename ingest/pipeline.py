@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 import parsers
@@ -64,11 +64,27 @@ STAGES = (
 
 @dataclass(frozen=True)
 class Services:
+    """Everything a stage may use, built once (:func:`ingest.app.build_services`) and passed in.
+
+    A context manager: leaving it closes the database connections.
+    """
+
     config: Config
     sessions: SessionFactory
     blobs: BlobStore
     renderer: Renderer
     clock: Callable[[], datetime]
+    engine: Engine | None = None
+
+    def __enter__(self) -> Services:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.engine is not None:
+            self.engine.dispose()
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,6 +295,7 @@ def _process(services: Services, session: Session, message_id: int, stage: _Stag
             best[slot] = (row, reading)
 
     submissions: list[Submission] = []
+    decided: dict[int, str] = {}
     for slot, (row, reading) in best.items():
         identification = identify(registry, sender_addresses=senders, form_fields=reading.fields)
         stage("validate")
@@ -300,6 +317,7 @@ def _process(services: Services, session: Session, message_id: int, stage: _Stag
             now=now,
         )
         submissions.append(recorded.submission)
+        decided[recorded.submission.id] = recorded.decided
         stage("identify")
     if not best and not duplicates and unreadable:
         for row, problem in unreadable:
@@ -327,6 +345,7 @@ def _process(services: Services, session: Session, message_id: int, stage: _Stag
                 now=now,
             )
             submissions.append(recorded.submission)
+            decided[recorded.submission.id] = recorded.decided
 
     stage("queue_reply")
     queue_reply(
@@ -337,6 +356,7 @@ def _process(services: Services, session: Session, message_id: int, stage: _Stag
         mail=mail,
         classification=classification,
         submissions=submissions,
+        decided=decided,
         duplicates=duplicates,
         filenames=[r.filename for r in rows if r.filename],
         now=now,

@@ -52,7 +52,8 @@ def decide_status(
 class Recorded:
     submission: Submission
     created: bool
-    outcome_changed: bool
+    decided: str
+    """The status this reading earns on its own (before resubmission rules and reviewers)."""
 
 
 def record(
@@ -98,9 +99,8 @@ def record(
         session.flush()
         submission.receipt_no = f"{receipt_prefix}-{submission.id:06d}"
         _supersede(session, submission)
-        return Recorded(submission, created=True, outcome_changed=True)
+        return Recorded(submission, created=True, decided=status)
 
-    before = (existing.status, existing.lao_code, _codes(existing.problems))
     session.add(
         SubmissionReading(
             submission_id=existing.id,
@@ -129,12 +129,7 @@ def record(
         existing.status = status
     session.flush()
     _supersede(session, existing)
-    after = (existing.status, existing.lao_code, _codes(existing.problems))
-    return Recorded(existing, created=False, outcome_changed=before != after)
-
-
-def _codes(problems: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
-    return tuple(sorted(f"{p.get('code')}:{p.get('field')}" for p in problems))
+    return Recorded(existing, created=False, decided=status)
 
 
 def _supersede(session: Session, submission: Submission) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -72,11 +72,16 @@ def queue_reply(
     mail: ParsedMail,
     classification: Classification,
     submissions: Sequence[Submission],
+    decided: Mapping[int, str],
     duplicates: Sequence[DuplicateFile],
     filenames: Sequence[str],
     now: datetime,
 ) -> str | None:
-    """Queue the right reply; return the template used, or None when nothing is sent."""
+    """Queue the right reply; return the template used, or None when nothing is sent.
+
+    ``decided`` holds each submission's status as this reading earned it: a later resubmission
+    superseding it is not a new outcome for this message and sends nothing.
+    """
     if not classification.may_reply or classification.reply_to is None:
         return None
     readable = [s for s in submissions if not _unreadable(s)]
@@ -122,7 +127,12 @@ def queue_reply(
         [
             template,
             sorted(
-                (s.receipt_no or "", s.status, sorted(str(p.get("code")) for p in s.problems))
+                (
+                    s.receipt_no or "",
+                    s.lao_code or "",
+                    decided.get(s.id, s.status),
+                    sorted(str(p.get("code")) for p in s.problems),
+                )
                 for s in submissions
             ),
             sorted(d.original.receipt_no or "" for d in duplicates),
@@ -135,7 +145,7 @@ def queue_reply(
     enqueue(
         session,
         Draft(
-            kind=template,
+            kind=template.replace("_", "-"),
             dedupe_key=f"reply:{message.id}:{digest}",
             to_address=classification.reply_to,
             subject=rendered.subject,

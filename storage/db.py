@@ -53,3 +53,12 @@ def _alembic_config(engine: Engine) -> AlembicConfig:
 def migrate(engine: Engine) -> None:
     """Create or upgrade the schema to the newest revision. Safe to run again."""
     command.upgrade(_alembic_config(engine), "head")
+
+
+def migrate_url(url: str) -> None:
+    """:func:`migrate` on a database URL, closing its connections afterwards."""
+    engine = make_engine(url)
+    try:
+        migrate(engine)
+    finally:
+        engine.dispose()

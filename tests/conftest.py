@@ -18,8 +18,10 @@ pytest_plugins = ["tests.servers.dovecot", "tests.servers.smtp", "tests.servers.
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
     outcome = yield
     report = outcome.get_result()
-    if os.environ.get("ONEP_INBOX_FORBID_SKIPS") == "1" and report.skipped and not hasattr(
-        report, "wasxfail"
+    if (
+        os.environ.get("ONEP_INBOX_FORBID_SKIPS") == "1"
+        and report.skipped
+        and not hasattr(report, "wasxfail")
     ):
         report.outcome = "failed"
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr

@@ -8,6 +8,7 @@ import email
 import mailbox
 from collections import Counter
 from datetime import UTC, datetime
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -22,20 +23,35 @@ from ingest.samples import mailbox as sample_mailbox
 from ingest.samples.registry import sample_rows
 from outbound.directory import DirectorySender
 from outbound.outbox import drain
-from storage.db import make_engine, migrate
+from storage.db import migrate_url
 from storage.models import Message, MessageLocation, OutboxMail, Submission, SubmissionReading
 from storage.queries import export_record, export_rows, status
-from storage.registry import import_rows
+from storage.registry import RegistryRow, import_rows
 
 NOW = datetime(2021, 9, 29, 3, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def registry() -> list:  # type: ignore[type-arg]
+def registry() -> list[RegistryRow]:
     return sample_rows()
 
 
-def make_services(tmp_path: Path, db_url: str, registry: list) -> Services:  # type: ignore[type-arg]
+@pytest.fixture
+def make_services() -> Iterator[Callable[..., Services]]:
+    """Build services (migrated, sample registry imported); close them after the test."""
+    opened: list[Services] = []
+
+    def build(tmp_path: Path, db_url: str, registry: list[RegistryRow]) -> Services:
+        services = _make_services(tmp_path, db_url, registry)
+        opened.append(services)
+        return services
+
+    yield build
+    for services in opened:
+        services.close()
+
+
+def _make_services(tmp_path: Path, db_url: str, registry: list[RegistryRow]) -> Services:
     cfg = config_module.from_mapping(
         {
             "database": {"url": db_url},
@@ -45,7 +61,7 @@ def make_services(tmp_path: Path, db_url: str, registry: list) -> Services:  # t
         },
         base_dir=tmp_path,
     )
-    migrate(make_engine(cfg.database.url))
+    migrate_url(cfg.database.url)
     services = build_services(cfg, clock=lambda: NOW)
     with services.sessions() as session, session.begin():
         import_rows(session, registry, now=NOW, synthetic=True)
@@ -57,7 +73,9 @@ def _count(services: Services, model: type, *where: object) -> int:
         return session.scalar(select(func.count()).select_from(model).where(*where)) or 0  # type: ignore[arg-type]
 
 
-def test_sample_mailbox_end_to_end(tmp_path: Path, db_url: str, registry: list) -> None:  # type: ignore[type-arg]
+def test_sample_mailbox_end_to_end(
+    make_services: Callable[..., Services], tmp_path: Path, db_url: str, registry: list[RegistryRow]
+) -> None:
     services = make_services(tmp_path, db_url, registry)
     mails = sample_mailbox.generate(registry, 48, seed=7)
     sample_mailbox.write_maildir(tmp_path / "maildir", mails)
@@ -75,14 +93,12 @@ def test_sample_mailbox_end_to_end(tmp_path: Path, db_url: str, registry: list) 
     assert kinds["bounce"] == scenarios["bounce"]
     assert outcomes["duplicate"] == scenarios["duplicate"]
     assert outcomes["unreadable"] == scenarios["corrupt"]
-    form_mails = [m for m in mails if m.lao_code and m.scenario not in ("duplicate",)]
+    form_mails = [m for m in mails if m.lao_code and m.scenario not in ("duplicate", "corrupt")]
     assert outcomes["forms"] == len(form_mails)
 
     # every form names its LAO; each was credited to the right one
     with services.sessions() as session:
-        by_message = {
-            s.message.header_message_id: s for s in session.scalars(select(Submission))
-        }
+        by_message = {s.message.header_message_id: s for s in session.scalars(select(Submission))}
     for mail in form_mails:
         msg_id = email.message_from_bytes(mail.raw)["Message-ID"]
         sub = by_message[msg_id]
@@ -106,8 +122,12 @@ def test_sample_mailbox_end_to_end(tmp_path: Path, db_url: str, registry: list) 
     assert _count(services, SubmissionReading) == _count(services, Submission)
 
     # deliver into a directory of .eml files; threading and auto-reply headers present
-    sent = drain(services.sessions, DirectorySender(tmp_path / "outbox"),
-                 config=services.config.smtp, clock=lambda: NOW)
+    sent = drain(
+        services.sessions,
+        DirectorySender(tmp_path / "outbox"),
+        config=services.config.smtp,
+        clock=lambda: NOW,
+    )
     assert sent.sent == replies
     files = sorted((tmp_path / "outbox").glob("*.eml"))
     assert len(files) == replies
@@ -120,12 +140,16 @@ def test_sample_mailbox_end_to_end(tmp_path: Path, db_url: str, registry: list) 
         records = [export_record(r) for r in export_rows(session, everything=False)]
     assert report["messages"] == 48
     assert report["outbox"]["sent"] == replies
-    assert report["laos"]["submitted"] == len({r["lao_code"] for r in records if r["status"] in ("accepted", "needs_review")})
+    assert report["laos"]["submitted"] == len(
+        {r["lao_code"] for r in records if r["status"] in ("accepted", "needs_review")}
+    )
     assert all(r["lao_code"] for r in records)
     assert len({r["lao_code"] for r in records}) == len(records)
 
 
-def test_resubmission_supersedes_and_duplicate_links(tmp_path: Path, db_url: str, registry: list) -> None:  # type: ignore[type-arg]
+def test_resubmission_supersedes_and_duplicate_links(
+    make_services: Callable[..., Services], tmp_path: Path, db_url: str, registry: list[RegistryRow]
+) -> None:
     services = make_services(tmp_path, db_url, registry)
     mails = sample_mailbox.generate(registry, 40, seed=11)
     sample_mailbox.write_maildir(tmp_path / "maildir", mails)
@@ -133,7 +157,9 @@ def test_resubmission_supersedes_and_duplicate_links(tmp_path: Path, db_url: str
     resub = next(m for m in mails if m.scenario == "resubmission")
     with services.sessions() as session:
         subs = session.scalars(
-            select(Submission).where(Submission.lao_code == resub.lao_code).order_by(Submission.received_at)
+            select(Submission)
+            .where(Submission.lao_code == resub.lao_code)
+            .order_by(Submission.received_at)
         ).all()
         statuses = [s.status for s in subs]
         assert len(subs) >= 2
@@ -142,13 +168,17 @@ def test_resubmission_supersedes_and_duplicate_links(tmp_path: Path, db_url: str
             assert subs[0].superseded_by_id == subs[-1].id
         dup_message = session.scalar(select(Message).where(Message.outcome == "duplicate"))
         assert dup_message is not None
-        assert any(a.role == "duplicate" and a.duplicate_of_submission_id for a in dup_message.attachments)
-        dup_reply = session.scalar(select(OutboxMail).where(OutboxMail.cause_message_id == dup_message.id))
+        assert any(
+            a.role == "duplicate" and a.duplicate_of_submission_id for a in dup_message.attachments
+        )
+        dup_reply = session.scalar(
+            select(OutboxMail).where(OutboxMail.cause_message_id == dup_message.id)
+        )
         assert dup_reply is not None and dup_reply.kind == "duplicate"
 
 
 def test_same_bytes_twice_is_one_message_and_shared_message_id_is_two(
-    tmp_path: Path, registry: list  # type: ignore[type-arg]
+    make_services: Callable[..., Services], tmp_path: Path, registry: list[RegistryRow]
 ) -> None:
     services = make_services(tmp_path, f"sqlite:///{tmp_path / 'db.sqlite3'}", registry)
     box = mailbox.Maildir(tmp_path / "maildir", create=True)
@@ -161,7 +191,9 @@ def test_same_bytes_twice_is_one_message_and_shared_message_id_is_two(
     assert _count(services, MessageLocation) == 3
 
 
-def test_received_at_is_the_topmost_received_header(tmp_path: Path, registry: list) -> None:  # type: ignore[type-arg]
+def test_received_at_is_the_topmost_received_header(
+    make_services: Callable[..., Services], tmp_path: Path, registry: list[RegistryRow]
+) -> None:
     services = make_services(tmp_path, f"sqlite:///{tmp_path / 'db.sqlite3'}", registry)
     box = mailbox.Maildir(tmp_path / "maildir", create=True)
     box.add(
@@ -180,7 +212,10 @@ def test_received_at_is_the_topmost_received_header(tmp_path: Path, registry: li
 
 
 def test_a_failing_stage_is_recorded_and_replayed(
-    tmp_path: Path, registry: list, monkeypatch: pytest.MonkeyPatch  # type: ignore[type-arg]
+    make_services: Callable[..., Services],
+    tmp_path: Path,
+    registry: list[RegistryRow],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     services = make_services(tmp_path, f"sqlite:///{tmp_path / 'db.sqlite3'}", registry)
     mails = [m for m in sample_mailbox.generate(registry, 8, seed=3) if m.scenario == "saraban"][:2]

@@ -28,6 +28,7 @@ wrong-password tests stay fast.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -254,19 +255,25 @@ class DovecotServer:
 # --- fixtures -------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def dovecot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DovecotServer]:
-    """One private Dovecot for the whole test session."""
+class DovecotUnavailable(RuntimeError):
+    """This machine cannot run a private Dovecot (the message says what to install)."""
+
+
+@contextlib.contextmanager
+def running_dovecot(root: Path) -> Iterator[DovecotServer]:
+    """Start a private Dovecot under ``root`` (an empty folder); stop it on exit.
+
+    Used by the test fixture and by the benchmarks (``bench/``), which run outside pytest.
+    """
     binary = shutil.which("dovecot", path=_SBIN_PATH)
     doveadm = shutil.which("doveadm", path=_SBIN_PATH)
     if binary is None or doveadm is None:
-        pytest.skip("dovecot not installed: apt-get install dovecot-imapd")
+        raise DovecotUnavailable("dovecot not installed: apt-get install dovecot-imapd")
     openssl = shutil.which("openssl")
     if openssl is None:
-        pytest.skip(
+        raise DovecotUnavailable(
             "openssl CLI not installed (needed for the test certificate): apt-get install openssl"
         )
-    root = tmp_path_factory.mktemp("dovecot")
     server = _configure(root, openssl=openssl, doveadm=doveadm)
     stderr_path = root / "dovecot.stderr"
     with stderr_path.open("wb") as stderr:
@@ -286,6 +293,16 @@ def dovecot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DovecotServer]
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def dovecot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DovecotServer]:
+    """One private Dovecot for the whole test session."""
+    try:
+        with running_dovecot(tmp_path_factory.mktemp("dovecot")) as server:
+            yield server
+    except DovecotUnavailable as exc:
+        pytest.skip(str(exc))
 
 
 @pytest.fixture
