@@ -27,7 +27,8 @@ def current_submission_ids(session: Session) -> dict[str, int]:
     )
     current: dict[str, int] = {}
     for code, sub_id in rows:
-        current[code] = sub_id
+        if code is not None:
+            current[code] = sub_id
     return current
 
 

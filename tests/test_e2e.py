@@ -115,7 +115,8 @@ def test_imap_to_smtp_end_to_end(
 
     counts = _counts(db_url)
     replies = 20 - sum(m.scenario in ("auto_reply", "bounce") for m in mails)
-    assert counts["messages"] == 20 and counts["locations"] == 20
+    assert counts["messages"] == 20
+    assert counts["locations"] == 20
     assert counts["outbox"] == replies
     assert len(smtp_server.messages) == replies
     received = [email.message_from_bytes(m.raw) for m in smtp_server.messages]
@@ -150,8 +151,10 @@ def test_imap_to_smtp_end_to_end(
     assert "new 0" in capsys.readouterr().out
     assert cli("send")[0] == 0
     after = _counts(db_url)
-    assert after["messages"] == 20 and after["submissions"] == counts["submissions"]
-    assert after["outbox"] == counts["outbox"] and after["locations"] == 40
+    assert after["messages"] == 20
+    assert after["submissions"] == counts["submissions"]
+    assert after["outbox"] == counts["outbox"]
+    assert after["locations"] == 40
     assert len(smtp_server.messages) == replies
 
     # status --json answers the contract's questions
@@ -178,7 +181,8 @@ def test_poll_reports_a_clear_error_when_the_server_refuses(
     capsys.readouterr()
     assert main(["--config", str(config), "poll", "--once"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "login" in err[0].lower()
+    assert len(err) == 1
+    assert "login" in err[0].lower()
     assert main(["--config", str(config), "status", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["last_poll"]["ok"] is False

@@ -84,12 +84,14 @@ def test_inline_images_are_kept_as_files() -> None:
     image.add_header("Content-Disposition", "inline")
     msg.attach(image)
     parsed = mime.parse(msg.as_bytes())
-    assert len(parsed.parts) == 1 and parsed.parts[0].inline
+    assert len(parsed.parts) == 1
+    assert parsed.parts[0].inline
 
 
 def test_message_without_any_headers_or_body_does_not_crash() -> None:
     parsed = mime.parse(b"")
-    assert parsed.from_address is None and parsed.parts == ()
+    assert parsed.from_address is None
+    assert parsed.parts == ()
     parsed = mime.parse(b"\x00\xff garbage \r\n\r\n\x00")
     assert parsed.subject == ""
 
@@ -149,7 +151,8 @@ Status: 5.1.1
 
 def test_dsn_is_a_bounce() -> None:
     result = classify(mime.parse(DSN), own_addresses=OWN)
-    assert result.kind is Kind.BOUNCE and not result.may_reply
+    assert result.kind is Kind.BOUNCE
+    assert not result.may_reply
 
 
 def test_reply_goes_to_reply_to() -> None:
@@ -192,7 +195,8 @@ def test_zip_bomb_gives_a_problem_not_a_crash() -> None:
     part = mime.Part("2", "bomb.zip", "application/zip", bomb, inline=False)
     items = attachments.expand([part], LimitsConfig(zip_max_ratio=100))
     problems = [i.problem for i in items if i.problem]
-    assert problems and "zip" in problems[0]
+    assert problems
+    assert "zip" in problems[0]
     assert all(len(i.data) < 100_000 for i in items)
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import email
 import mailbox
 from collections import Counter
-from datetime import UTC, datetime
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -82,7 +82,8 @@ def test_sample_mailbox_end_to_end(
     source = MaildirSource(tmp_path / "maildir")
 
     summary = poll_once(services, source)
-    assert summary.new_messages == 48 and summary.processed.failed == 0
+    assert summary.new_messages == 48
+    assert summary.processed.failed == 0
 
     with services.sessions() as session:
         outcomes = Counter(session.scalars(select(Message.outcome)))
@@ -174,7 +175,8 @@ def test_resubmission_supersedes_and_duplicate_links(
         dup_reply = session.scalar(
             select(OutboxMail).where(OutboxMail.cause_message_id == dup_message.id)
         )
-        assert dup_reply is not None and dup_reply.kind == "duplicate"
+        assert dup_reply is not None
+        assert dup_reply.kind == "duplicate"
 
 
 def test_same_bytes_twice_is_one_message_and_shared_message_id_is_two(

@@ -23,16 +23,14 @@ from email.mime.message import MIMEMessage
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.policy import SMTP
-
-POLICY = SMTP.clone(max_line_length=998)
 from pathlib import Path
 from typing import Any
 
 from ingest.samples import forms
 from storage.registry import RegistryRow
 
+POLICY = SMTP.clone(max_line_length=998)
 INBOX = "onep.uem@onep.go.th"
-BANGKOK_OFFSET = timedelta(hours=7)
 SUBJECTS = (
     "ส่งแบบรายงานผลการดำเนินงานตามแนวทางปฏิบัติงานเพื่อขับเคลื่อนการจัดการพื้นที่สีเขียวอย่างยั่งยืน {name}",
     "แบบรายงานพื้นที่สีเขียว {name}",

@@ -255,7 +255,7 @@ class DovecotServer:
 # --- fixtures -------------------------------------------------------------------------------
 
 
-class DovecotUnavailable(RuntimeError):
+class DovecotUnavailableError(RuntimeError):
     """This machine cannot run a private Dovecot (the message says what to install)."""
 
 
@@ -268,10 +268,10 @@ def running_dovecot(root: Path) -> Iterator[DovecotServer]:
     binary = shutil.which("dovecot", path=_SBIN_PATH)
     doveadm = shutil.which("doveadm", path=_SBIN_PATH)
     if binary is None or doveadm is None:
-        raise DovecotUnavailable("dovecot not installed: apt-get install dovecot-imapd")
+        raise DovecotUnavailableError("dovecot not installed: apt-get install dovecot-imapd")
     openssl = shutil.which("openssl")
     if openssl is None:
-        raise DovecotUnavailable(
+        raise DovecotUnavailableError(
             "openssl CLI not installed (needed for the test certificate): apt-get install openssl"
         )
     server = _configure(root, openssl=openssl, doveadm=doveadm)
@@ -301,7 +301,7 @@ def dovecot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DovecotServer]
     try:
         with running_dovecot(tmp_path_factory.mktemp("dovecot")) as server:
             yield server
-    except DovecotUnavailable as exc:
+    except DovecotUnavailableError as exc:
         pytest.skip(str(exc))
 
 
