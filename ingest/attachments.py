@@ -9,6 +9,7 @@ are never opened here.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import posixpath
 import zipfile
@@ -53,10 +54,8 @@ def expand(parts: Iterable[Part], limits: LimitsConfig) -> list[FileItem]:
 def _member_name(info: zipfile.ZipInfo) -> str:
     name = info.filename
     if not info.flag_bits & 0x800:  # not flagged UTF-8: Thai Windows zips use cp874
-        try:
+        with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
             name = name.encode("cp437").decode("cp874")
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            pass
     return name
 
 

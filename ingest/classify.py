@@ -56,9 +56,8 @@ def classify(mail: ParsedMail, *, own_addresses: frozenset[str]) -> Classificati
         may_reply, why_not = False, reason
     elif target is None:
         may_reply, why_not = False, "no sender address"
-    elif headers.get("return-path", "").strip() in ("<>", ""):
-        if "return-path" in headers:
-            may_reply, why_not = False, "empty Return-Path"
+    elif headers.get("return-path", "").strip() in ("<>", "") and "return-path" in headers:
+        may_reply, why_not = False, "empty Return-Path"
     if may_reply and target is not None:
         suppress = headers.get("x-auto-response-suppress", "").lower()
         if any(word in suppress for word in ("all", "autoreply", "oof")):
@@ -72,7 +71,7 @@ def classify(mail: ParsedMail, *, own_addresses: frozenset[str]) -> Classificati
     return Classification(
         kind=kind,
         may_reply=may_reply,
-        reason=reason if not why_not else why_not,
+        reason=why_not if why_not else reason,
         reply_to=target if may_reply else None,
     )
 

@@ -62,11 +62,10 @@ def _cycle(services: Services, config: Config, config_path: Path, messages: int)
     print(f"  {ATTRIBUTION}")
 
     maildir = config.mailbox.path
-    if (
-        not (maildir / "cur").exists()
-        or not any((maildir / "new").iterdir())
-        and not any((maildir / "cur").iterdir())
-    ):
+    already = [
+        f for sub in ("new", "cur") if (maildir / sub).is_dir() for f in (maildir / sub).iterdir()
+    ]
+    if not already:  # first run: fill the sample mailbox; later runs poll what is there
         mails = sample_mailbox.generate(rows, messages)
         sample_mailbox.write_maildir(maildir, mails)
         print(f"กล่องจดหมายตัวอย่าง: {len(mails)} ฉบับ -> {maildir}")
