@@ -1,0 +1,108 @@
+"""Reading report forms from attachments: bytes in, values out (no database, no network, no files).
+
+The flow of one attachment through :func:`read_attachment`::
+
+    bytes ─ sniff (magic bytes) ─ reader registry ─ Document of positioned cells
+          ─ extract (schema labels -> values + provenance) ─ validate (schema rules) ─ FormReading
+
+Readers register themselves for a sniffed format (``parsers.readers``): today ``parsers.xlsx``.
+Formats without a reader (xls, docx, pdf, images, zip) give ``NotAForm`` saying so explicitly; a
+spreadsheet that cannot be opened (corrupt, password-protected, too large) gives ``Unreadable``.
+The form itself is data: ``parsers/forms/<version>.toml``, loaded by ``parsers.schema``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import parsers.xlsx  # noqa: F401  (registers the xlsx reader)
+from parsers.extract import extract
+from parsers.messages import problem
+from parsers.readers import ReadError, reader_for
+from parsers.results import (
+    FormReading,
+    NotAForm,
+    Problem,
+    Provenance,
+    ReadLimits,
+    ReadResult,
+    Unreadable,
+)
+from parsers.schema import FormSchema, available_versions, load_schema
+from parsers.sniff import sniff
+from parsers.thai import register_thai_codecs
+from parsers.validate import validate
+
+__all__ = [
+    "FormReading",
+    "FormSchema",
+    "NotAForm",
+    "Problem",
+    "Provenance",
+    "ReadLimits",
+    "ReadResult",
+    "Unreadable",
+    "available_versions",
+    "load_schema",
+    "read_attachment",
+    "register_thai_codecs",
+    "sniff",
+    "validate",
+]
+
+# Names a sender gives to office documents: bytes that are none of our formats but carry such a
+# name are a damaged form rather than not a form (the name is a hint here, never the format).
+_DOCUMENT_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".docx", ".doc", ".pdf", ".ods", ".odt")
+
+
+def read_attachment(
+    data: bytes,
+    *,
+    filename: str | None = None,
+    form_version: str = "2564.1",
+    limits: ReadLimits | None = None,
+) -> ReadResult:
+    """Read one attachment as a report form of ``form_version``."""
+    limits = limits or ReadLimits()
+    schema = load_schema(form_version)
+    found = sniff(data)
+    if len(data) > limits.max_bytes:
+        return Unreadable(found, problem("too_large", None, None))
+    if found == "encrypted-ooxml":
+        return Unreadable(found, problem("password_protected", None, None))
+    reader = reader_for(found)
+    if reader is None:
+        return _without_reader(found, filename)
+    try:
+        document = reader(data, limits)
+    except ReadError as exc:
+        return Unreadable(found, problem(exc.code, None, None))
+    extraction = extract(document, schema)
+    needed = schema.matching.min_labels
+    if extraction.labels_found < needed:
+        return NotAForm(
+            found,
+            f"found {extraction.labels_found} of the form's labels (fields and Part 2 rows); "
+            f"at least {needed} make a {schema.version} form",
+        )
+    confidences = [p.confidence for p in extraction.provenance.values()]
+    reading = FormReading(
+        form_version=schema.version,
+        format=found,
+        fields=extraction.fields,
+        provenance=extraction.provenance,
+        problems=extraction.problems,
+        confidence=min(confidences, default=0.0),
+        labels_found=extraction.labels_found,
+    )
+    return dataclasses.replace(reading, problems=reading.problems + validate(reading, schema))
+
+
+def _without_reader(found: str, filename: str | None) -> ReadResult:
+    if found == "empty":
+        return NotAForm(found, "the attachment is empty")
+    if found == "unknown":
+        if filename and filename.lower().endswith(_DOCUMENT_SUFFIXES):
+            return Unreadable(found, problem("corrupt_file", None, None))
+        return NotAForm(found, "not a document or image format (unrecognised bytes)")
+    return NotAForm(found, f"no reader for {found} yet (not read, so it may still be a form)")

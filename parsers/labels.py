@@ -1,0 +1,263 @@
+"""Finding the schema's labels among a document's cells.
+
+Place in the flow: ``parsers.extract`` asks :func:`find_hits` which cells are labels (of fields,
+Part 2 rows and columns, the projects table, sections), then reads values next to them.
+
+A label matches a cell when their *keys* are equal: NFC-normalised Thai (``parsers.thai``),
+lower case, leading numbering ("1.", "2.1", "ส่วนที่ 1") dropped, spaces and punctuation dropped.
+Tried in order, each cell stopping at the first that matches:
+1. the whole key (score 1.0);
+2. "label: value" in one cell (the part before the colon matches; the rest is an inline value);
+3. the key without text in parentheses (0.95): "รหัส อปท. (7 หลัก)" is the label, annotated;
+4. a label followed by a separator and more text ("จำนวนประชากร 5,230 คน"), or by a fill-in line
+   ("ลงชื่อ ........ (นายสมชาย ใจดี)"): the rest is a *tentative* value, used only when nothing
+   stands beside or below the label;
+5. for labels still missing, a reworded cell: character-bigram Dice similarity >= the schema's
+   ``fuzzy_threshold``, or a cell key that begins with a label key making a third of it
+   (similarity 0.85); the score is the similarity x ``fuzzy_penalty``.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import string
+import weakref
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from parsers.cells import Cell, Sheet
+from parsers.schema import FormSchema
+from parsers.thai import normalize, thai_digits_to_arabic
+
+# A target is what a label stands for: (kind, name).
+#   field/<key>, row/<green type>, gcol/<sites|area|rai|ngan|wa>, pcol/<column key>,
+#   ordinal, total, yes, no, section/<part>, title, rowhead, itemhead
+Target = tuple[str, str]
+
+FUZZY_KINDS = frozenset({"field", "row"})
+_PREFIX_KINDS = frozenset({"field", "row", "pcol", "section", "title"})
+_MIN_PREFIX = 3
+
+_DROP = frozenset(string.whitespace + string.punctuation + "ฯ“”‘’–—…•·：（）［］「」\u3000")
+_DROP_TABLE = dict.fromkeys(map(ord, _DROP))
+_NUMBERING = re.compile(r"^\s*(?:(?:ส่วนที่|ตอนที่|ข้อที่|ข้อ)\s*)?[(\[]?\d+(?:\.\d+)*\s*[)\].:]?\s*(?=\D)")
+_PARENTHESES = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+_FILL_IN_LINE = re.compile(r"\.{3,}|_{3,}|…")
+
+
+def _strip_numbering(text: str) -> str:
+    return _NUMBERING.sub("", thai_digits_to_arabic(normalize(text)), count=1)
+
+
+@functools.lru_cache(maxsize=8192)
+def label_key(text: str) -> str:
+    """The comparison key of a label or cell text (see the module docstring)."""
+    return _strip_numbering(text).translate(_DROP_TABLE).lower()
+
+
+@functools.lru_cache(maxsize=8192)
+def bare_key(text: str) -> str:
+    """:func:`label_key` of the text without its parenthesised parts."""
+    return label_key(_PARENTHESES.sub(" ", normalize(text)))
+
+
+def bigrams(key: str) -> frozenset[str]:
+    return frozenset(key[i : i + 2] for i in range(len(key) - 1)) if len(key) > 1 else frozenset()
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A cell recognised as the label of ``target``; ``inline`` is a value found in the cell."""
+
+    cell: Cell
+    target: Target
+    score: float
+    inline: str | None = None
+    tentative: bool = False  # inline found by prefix: used only when no value is beside/below
+
+
+@dataclass(frozen=True)
+class _Label:
+    target: Target
+    key: str
+    score: float
+
+
+class LabelIndex:
+    """Every label of a schema by key, built once per schema."""
+
+    def __init__(self, schema: FormSchema) -> None:
+        self.exact: dict[str, list[_Label]] = {}
+        self.prefix: dict[str, list[_Label]] = {}
+        self.fuzzy: list[tuple[Target, str, frozenset[str]]] = []
+        self.total_keys = frozenset(label_key(text) for text in schema.projects.total_row)
+        for target, labels in _schema_labels(schema):
+            for text in labels:
+                self._add(target, text)
+
+    def _add(self, target: Target, text: str) -> None:
+        key, bare = label_key(text), bare_key(text)
+        for variant, score in ((key, 1.0), (bare, 0.95)):
+            if not variant:
+                continue
+            entries = self.exact.setdefault(variant, [])
+            if not any(entry.target == target for entry in entries):
+                entries.append(_Label(target, variant, score))
+            if target[0] in _PREFIX_KINDS and len(variant) >= _MIN_PREFIX:
+                self.prefix.setdefault(variant[:2], []).append(_Label(target, variant, score))
+            if target[0] in FUZZY_KINDS and len(variant) >= 4:
+                self.fuzzy.append((target, variant, bigrams(variant)))
+
+
+def _schema_labels(schema: FormSchema) -> Iterable[tuple[Target, Sequence[str]]]:
+    yield ("title", ""), schema.title_labels
+    for section in schema.sections:
+        yield ("section", str(section.part)), section.labels
+    for spec in schema.fields:
+        yield ("field", spec.key), spec.labels
+    table = schema.green_table
+    yield ("rowhead", ""), table.row_header
+    for row in table.rows:
+        yield ("row", row.type), row.labels
+    for name, labels in table.columns.items():
+        yield ("gcol", name), labels
+    yield ("yes", ""), schema.yes_no.yes
+    yield ("no", ""), schema.yes_no.no
+    yield ("itemhead", ""), schema.yes_no.item_header
+    yield ("title", "projects"), schema.projects.title
+    yield ("ordinal", ""), schema.projects.ordinal
+    yield ("total", ""), schema.projects.total_row
+    for column in schema.projects.columns:
+        yield ("pcol", column.key), column.headers
+
+
+_INDEXES: weakref.WeakKeyDictionary[FormSchema, LabelIndex] = weakref.WeakKeyDictionary()
+
+
+def index_for(schema: FormSchema) -> LabelIndex:
+    """The (cached) label index of ``schema``."""
+    index = _INDEXES.get(schema)
+    if index is None:
+        index = _INDEXES[schema] = LabelIndex(schema)
+    return index
+
+
+def is_label_like(cell: Cell) -> bool:
+    """Text that could be a label: a string with at least two letters (Thai marks count)."""
+    if cell.value is not None:
+        return False
+    letters = 0
+    for char in cell.text:
+        if char.isalpha() or "\u0e31" <= char <= "\u0e4e":
+            letters += 1
+            if letters >= 2:
+                return True
+    return False
+
+
+def match_cell(index: LabelIndex, cell: Cell) -> list[Hit]:
+    """Exact, inline, parenthesis-free and prefix matches of one cell (steps 1-4 above)."""
+    key = label_key(cell.text)
+    found = index.exact.get(key)
+    if found:
+        return [Hit(cell, entry.target, entry.score) for entry in found]
+    text = normalize(cell.text)
+    for colon in (":", "："):
+        if colon in text:
+            left, _, right = text.partition(colon)
+            found = index.exact.get(label_key(left)) or index.exact.get(bare_key(left))
+            if found and right.strip():
+                return [Hit(cell, entry.target, entry.score, right.strip()) for entry in found]
+    bare = bare_key(cell.text)
+    found = index.exact.get(bare) if bare != key else None
+    if found and not _FILL_IN_LINE.search(text):
+        return [Hit(cell, entry.target, min(entry.score, 0.95)) for entry in found]
+    return _prefix_hits(index, cell, text, key)
+
+
+def _prefix_hits(index: LabelIndex, cell: Cell, text: str, key: str) -> list[Hit]:
+    best: list[_Label] = []
+    for entry in index.prefix.get(key[:2], ()):
+        if len(entry.key) < len(key) and key.startswith(entry.key):
+            if best and len(entry.key) < len(best[0].key):
+                continue
+            if best and len(entry.key) > len(best[0].key):
+                best = []
+            best.append(entry)
+    if not best:
+        return []
+    remainder = _after_key(_strip_numbering(text), len(best[0].key))
+    if remainder is None:
+        return []
+    inline = remainder.strip(" \t\n:：-–.") or None
+    if inline is not None and inline.startswith("/"):
+        inline = None  # "จังหวัด / Province": a second label, not a value
+    return [Hit(cell, entry.target, 0.95, inline, tentative=True) for entry in best]
+
+
+def _after_key(text: str, key_length: int) -> str | None:
+    """The text after the first ``key_length`` key characters, if a separator follows them."""
+    kept = 0
+    for position, char in enumerate(text):
+        if char in _DROP:
+            continue
+        kept += 1
+        if kept == key_length:
+            rest = text[position + 1 :]
+            return rest if rest and rest[0] in _DROP else None
+    return None
+
+
+_STARTS_WITH = 0.85  # a reworded label that begins with a known one ("จำนวนประชากรในเขต...")
+
+
+def _starts_with(key: str, label: str) -> bool:
+    return len(label) >= 6 and key.startswith(label) and 3 * len(label) >= len(key)
+
+
+def fuzzy_hits(
+    index: LabelIndex, cells: Iterable[Cell], missing: set[Target], threshold: float, penalty: float
+) -> list[Hit]:
+    """Reworded labels: each cell's best target among ``missing`` (step 5), on the cell's key
+    with and without its parenthesised parts."""
+    labels = [entry for entry in index.fuzzy if entry[0] in missing]
+    if not labels:
+        return []
+    hits: list[Hit] = []
+    for cell in cells:
+        best: tuple[float, Target] | None = None
+        for key in {label_key(cell.text), bare_key(cell.text)}:
+            if not 4 <= len(key) <= 120:
+                continue
+            found = _best_similar(key, labels, threshold)
+            if found is not None and (best is None or found[0] > best[0]):
+                best = found
+        if best is not None:
+            hits.append(Hit(cell, best[1], round(best[0] * penalty, 3)))
+    return hits
+
+
+def _best_similar(
+    key: str, labels: list[tuple[Target, str, frozenset[str]]], threshold: float
+) -> tuple[float, Target] | None:
+    grams = bigrams(key)
+    size = len(grams)
+    best: tuple[float, Target] | None = None
+    for target, label, label_grams in labels:
+        score = _STARTS_WITH if _starts_with(key, label) else 0.0
+        total = size + len(label_grams)
+        if 2 * min(size, len(label_grams)) >= threshold * total:
+            score = max(score, 2 * len(grams & label_grams) / total)
+        if score >= threshold and (best is None or score > best[0]):
+            best = (score, target)
+    return best
+
+
+def find_hits(index: LabelIndex, sheet: Sheet) -> list[Hit]:
+    """Exact, inline and prefix label hits of every label-like cell of ``sheet``."""
+    hits: list[Hit] = []
+    for cell in sheet.cells:
+        if is_label_like(cell):
+            hits.extend(match_cell(index, cell))
+    return hits

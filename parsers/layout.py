@@ -1,0 +1,252 @@
+"""One sheet's labels and their geometry: where values, table columns and table rows are.
+
+Place in the flow: ``parsers.extract`` builds a :class:`SheetLayout` per sheet (or page) from the
+label hits of ``parsers.labels``; ``parsers.extract`` and ``parsers.projects`` then ask it for
+the cells beside or below a label, the column under a table header, and which cells end a search
+(other labels: "stoppers"). Knows positions, not value types.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from parsers.cells import Cell, Sheet
+from parsers.labels import (
+    FUZZY_KINDS,
+    Hit,
+    LabelIndex,
+    Target,
+    find_hits,
+    fuzzy_hits,
+    is_label_like,
+    label_key,
+)
+from parsers.schema import FormSchema
+from parsers.thai import area_unit_of, is_unit_text
+from parsers.values import is_blank
+
+_STOPPER_KINDS = frozenset({"field", "row", "section", "title", "rowhead", "itemhead"})
+_GREEN_COLUMNS = frozenset({"sites", "area", "rai", "ngan", "wa"})
+_MAX_RUN = 8
+_FILL_IN_LINE = re.compile(r"\.{3,}|_{3,}|…")
+_IN_PARENTHESES = re.compile(r"^\s*\(.+\)\s*$", re.S)
+
+
+@dataclass(frozen=True)
+class Run:
+    """The value cells found for a label, and an area unit seen in a unit cell after them."""
+
+    cells: tuple[Cell, ...]
+    unit: str | None = None
+
+
+class SheetLayout:
+    """Label hits of one sheet and the lookups built on them."""
+
+    def __init__(self, sheet: Sheet, schema: FormSchema, index: LabelIndex) -> None:
+        self.sheet = sheet
+        self.schema = schema
+        hits = find_hits(index, sheet)
+        self.green_header_rows = _header_rows(hits, _GREEN_COLUMNS, "gcol", minimum=2)
+        self.tick_rows = _tick_rows(hits)
+        self.project_header_row = _project_header(hits, schema.projects.min_header_columns)
+        self.project_rows = self._project_region_rows(hits)
+        matching = schema.matching
+        missing = _missing_targets(schema, hits, self.project_rows)
+        if missing:
+            taken = {id(hit.cell) for hit in hits}
+            candidates = (
+                cell
+                for cell in sheet.cells
+                if id(cell) not in taken
+                and cell.row not in self.project_rows
+                and is_label_like(cell)
+            )
+            hits += fuzzy_hits(
+                index, candidates, missing, matching.fuzzy_threshold, matching.fuzzy_penalty
+            )
+        self.hits = hits
+        self.by_target: dict[Target, list[Hit]] = {}
+        for hit in hits:
+            self.by_target.setdefault(hit.target, []).append(hit)
+        self._stoppers = {id(hit.cell) for hit in hits if self._is_stopper(hit)}
+        sections = sorted(
+            (hit.cell.row, int(hit.target[1])) for hit in hits if hit.target[0] == "section"
+        )
+        self._section_rows = [row for row, _ in sections]
+        self._section_parts = [part for _, part in sections]
+
+    # ------------------------------------------------------------------ what the sheet holds
+
+    @property
+    def labels_found(self) -> int:
+        """Distinct fields and Part 2 rows whose labels are on this sheet."""
+        return sum(1 for target in self.by_target if target[0] in FUZZY_KINDS)
+
+    def part_at(self, row: int) -> int | None:
+        """The form part whose section heading is nearest above ``row`` (None: no heading)."""
+        position = bisect.bisect_right(self._section_rows, row)
+        return self._section_parts[position - 1] if position else None
+
+    def hits_for(self, target: Target) -> list[Hit]:
+        return self.by_target.get(target, [])
+
+    def is_stopper(self, cell: Cell) -> bool:
+        return id(cell) in self._stoppers
+
+    def _is_stopper(self, hit: Hit) -> bool:
+        kind, row = hit.target[0], hit.cell.row
+        if kind in _STOPPER_KINDS:
+            return True
+        if kind == "gcol":
+            return row in self.green_header_rows
+        if kind in ("yes", "no"):
+            return row in self.tick_rows
+        if kind in ("pcol", "ordinal"):
+            return row == self.project_header_row
+        return False
+
+    def _project_region_rows(self, hits: list[Hit]) -> set[int]:
+        """Rows under the projects header to its total row (included) or the next section.
+
+        Project names must not pass for reworded labels, nor be chosen as a field's label.
+        """
+        header = self.project_header_row
+        if header is None:
+            return set()
+        sections = {id(hit.cell) for hit in hits if hit.target[0] == "section"}
+        totals = {label_key(text) for text in self.schema.projects.total_row}
+        rows: set[int] = set()
+        for number, cells in self.sheet.rows_between(header + 1, self.sheet.last_row):
+            if any(id(cell) in sections for cell in cells):
+                break
+            rows.add(number)
+            if any(label_key(cell.text) in totals for cell in cells):
+                break  # the total row belongs to the table
+        return rows
+
+    # ------------------------------------------------------------------ values beside or below
+
+    def value_run(self, label: Cell) -> Run:
+        """Value cells right of ``label`` (up to the next label), else the first one below.
+
+        A signature block is read too: a fill-in line beside the label ("ลงชื่อ | ......")
+        with the name in parentheses under the line ("(นายสมชาย ใจดี)").
+        """
+        cells: list[Cell] = []
+        lines: list[Cell] = []
+        unit: str | None = None
+        for cell in self.sheet.right_of(label):
+            if self.is_stopper(cell) or len(cells) >= _MAX_RUN:
+                break
+            if is_blank(cell.text):
+                if _FILL_IN_LINE.search(cell.text):
+                    lines.append(cell)
+                continue
+            if is_unit_text(cell.text):
+                unit = unit or area_unit_of(cell.text)
+                continue
+            cells.append(cell)
+        if cells:
+            return Run(tuple(cells), unit)
+        for line in lines:
+            for cell in self.sheet.below(line, 2):
+                if self.is_stopper(cell):
+                    break
+                if _IN_PARENTHESES.match(cell.text):
+                    return Run((cell,))
+        for cell in self.sheet.below(label, self.schema.matching.below_rows):
+            if self.is_stopper(cell):
+                break
+            if is_blank(cell.text) or is_unit_text(cell.text):
+                continue
+            return Run((cell,), self.unit_after(cell))
+        return Run(())
+
+    def unit_after(self, cell: Cell) -> str | None:
+        """The area unit of a unit cell just right of ``cell`` ("7,200" | "ตร.ม.")."""
+        for other in self.sheet.right_of(cell):
+            return area_unit_of(other.text) if is_unit_text(other.text) else None
+        return None
+
+    def cell_under(self, header: Cell, row: int) -> Cell | None:
+        """The first non-blank cell of ``row`` within ``header``'s columns."""
+        for cell in self.sheet.in_columns(row, header.col, header.last_col):
+            if not is_blank(cell.text):
+                return cell
+        return None
+
+    # ------------------------------------------------------------------ table headers
+
+    def green_columns(self, row: int) -> dict[str, Cell]:
+        """Part 2 column headers ("sites", "area", "rai", ...) in the header block above ``row``."""
+        above = [number for number in self.green_header_rows if number < row]
+        if not above:
+            return {}
+        if self.project_header_row is not None and max(above) < self.project_header_row < row:
+            return {}
+        block = [max(above)]
+        while block[-1] - 1 in self.green_header_rows:
+            block.append(block[-1] - 1)
+        columns: dict[str, Cell] = {}
+        for number in block:  # nearest row first
+            for hit in self.hits:
+                if hit.target[0] == "gcol" and hit.cell.row == number:
+                    columns.setdefault(hit.target[1], hit.cell)
+        return columns
+
+    def tick_columns(self, row: int) -> tuple[Cell, Cell] | None:
+        """The (มี, ไม่มี) header cells of the nearest tick-column header row above ``row``."""
+        above = [number for number in self.tick_rows if number < row]
+        if not above:
+            return None
+        nearest = max(above)
+        yes = next(h.cell for h in self.hits if h.target == ("yes", "") and h.cell.row == nearest)
+        no = next(h.cell for h in self.hits if h.target == ("no", "") and h.cell.row == nearest)
+        return yes, no
+
+    def in_green_table(self, row: int) -> bool:
+        return bool(self.green_columns(row))
+
+    def below_project_header(self, row: int) -> bool:
+        header = self.project_header_row
+        return header is not None and header < row
+
+
+def _header_rows(hits: Iterable[Hit], kinds: frozenset[str], kind: str, minimum: int) -> set[int]:
+    """Rows holding ``minimum`` distinct column headers of one table and no row label."""
+    found: dict[int, set[str]] = {}
+    labelled: set[int] = set()
+    for hit in hits:
+        if hit.target[0] == kind and hit.target[1] in kinds:
+            found.setdefault(hit.cell.row, set()).add(hit.target[1])
+        elif hit.target[0] in ("field", "row"):
+            labelled.add(hit.cell.row)
+    return {row for row, names in found.items() if len(names) >= minimum and row not in labelled}
+
+
+def _tick_rows(hits: Iterable[Hit]) -> set[int]:
+    """Rows with both a มี and a ไม่มี header (a single มี is a value, not a header)."""
+    yes = {hit.cell.row for hit in hits if hit.target == ("yes", "")}
+    no = {hit.cell.row for hit in hits if hit.target == ("no", "")}
+    return yes & no
+
+
+def _project_header(hits: list[Hit], minimum: int) -> int | None:
+    found: dict[int, set[str]] = {}
+    for hit in hits:
+        if hit.target[0] == "pcol":
+            found.setdefault(hit.cell.row, set()).add(hit.target[1])
+    rows = [row for row, names in found.items() if len(names) >= minimum]
+    return min(rows) if rows else None
+
+
+def _missing_targets(schema: FormSchema, hits: list[Hit], project_rows: set[int]) -> set[Target]:
+    """Fields and Part 2 rows with no label outside the projects table ("รวม" there is not ours)."""
+    present = {hit.target for hit in hits if hit.cell.row not in project_rows}
+    wanted: set[Target] = {("field", spec.key) for spec in schema.fields}
+    wanted |= {("row", row.type) for row in schema.green_table.rows}
+    return wanted - present

@@ -1,0 +1,163 @@
+"""The projects table of Part 3: rows under a header row, until a total row or the next part.
+
+Place in the flow: called by ``parsers.extract`` for each sheet, after the fields' labels were
+chosen (a project named like a Part 3 item must not end the table, so only chosen labels and
+section headings do). Blank rows are skipped; a row with only its ordinal number is blank.
+Totals are read from the total row ("รวม"), or summed from the rows when none is written.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from parsers import thai
+from parsers.cells import Cell
+from parsers.labels import label_key
+from parsers.layout import SheetLayout
+from parsers.results import Provenance
+from parsers.schema import ColumnSpec, FormSchema
+from parsers.values import Parsed, Source, ValueSpec, is_blank, read_value
+
+if TYPE_CHECKING:
+    from parsers.extract import Collector
+
+
+def read_projects(
+    layout: SheetLayout, schema: FormSchema, out: Collector, label_cells: set[int]
+) -> None:
+    """Read the projects table of ``layout``'s sheet into ``out`` (nothing if no header)."""
+    header_row = layout.project_header_row
+    if header_row is None:
+        return
+    spec = schema.projects
+    headers = _headers(layout, header_row)
+    columns = [(column, headers[column.key]) for column in spec.columns if column.key in headers]
+    units = {column.key: thai.area_unit_of(cell.text) for column, cell in columns}
+    total_keys = {label_key(text) for text in spec.total_row}
+    projects: list[dict[str, object]] = []
+    totals: dict[str, tuple[object, Cell]] = {}
+    blank_rows = 0
+    out.labels_seen.add(spec.key)
+    for row, cells in layout.sheet.rows_between(header_row + 1, layout.sheet.last_row):
+        if all(thai.is_unit_text(cell.text) for cell in cells):
+            units.update(_unit_row(columns, row, layout))
+            continue
+        first = next((cell for cell in cells if not is_blank(cell.text)), None)
+        if first is not None and cell_is_total(first, total_keys):
+            totals = _read_totals(layout, columns, row, out)
+            break
+        if any(_ends_table(layout, cell, label_cells) for cell in cells):
+            break
+        found = {column.key: layout.cell_under(header, row) for column, header in columns}
+        if not any(found.values()):
+            blank_rows += 1
+            if blank_rows > schema.matching.max_blank_rows:
+                break
+            continue
+        blank_rows = 0
+        projects.append(_read_row(len(projects), spec.columns, columns, found, units, out))
+    out.fields[spec.key] = projects
+    _totals(spec.columns, projects, totals, out)
+
+
+def cell_is_total(cell: Cell, total_keys: set[str]) -> bool:
+    key = label_key(cell.text)
+    return key in total_keys or (key.startswith("รวม") and len(key) <= 12)
+
+
+def _headers(layout: SheetLayout, header_row: int) -> dict[str, Cell]:
+    headers: dict[str, Cell] = {}
+    for hit in sorted(layout.hits, key=lambda h: h.cell.col):
+        if hit.target[0] == "pcol" and hit.cell.row == header_row:
+            headers.setdefault(hit.target[1], hit.cell)
+    return headers
+
+
+def _unit_row(
+    columns: list[tuple[ColumnSpec, Cell]], row: int, layout: SheetLayout
+) -> dict[str, str | None]:
+    found: dict[str, str | None] = {}
+    for column, header in columns:
+        cell = layout.cell_under(header, row)
+        if cell is not None and thai.area_unit_of(cell.text):
+            found[column.key] = thai.area_unit_of(cell.text)
+    return found
+
+
+def _ends_table(layout: SheetLayout, cell: Cell, label_cells: set[int]) -> bool:
+    if id(cell) in label_cells:
+        return True
+    return layout.is_stopper(cell) and any(
+        hit.cell is cell and hit.target[0] in ("section", "title") for hit in layout.hits
+    )
+
+
+def _value_spec(column: ColumnSpec) -> ValueSpec:
+    return ValueSpec(column.type, column.unit, column.input_unit)
+
+
+def _read_row(
+    number: int,
+    every_column: tuple[ColumnSpec, ...],
+    columns: list[tuple[ColumnSpec, Cell]],
+    found: dict[str, Cell | None],
+    units: dict[str, str | None],
+    out: Collector,
+) -> dict[str, object]:
+    project: dict[str, object] = {column.key: None for column in every_column}
+    for column, _ in columns:
+        cell = found[column.key]
+        key = f"projects[{number}].{column.key}"
+        if cell is None:
+            continue
+        source = Source(cell.text, cell.value, units.get(column.key))
+        result = read_value(source, _value_spec(column))
+        if isinstance(result, Parsed):
+            project[column.key] = result.value
+            out.provenance[key] = Provenance(cell.source, cell.text, result.confidence)
+        else:
+            out.fail(result.code, key, cell.text, column.headers[0])
+    return project
+
+
+def _read_totals(
+    layout: SheetLayout, columns: list[tuple[ColumnSpec, Cell]], row: int, out: Collector
+) -> dict[str, tuple[object, Cell]]:
+    totals: dict[str, tuple[object, Cell]] = {}
+    for column, header in columns:
+        if not column.total_key:
+            continue
+        cell = layout.cell_under(header, row)
+        if cell is None:
+            continue
+        result = read_value(Source(cell.text, cell.value), _value_spec(column))
+        if isinstance(result, Parsed):
+            totals[column.total_key] = (result.value, cell)
+        else:
+            out.fail(result.code, column.total_key, cell.text, column.headers[0])
+    return totals
+
+
+def _totals(
+    columns: tuple[ColumnSpec, ...],
+    projects: list[dict[str, object]],
+    written: dict[str, tuple[object, Cell]],
+    out: Collector,
+) -> None:
+    """Totals as written in the total row, else the sums of the rows."""
+    for column in columns:
+        if not column.total_key:
+            continue
+        out.labels_seen.add(column.total_key)
+        if column.total_key in written:
+            value, cell = written[column.total_key]
+            out.put(column.total_key, value, (cell,), cell.text, 1.0)
+            continue
+        numbers = [p[column.key] for p in projects]
+        total: int | float
+        if column.type == "int":
+            total = sum(n for n in numbers if isinstance(n, int) and not isinstance(n, bool))
+        else:
+            total = round(sum(float(n) for n in numbers if isinstance(n, int | float)), 2)
+        out.fields[column.total_key] = total
+        out.provenance[column.total_key] = Provenance("sum of the projects rows", "", 1.0)

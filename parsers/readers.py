@@ -1,0 +1,48 @@
+"""The registry of readers: sniffed format -> function turning bytes into a Document.
+
+Place in the flow: ``parsers.read_attachment`` sniffs the format (``parsers.sniff``) and asks this
+registry for the reader; readers register themselves on import (``@register("xlsx")``), so adding
+xls, docx, PDF or OCR is a new module, not a new branch. A reader raises :class:`ReadError` for a
+file of its format that cannot be read; the caller turns that into ``Unreadable``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from parsers.cells import Document
+from parsers.results import ReadLimits
+
+Reader = Callable[[bytes, ReadLimits], Document]
+
+_READERS: dict[str, Reader] = {}
+
+
+class ReadError(Exception):
+    """A file of a known format that cannot be read. ``code`` is a problem code."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(f"{code}: {detail}")
+        self.code = code
+        self.detail = detail
+
+
+def register(*formats: str) -> Callable[[Reader], Reader]:
+    """Class-free registration: ``@register("xlsx", "xlsm")`` above a reader function."""
+
+    def add(reader: Reader) -> Reader:
+        for name in formats:
+            _READERS[name] = reader
+        return reader
+
+    return add
+
+
+def reader_for(format: str) -> Reader | None:
+    """The registered reader for ``format``, or None when there is none yet."""
+    return _READERS.get(format)
+
+
+def formats() -> tuple[str, ...]:
+    """The formats that have a reader."""
+    return tuple(sorted(_READERS))

@@ -1,0 +1,212 @@
+"""Cell text (and the reader's typed value) -> a JSON-ready field value, by field type.
+
+Place in the flow: ``parsers.extract`` and ``parsers.tables`` found the cell holding a field's
+value; this module reads it according to the schema type (a registry of readers keyed by type
+name, matching ``parsers.schema.FIELD_TYPES``). A value that cannot be read gives a
+:class:`Failure` with a problem code; the caller turns it into a Problem with a Thai message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from parsers import thai
+
+
+@dataclass(frozen=True)
+class Parsed:
+    value: object  # str, int, float, bool, or an ISO date string
+    confidence: float = 1.0
+
+
+@dataclass(frozen=True)
+class Failure:
+    code: str  # a key of parsers.messages
+
+
+@dataclass(frozen=True)
+class Source:
+    """What the reader gave for the value, plus unit context from the header, label or next cell."""
+
+    text: str
+    value: object = None
+    unit: str | None = None  # an area unit found outside the value cell ("rai", "km2", ...)
+
+
+@dataclass(frozen=True)
+class ValueSpec:
+    """The part of a field spec a value reader needs."""
+
+    type: str
+    unit: str | None = None  # stored unit of an area
+    input_unit: str | None = None
+    multiline: bool = False
+
+
+Result = Parsed | Failure
+_Reader = Callable[[Source, ValueSpec], Result]
+_READERS: dict[str, _Reader] = {}
+
+_BLANKS = re.compile(r"^[\s\-–—_.…]*$")
+_SIGNATURE_LINE = re.compile(r"\.{3,}|_{3,}|…+")
+_WRAPPED = re.compile(r"^\(\s*(.+?)\s*\)$", re.S)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def is_blank(text: str) -> bool:
+    """Nothing written: empty, or only dashes, dots or underscores (a blank line to fill)."""
+    return bool(_BLANKS.match(text))
+
+
+def read_value(source: Source, spec: ValueSpec) -> Result:
+    """Read ``source`` as a value of ``spec.type``."""
+    return _READERS[spec.type](source, spec)
+
+
+def _reader(*types: str) -> Callable[[_Reader], _Reader]:
+    def add(function: _Reader) -> _Reader:
+        for name in types:
+            _READERS[name] = function
+        return function
+
+    return add
+
+
+def clean_text(text: str, *, multiline: bool = False) -> str:
+    """Normalised text without signature dots or wrapping parentheses ("(นายสมชาย ใจดี)")."""
+    text = thai.normalize(text)
+    if multiline:
+        lines = [line.rstrip() for line in text.strip().splitlines()]
+        return "\n".join(lines).strip()
+    text = _SIGNATURE_LINE.sub(" ", text)
+    text = " ".join(text.split()).strip(" :：")
+    wrapped = _WRAPPED.match(text)
+    return wrapped[1] if wrapped else text
+
+
+@_reader("text")
+def _text(source: Source, spec: ValueSpec) -> Result:
+    text = clean_text(source.text, multiline=spec.multiline)
+    return Parsed(text) if text else Failure("bad_value")
+
+
+@_reader("int")
+def _int(source: Source, spec: ValueSpec) -> Result:
+    number = _number(source)
+    if number is None:
+        return Failure("not_a_number")
+    value, clean = number
+    if not value.is_integer():
+        return Failure("not_integer")
+    return Parsed(int(value), 1.0 if clean else 0.8)
+
+
+@_reader("decimal")
+def _decimal(source: Source, spec: ValueSpec) -> Result:
+    number = _number(source)
+    if number is None:
+        return Failure("not_a_number")
+    return Parsed(round(number[0], 6), 1.0 if number[1] else 0.8)
+
+
+def _number(source: Source) -> tuple[float, bool] | None:
+    if isinstance(source.value, bool):
+        return None
+    if isinstance(source.value, int | float):
+        return float(source.value), True
+    return thai.parse_number(source.text)
+
+
+@_reader("area")
+def _area(source: Source, spec: ValueSpec) -> Result:
+    default = source.unit or spec.input_unit or "m2"
+    square_metres: float
+    if isinstance(source.value, int | float) and not isinstance(source.value, bool):
+        square_metres = thai.round_area(float(source.value) * thai.AREA_UNITS_M2[default])
+        clean = True
+    else:
+        area = thai.parse_area(source.text, default)
+        if area is None:
+            return Failure("bad_area")
+        square_metres, clean = area
+    stored = spec.unit or "m2"
+    value = square_metres if stored == "m2" else thai.m2_to(square_metres, stored)
+    return Parsed(value, 1.0 if clean else 0.8)
+
+
+@_reader("date")
+def _date(source: Source, spec: ValueSpec) -> Result:
+    value = source.value
+    found: dt.date | None
+    if isinstance(value, dt.date):
+        found = thai.be_corrected(value)
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        found = thai.excel_serial_to_date(float(value))
+    else:
+        found = thai.parse_thai_date(source.text)
+    return Parsed(found.isoformat()) if found else Failure("bad_date")
+
+
+@_reader("bool")
+def _bool(source: Source, spec: ValueSpec) -> Result:
+    if isinstance(source.value, bool):
+        return Parsed(source.value)
+    if isinstance(source.value, int | float) and source.value in (0, 1):
+        return Parsed(bool(source.value))
+    found = thai.parse_bool(source.text)
+    return Failure("bad_bool") if found is None else Parsed(found)
+
+
+@_reader("lao_type")
+def _lao_type(source: Source, spec: ValueSpec) -> Result:
+    found = thai.parse_lao_type(source.text)
+    return Failure("bad_lao_type") if found is None else Parsed(found)
+
+
+@_reader("province")
+def _province(source: Source, spec: ValueSpec) -> Result:
+    name, known = thai.normalize_province(clean_text(source.text))
+    if not name:
+        return Failure("bad_value")
+    return Parsed(name, 1.0 if known else 0.6)
+
+
+@_reader("district")
+def _district(source: Source, spec: ValueSpec) -> Result:
+    name = thai.normalize_district(clean_text(source.text))
+    return Parsed(name) if name else Failure("bad_value")
+
+
+@_reader("phone")
+def _phone(source: Source, spec: ValueSpec) -> Result:
+    if isinstance(source.value, int | float) and not isinstance(source.value, bool):
+        digits = str(int(source.value))  # typed as a number: Excel dropped the leading 0
+        return Parsed("0" + digits if len(digits) in (8, 9) else digits, 0.8)
+    text = clean_text(source.text)
+    return Parsed(text) if text else Failure("bad_value")
+
+
+@_reader("email")
+def _email(source: Source, spec: ValueSpec) -> Result:
+    text = clean_text(source.text).removeprefix("mailto:")
+    found = _EMAIL.search(text)
+    if found:
+        return Parsed(found[0], 1.0 if found[0] == text else 0.8)
+    return Parsed(text, 0.5) if text else Failure("bad_value")
+
+
+@_reader("lao_code")
+def _lao_code(source: Source, spec: ValueSpec) -> Result:
+    if isinstance(source.value, int | float) and not isinstance(source.value, bool):
+        return Parsed(str(int(source.value)))
+    text = thai.thai_digits_to_arabic(clean_text(source.text))
+    compact = re.sub(r"[\s\-–.]", "", text)
+    return Parsed(compact) if compact.isdigit() else Failure("bad_lao_code")
+
+
+def phone_digits(value: str) -> str:
+    """The digits-only form of a phone number kept as typed."""
+    return thai.parse_phone_digits(value)
