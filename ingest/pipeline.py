@@ -5,11 +5,13 @@
                       source.fetch() in batches                         (ingest.imap / ingest.maildir)
       2. store raw    bytes -> content-addressed file, rows committed  (ingest.store)
       3. mark         keyword or move on the server, only after 2 committed
-    process_message (one transaction per message; a failure is recorded on the message, with the
-    stage and the traceback, and `process --message ID` replays it)
+    process_message (a failure is recorded on the message, with the stage and the traceback, and
+    `process --message ID` replays it)
+      analyse: pure, outside any transaction                             (ingest.analyse)
       4. classify     person / auto-reply / bounce / bulk, and may we answer (ingest.classify)
       5. extract      MIME tree, forwarded messages, zips -> files      (ingest.mime, ingest.attachments)
       6. parse        each file -> form reading / not a form / unreadable (parsers)
+      record: one transaction
       7. identify     which LAO: address, code, name, province          (ingest.identify)
       8. validate     the form's own rules (parsers.validate) + identity problems
       9. record       submission per LAO per message; resubmission rules (ingest.record)
@@ -33,7 +35,8 @@ from sqlalchemy.orm import Session
 import parsers
 from ingest import attachments as attachments_stage
 from ingest import mime
-from ingest.classify import Classification, Kind, classify
+from ingest.analyse import Analysis, analyse
+from ingest.classify import Kind
 from ingest.config import Config
 from ingest.crashpoints import crash_point
 from ingest.errors import MailboxError
@@ -213,61 +216,63 @@ class _Stage:
 
 
 def process_message(services: Services, message_id: int) -> str:
-    """Run stages 4-10 on one stored message. Returns its outcome, or "failed"."""
+    """Run stages 4-10 on one stored message. Returns its outcome, or "failed".
+
+    Stages 4-6 need only the bytes and run outside any transaction; 7-10 run in one.
+    """
     stage = _Stage()
-    with services.sessions() as session:
-        try:
-            with session.begin():
-                outcome = _process(services, session, message_id, stage)
-        except Exception as exc:  # noqa: BLE001 - recorded on the message with its traceback
-            session.rollback()
-            with session.begin():
-                message = session.get(Message, message_id)
-                if message is not None:
-                    message.state = "failed"
-                    message.failed_stage = stage.name
-                    message.error = f"{type(exc).__name__}: {exc}"
-                    message.traceback = traceback.format_exc()
-                    message.attempts += 1
-            return "failed"
+    try:
+        with services.sessions() as session:
+            message = session.get(Message, message_id)
+            if message is None:
+                raise LookupError(f"no message with id {message_id}")
+            raw = services.blobs.get(message.sha256)
+        analysis = analyse(raw, services.config, stage)
+        with services.sessions() as session, session.begin():
+            outcome = _record(services, session, message_id, analysis, stage)
+    except Exception as exc:  # noqa: BLE001 - recorded on the message with its traceback
+        _record_failure(services, message_id, stage.name, exc)
+        return "failed"
     crash_point("after_process")
     return outcome
 
 
-def _process(services: Services, session: Session, message_id: int, stage: _Stage) -> str:
+def _record_failure(services: Services, message_id: int, stage: str, exc: Exception) -> None:
+    with services.sessions() as session, session.begin():
+        message = session.get(Message, message_id)
+        if message is not None:
+            message.state = "failed"
+            message.failed_stage = stage
+            message.error = f"{type(exc).__name__}: {exc}"
+            message.traceback = traceback.format_exc()
+            message.attempts += 1
+
+
+def _record(
+    services: Services, session: Session, message_id: int, analysis: Analysis, stage: _Stage
+) -> str:
     config = services.config
     now = services.clock()
     message = session.get(Message, message_id)
     if message is None:
         raise LookupError(f"no message with id {message_id}")
     message.attempts += 1
-    raw = services.blobs.get(message.sha256)
-
-    stage("classify")
-    mail = mime.parse(raw)
-    own = frozenset({config.smtp.from_address.lower(), config.mailbox.username.lower()})
-    classification = classify(mail, own_addresses=own)
+    mail, classification = analysis.mail, analysis.classification
     message.kind = classification.kind.value
     if classification.kind is not Kind.NORMAL:
         return _done(message, "automatic", now)
-    if message.size > config.limits.max_message_bytes:
+    if analysis.too_large:
         return _done(message, "too_large", now)
 
-    stage("extract")
-    files = attachments_stage.expand(mail.parts, config.limits)
-    rows = _store_attachments(session, services.blobs, message, files)
-
-    stage("parse")
+    rows = _store_attachments(session, services.blobs, message, [f.item for f in analysis.files])
     readings: list[tuple[Attachment, parsers.FormReading]] = []
     unreadable: list[tuple[Attachment, str]] = []
-    for row, item in zip(rows, files, strict=True):
-        if item.problem is not None:
-            row.role, row.note = "unreadable", item.problem
-            unreadable.append((row, item.problem))
+    for row, parsed in zip(rows, analysis.files, strict=True):
+        result = parsed.result
+        if result is None:
+            row.role, row.note = "unreadable", parsed.item.problem
+            unreadable.append((row, parsed.item.problem or ""))
             continue
-        result = parsers.read_attachment(
-            item.data, filename=item.filename, form_version=config.campaign.form_version
-        )
         row.format = result.format
         if isinstance(result, parsers.FormReading):
             row.role = "form"
@@ -453,4 +458,3 @@ def _provenance_json(provenance: parsers.Provenance) -> dict[str, Any]:
 
 
 __all__ = ["STAGES", "PollSummary", "ProcessSummary", "Services", "poll_once", "process_pending"]
-_ = Classification

@@ -1,0 +1,56 @@
+"""Stages 4-6 (*classify*, *extract*, *parse*): everything about a message that needs only its
+bytes. Pure: no database, no network, no clock; so it runs outside any transaction (OCR can take
+seconds a page) and, later, in a process pool.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import parsers
+from ingest import attachments, mime
+from ingest.classify import Classification, Kind, classify
+from ingest.config import Config
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFile:
+    item: attachments.FileItem
+    result: parsers.ReadResult | None
+    """None when the file could not even be taken out of the message (``item.problem``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    mail: mime.ParsedMail
+    classification: Classification
+    files: tuple[ParsedFile, ...]
+    too_large: bool = False
+
+
+def analyse(raw: bytes, config: Config, stage: Callable[[str], None]) -> Analysis:
+    """Classify, extract and parse one message. ``stage`` is told each stage as it starts."""
+    stage("classify")
+    mail = mime.parse(raw)
+    own = frozenset({config.smtp.from_address.lower(), config.mailbox.username.lower()})
+    classification = classify(mail, own_addresses=own)
+    if classification.kind is not Kind.NORMAL:
+        return Analysis(mail, classification, ())
+    if len(raw) > config.limits.max_message_bytes:
+        return Analysis(mail, classification, (), too_large=True)
+
+    stage("extract")
+    items = attachments.expand(mail.parts, config.limits)
+
+    stage("parse")
+    files: list[ParsedFile] = []
+    for item in items:
+        if item.problem is not None:
+            files.append(ParsedFile(item, None))
+            continue
+        result = parsers.read_attachment(
+            item.data, filename=item.filename, form_version=config.campaign.form_version
+        )
+        files.append(ParsedFile(item, result))
+    return Analysis(mail, classification, tuple(files))
