@@ -3,13 +3,14 @@
 Keys are Maildir keys; there is no UIDVALIDITY (reported as 0). ``received_at`` comes from the
 topmost Received header, else the Date header (decided in :mod:`ingest.store`), so the source
 reports no internal date. Marking sets the Maildir flag-free equivalent of our keyword: the key is
-recorded in a ``.onep-ingested`` list beside the folder, or the message is moved to a sub-folder
-when ``move_to`` is configured. Flags such as ``S`` (seen) are never touched.
+recorded in a ``.onep-ingested`` list in the folder, or the message file is moved, bytes
+untouched, to a Maildir++ sub-folder when ``move_to`` is configured. Flags such as ``S`` (seen) are never touched.
 """
 
 from __future__ import annotations
 
 import mailbox
+import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -51,6 +52,14 @@ class MaildirSource:
             raise RuntimeError("MaildirSource used outside its `with` block")
         return self._box
 
+    def _move_file(self, key: str, target: Path) -> None:
+        """Move the message file itself (the mailbox module would rewrite its line endings)."""
+        for sub in ("new", "cur"):
+            for path in (self._path / sub).iterdir():
+                if path.name == key or path.name.startswith(key + ":"):
+                    os.replace(path, target / sub / path.name)
+                    return
+
     def list(self) -> Listing:
         box = self._mailbox()
         return Listing(uidvalidity=0, items=tuple(sorted(box.iterkeys())))
@@ -67,18 +76,11 @@ class MaildirSource:
     def mark(self, items: Sequence[str]) -> None:
         box = self._mailbox()
         if self._move_to:
-            target = (
+            if self._move_to not in box.list_folders():
                 box.add_folder(self._move_to)
-                if self._move_to not in box.list_folders()
-                else (box.get_folder(self._move_to))
-            )
+            target = self._path / f".{self._move_to}"
             for key in items:
-                try:
-                    message = box.get_message(key)
-                except KeyError:
-                    continue
-                target.add(message)
-                box.discard(key)
+                self._move_file(key, target)
             return
         marks = self._path / ".onep-ingested"
         with marks.open("a", encoding="utf-8") as handle:
