@@ -43,7 +43,7 @@ def test_mark_by_moving(tmp_path: Path) -> None:
         source.mark([keys[0]])
         assert source.list().items == (keys[1],)
     moved = mailbox.Maildir(tmp_path / "md", create=False).get_folder("Ingested")
-    assert [moved.get_bytes(key) for key in moved.keys()] == [original]
+    assert [moved.get_bytes(key) for key in moved.iterkeys()] == [original]
 
 
 def test_not_a_maildir_is_a_clear_permanent_error(tmp_path: Path) -> None:
