@@ -147,7 +147,9 @@ def cmd_process(args: argparse.Namespace) -> int:
         ids: list[int] | None = None
         if args.all:
             with services.sessions() as session:
-                ids = list(session.scalars(select(Message.id).order_by(Message.id)))
+                ids = list(
+                    session.scalars(select(Message.id).order_by(Message.received_at, Message.id))
+                )
         elif args.message:
             with services.sessions() as session:
                 conditions = [Message.header_message_id == args.message]
@@ -155,7 +157,11 @@ def cmd_process(args: argparse.Namespace) -> int:
                 if args.message.isdigit():
                     conditions.append(Message.id == int(args.message))
                 ids = list(
-                    session.scalars(select(Message.id).where(or_(*conditions)).order_by(Message.id))
+                    session.scalars(
+                        select(Message.id)
+                        .where(or_(*conditions))
+                        .order_by(Message.received_at, Message.id)
+                    )
                 )
             if not ids:
                 raise OnepInboxError(f"no stored message with id or Message-ID {args.message!r}")

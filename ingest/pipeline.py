@@ -182,7 +182,11 @@ def _finish_poll(
 def pending_ids(session: Session, *, include_failed: bool = False) -> list[int]:
     states = ("stored", "failed") if include_failed else ("stored",)
     return list(
-        session.scalars(select(Message.id).where(Message.state.in_(states)).order_by(Message.id))
+        session.scalars(
+            select(Message.id)
+            .where(Message.state.in_(states))
+            .order_by(Message.received_at, Message.id)
+        )
     )
 
 

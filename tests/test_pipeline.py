@@ -243,3 +243,29 @@ def test_a_failing_stage_is_recorded_and_replayed(
     assert (replay.processed, replay.failed) == (2, 0)
     assert _count(services, Submission) == 2
     assert _count(services, OutboxMail) == 2
+
+
+def test_the_earlier_received_copy_is_the_original(
+    make_services: Callable[..., Services], tmp_path: Path, registry: list[RegistryRow]
+) -> None:
+    """Messages are processed in the order they reached the server, whatever order the
+    mailbox lists them in, so the first copy of a file is the submission and the later
+    one the duplicate."""
+    services = make_services(tmp_path, f"sqlite:///{tmp_path / 'db.sqlite3'}", registry)
+    form = next(m for m in sample_mailbox.generate(registry, 4, seed=9) if m.scenario == "saraban")
+    later = form.raw.replace(b"Date: ", b"X-Resent: yes\r\nDate: ", 1)
+    later = later.replace(
+        b"Received: from",
+        b"Received: from relay by mx; Fri, 01 Oct 2021 09:00:00 +0700\r\nReceived: from",
+        1,
+    )
+    box = mailbox.Maildir(tmp_path / "maildir", create=True)
+    box.add(later)  # listed first
+    box.add(form.raw)
+    poll_once(services, MaildirSource(tmp_path / "maildir"))
+    with services.sessions() as session:
+        (submission,) = session.scalars(select(Submission)).all()
+        assert submission.message.received_at == form.internal_date
+        duplicate = session.scalar(select(Message).where(Message.outcome == "duplicate"))
+        assert duplicate is not None
+        assert duplicate.received_at > form.internal_date
