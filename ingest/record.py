@@ -4,8 +4,10 @@ Idempotent by the key (message, slot): the slot names the LAO the form itself na
 name, the file's hash), so ``process`` re-reading a message updates the same row and keeps the
 earlier reading in ``submission_readings``. Resubmission rules (``interface.md``): the newest
 *accepted* submission of an LAO for a form version supersedes the older accepted or waiting ones;
-a newer submission that waits for review never displaces a good one; a reviewer's ``rejected``
-is never undone by a re-read.
+a newer submission that waits for review never displaces a good one; a reviewer's decision
+(``accepted`` or ``rejected``, with its LAO) is never undone by a re-read. The review queue
+(:mod:`ingest.review`) applies the same rule through :func:`supersede_older` when a reviewer
+accepts a submission.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from ingest.identify import Identification
 from storage.models import Message, Submission, SubmissionReading
 
 ACCEPT_CONFIDENCE = 0.8
+IDENTITY_PROBLEMS = frozenset({"lao_unidentified", "lao_uncertain"})
+"""Problem codes the pipeline adds when the LAO is not certain (settled by a reviewer)."""
 FORMAT_RANK = {"xlsx": 0, "xlsm": 0, "xls": 1, "docx": 2, "pdf": 3, "pdf_scan": 4, "image": 4}
 
 
@@ -98,7 +102,7 @@ def record(
         session.add(submission)
         session.flush()
         submission.receipt_no = f"{receipt_prefix}-{submission.id:06d}"
-        _supersede(session, submission)
+        supersede_older(session, submission)
         return Recorded(submission, created=True, decided=status)
 
     session.add(
@@ -114,26 +118,32 @@ def record(
             identification=existing.identification,
         )
     )
+    reviewed = existing.reviewed_at is not None
     existing.reading_no += 1
     existing.attachment_id = attachment_id
-    existing.lao_code = identification.lao_code
     existing.form_version = form_version
     existing.format = format
     existing.fields = dict(fields)
     existing.provenance = dict(provenance)
-    existing.problems = [dict(p) for p in problems]
-    existing.identification = identification.as_json()
     existing.confidence = confidence
     existing.updated_at = now
-    if existing.status not in ("rejected", "superseded"):
-        existing.status = status
+    if reviewed:  # the reviewer settled the LAO and the status; the reading may still change
+        existing.problems = [dict(p) for p in problems if p.get("code") not in IDENTITY_PROBLEMS]
+    else:
+        existing.lao_code = identification.lao_code
+        existing.problems = [dict(p) for p in problems]
+        existing.identification = identification.as_json()
+        if existing.status not in ("rejected", "superseded"):
+            existing.status = status
     session.flush()
-    _supersede(session, existing)
+    supersede_older(session, existing)
     return Recorded(existing, created=False, decided=status)
 
 
-def _supersede(session: Session, submission: Submission) -> None:
-    """Apply the resubmission rule to the LAO of ``submission``."""
+def supersede_older(session: Session, submission: Submission) -> None:
+    """Apply the resubmission rule to the LAO of ``submission``: its newest accepted submission
+    (by ``received_at``) supersedes the older accepted or waiting ones of the same form version.
+    Waiting, rejected or unreadable ones never displace an accepted one."""
     if submission.lao_code is None:
         return
     rows = session.scalars(

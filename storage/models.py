@@ -94,6 +94,10 @@ class Message(Base):
     traceback: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     processed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    linked_submission_id: Mapped[int | None] = mapped_column(
+        ForeignKey("submissions.id", use_alter=True), nullable=True
+    )
+    """The submission this message answers (In-Reply-To our mail, or its receipt number)."""
 
     locations: Mapped[list[MessageLocation]] = relationship(back_populates="message")
     attachments: Mapped[list[Attachment]] = relationship(
@@ -180,6 +184,8 @@ class LaoAddress(Base):
     failing_since: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     lao: Mapped[Lao] = relationship(back_populates="addresses")
+    failing_reason: Mapped[str | None] = mapped_column(Text)
+    """Why the address is failing: the bounce's status and diagnostic (ingest.bounces)."""
 
 
 class Submission(Base):
@@ -216,6 +222,10 @@ class Submission(Base):
     message: Mapped[Message] = relationship(foreign_keys=[message_id])
     attachment: Mapped[Attachment | None] = relationship(foreign_keys=[attachment_id])
     lao: Mapped[Lao | None] = relationship()
+    # Migration 0002 (review queue):
+    reviewed_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    """The reviewer whose decision (accept or reject) set the status; a re-read keeps it."""
+    reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class SubmissionReading(Base):
@@ -260,6 +270,13 @@ class OutboxMail(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     queued_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    bounced_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    """When a delivery-status report said this mail could not be delivered (ingest.bounces)."""
+    bounce_status: Mapped[str | None] = mapped_column(String(20))
+    """The report's status code (RFC 3463), e.g. ``5.1.1``."""
+    bounce_diagnostic: Mapped[str | None] = mapped_column(Text)
+    bounce_message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    """The received message that reported the bounce."""
 
 
 class Poll(Base):
@@ -288,3 +305,63 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(60))
     target: Mapped[str | None] = mapped_column(String(200))
     details: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+
+
+class ReviewItem(Base):
+    """Something that waits for a person (``onep-inbox review``), one row per cause.
+
+    ``cause_key`` names the cause (``submission:<id>`` or ``question:<message id>``), so that
+    re-processing a message finds its item instead of opening a second one. Kinds: unknown_sender,
+    uncertain_lao, unreadable, problems (a submission in needs_review), question (mail from a
+    person that carried no form). Every action on it is also in ``audit_log``.
+    """
+
+    __tablename__ = "review_items"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    cause_key: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(30), index=True)
+    state: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    """open | resolved."""
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
+    submission_id: Mapped[int | None] = mapped_column(
+        ForeignKey("submissions.id"), index=True, nullable=True
+    )
+    reason: Mapped[str] = mapped_column(Text, default="")
+    """Why a person must look, in Thai, as shown in ``review list``."""
+    candidates: Mapped[list[dict[str, Any]]] = mapped_column(Json, default=list)
+    """The LAOs the evidence could mean (code, name, district, province, what agrees)."""
+    assigned_to: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    assigned_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    resolved_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    resolution: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    """accepted | rejected | answered | closed | auto_resolved (the cause went away)."""
+    resolution_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    message: Mapped[Message] = relationship(foreign_keys=[message_id])
+    submission: Mapped[Submission | None] = relationship(foreign_keys=[submission_id])
+
+
+class Reminder(Base):
+    """One reminder round (or weekly digest) queued for one LAO (or สถจ.): the schedule's memory.
+
+    ``(lao_code, round_key)`` is unique, so queueing a round twice is a no-op; the rows of an LAO
+    say how many reminders it had and when the last went (``reminder_max``, the minimum
+    interval). Written by :mod:`ingest.reminders` in the transaction that queues the mails.
+    """
+
+    __tablename__ = "reminders"
+    __table_args__ = (UniqueConstraint("lao_code", "round_key"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    lao_code: Mapped[str] = mapped_column(ForeignKey("laos.code"), index=True)
+    round_key: Mapped[str] = mapped_column(String(40))
+    """``before-3``, ``after-7`` (reminders) or ``digest-2`` (the third weekly digest)."""
+    kind: Mapped[str] = mapped_column(String(20))
+    """reminder | digest."""
+    queued_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    addresses: Mapped[list[str]] = mapped_column(Json, default=list)
+    """Where it went (the non-failing addresses at that moment)."""

@@ -1,0 +1,698 @@
+"""The review queue: what waits for a person, and what a person decides.
+
+Place in the flow: beside it. The pipeline calls :func:`open_items_for` at the end of
+processing a message (same transaction), which opens one item per cause: a submission in
+``needs_review`` (kind ``unknown_sender``, ``uncertain_lao``, ``unreadable`` or ``problems``,
+with the reason and the candidate LAOs), or a mail from a person that carried no form
+(``question``). Re-processing finds the item by its ``cause_key`` instead of opening another,
+and resolves it (``auto_resolved``) when its cause went away.
+
+Staff act through ``onep-inbox review`` (:mod:`ingest.review_cli`), which calls the functions
+here: :func:`list_items`, :func:`show`, :func:`assign`, :func:`accept`, :func:`reject`,
+:func:`answer`. Each takes ``by`` and writes an :class:`~storage.models.AuditEntry`; where the
+outcome changes for the LAO (accepted, to be corrected, an answer), the mail is queued in the
+outbox in the same transaction (:func:`outbound.outbox.enqueue`). Accepting with an LAO teaches
+the registry the sender address (``lao_addresses.source = "learned"``) and applies the
+resubmission rule (:func:`ingest.record.supersede_older`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ingest.config import SmtpConfig
+from ingest.errors import OnepInboxError
+from ingest.record import IDENTITY_PROBLEMS, supersede_older
+from outbound.outbox import Draft, enqueue
+from outbound.render import Renderer
+from storage.models import AuditEntry, Lao, LaoAddress, Message, OutboxMail, ReviewItem, Submission
+
+KINDS = ("unknown_sender", "uncertain_lao", "unreadable", "problems", "question")
+OFFICE = "provincial_office"
+SYSTEM = "system"
+_RECEIPT = re.compile(r"^[A-Za-z]+-\d+-\d+$")
+
+
+class ReviewError(OnepInboxError):
+    """A review action cannot be done as asked (the message says why and what to do)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Mailer:
+    """What queueing a reviewer's mail needs."""
+
+    renderer: Renderer
+    smtp: SmtpConfig
+
+
+# --- opening items (called by the pipeline) ---------------------------------------------------
+
+
+def open_items_for(
+    session: Session,
+    *,
+    message: Message,
+    submissions: Sequence[Submission],
+    outcome: str,
+    now: datetime,
+) -> list[ReviewItem]:
+    """Open (or refresh) the review items this processed message calls for; returns the open
+    ones. Idempotent: a re-run finds the items by cause and never opens a second one; an item a
+    person resolved stays resolved; one whose cause went away is resolved as ``auto_resolved``.
+    """
+    opened: list[ReviewItem] = []
+    for submission in submissions:
+        item = _item_by_cause(session, f"submission:{submission.id}")
+        if submission.status == "needs_review" and submission.reviewed_at is None:
+            kind, reason = submission_cause(submission)
+            item = _open(
+                session,
+                item,
+                cause_key=f"submission:{submission.id}",
+                kind=kind,
+                reason=reason,
+                message=message,
+                submission=submission,
+                candidates=_candidates(submission),
+                now=now,
+            )
+            if item is not None:
+                opened.append(item)
+        elif item is not None and item.state == "open":
+            _resolve(item, "auto_resolved", SYSTEM, now, f"สถานะเป็น {submission.status} แล้ว")
+    question_key = f"question:{message.id}"
+    question = _item_by_cause(session, question_key)
+    if outcome == "no_form" and message.kind in (None, "normal"):
+        item = _open(
+            session,
+            question,
+            cause_key=question_key,
+            kind="question",
+            reason=_question_reason(message),
+            message=message,
+            submission=None,
+            candidates=[],
+            now=now,
+        )
+        if item is not None:
+            opened.append(item)
+    elif question is not None and question.state == "open":
+        _resolve(question, "auto_resolved", SYSTEM, now, f"ประมวลผลใหม่ได้ผล {outcome}")
+    codes = {s.lao_code for s in submissions if s.lao_code}
+    if codes:
+        _resolve_superseded(session, codes, now)
+    session.flush()
+    return opened
+
+
+def submission_cause(submission: Submission) -> tuple[str, str]:
+    """(kind, reason in Thai) of a submission that waits for review."""
+    identification = submission.identification or {}
+    problems = [p for p in submission.problems if p.get("code") not in IDENTITY_PROBLEMS]
+    notes = [str(p.get("message_th") or p.get("code")) for p in problems[:5]]
+    if submission.lao_code is None or not identification.get("certain", False):
+        kind = "uncertain_lao" if identification.get("sender_known") else "unknown_sender"
+        lead = str(identification.get("reason") or "ไม่ทราบว่าเป็นแบบรายงานของ อปท. ใด")
+        return kind, "; ".join([lead, *notes])
+    if any(p.get("code") == "unreadable" for p in problems):
+        return "unreadable", "; ".join(notes)
+    if problems:
+        return "problems", "; ".join(notes)
+    confidence = submission.confidence
+    return "problems", (
+        f"อ่านแบบรายงานได้ไม่มั่นใจ (ความมั่นใจ {confidence:.0%})"
+        if confidence is not None
+        else "อ่านแบบรายงานได้ไม่ครบ"
+    )
+
+
+def _question_reason(message: Message) -> str:
+    sender = message.from_name or message.from_address or "ผู้ส่ง"
+    subject = f" เรื่อง “{message.subject}”" if message.subject else ""
+    return f"อีเมลจาก {sender}{subject} ไม่มีแบบรายงานแนบมา: อาจเป็นคำถามที่ต้องตอบ"
+
+
+def _candidates(submission: Submission) -> list[dict[str, Any]]:
+    """The LAOs a reviewer chooses from; none when the LAO is certain (the item is about the
+    form, not about who sent it)."""
+    identification = submission.identification or {}
+    if submission.lao_code is not None and identification.get("certain"):
+        return []
+    details = identification.get("candidate_details")
+    if isinstance(details, list) and details:
+        return [dict(d) for d in details]
+    return [{"code": code} for code in identification.get("candidates") or []]
+
+
+def _item_by_cause(session: Session, cause_key: str) -> ReviewItem | None:
+    return session.scalar(select(ReviewItem).where(ReviewItem.cause_key == cause_key))
+
+
+def _open(
+    session: Session,
+    item: ReviewItem | None,
+    *,
+    cause_key: str,
+    kind: str,
+    reason: str,
+    message: Message,
+    submission: Submission | None,
+    candidates: list[dict[str, Any]],
+    now: datetime,
+) -> ReviewItem | None:
+    if item is None:
+        item = ReviewItem(
+            cause_key=cause_key,
+            kind=kind,
+            state="open",
+            message_id=message.id,
+            submission_id=submission.id if submission is not None else None,
+            reason=reason,
+            candidates=candidates,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(item)
+        return item
+    if item.state == "resolved" and item.resolution != "auto_resolved":
+        return None  # a person decided; a re-read does not undo it
+    if item.state == "resolved":
+        item.state = "open"
+        item.resolved_at = item.resolved_by = item.resolution = item.resolution_note = None
+    if (item.kind, item.reason, item.candidates) != (kind, reason, candidates):
+        item.kind, item.reason, item.candidates = kind, reason, candidates
+        item.updated_at = now
+    return item
+
+
+def _resolve(item: ReviewItem, resolution: str, by: str, now: datetime, note: str | None) -> None:
+    item.state = "resolved"
+    item.resolution = resolution
+    item.resolved_by = by
+    item.resolved_at = now
+    item.resolution_note = note
+    item.updated_at = now
+
+
+def _resolve_superseded(session: Session, codes: set[str], now: datetime) -> None:
+    stale = session.scalars(
+        select(ReviewItem)
+        .join(Submission, ReviewItem.submission_id == Submission.id)
+        .where(
+            ReviewItem.state == "open",
+            Submission.lao_code.in_(sorted(codes)),
+            Submission.status == "superseded",
+        )
+    ).all()
+    for item in stale:
+        newer_id = item.submission.superseded_by_id if item.submission is not None else None
+        newer = session.get(Submission, newer_id) if newer_id is not None else None
+        receipt = newer.receipt_no if newer is not None else None
+        _resolve(item, "auto_resolved", SYSTEM, now, f"ถูกแทนที่ด้วยฉบับใหม่ {receipt or ''}".strip())
+
+
+# --- finding items ----------------------------------------------------------------------------
+
+
+def ref_of(item: ReviewItem) -> str:
+    """How staff name an item: the receipt number, or M<message id> for a question."""
+    if item.submission is not None and item.submission.receipt_no:
+        return item.submission.receipt_no
+    if item.submission_id is not None:
+        return f"S{item.submission_id}"
+    return f"M{item.message_id}"
+
+
+def find_item(
+    session: Session, ref: str, *, prefer: Literal["submission", "question"] | None = None
+) -> ReviewItem:
+    """The item named by ``ref``: a receipt number (ONEP-2564-000123), a submission id (123 or
+    S123), a question's message id (M45, or 45 where a question is meant) or its Message-ID."""
+    text = ref.strip()
+    by_submission: ReviewItem | None = None
+    by_message: ReviewItem | None = None
+    if _RECEIPT.match(text):
+        submission_id = session.scalar(select(Submission.id).where(Submission.receipt_no == text))
+        if submission_id is not None:
+            by_submission = _item_by_cause(session, f"submission:{submission_id}")
+    elif "@" in text:
+        wanted = f"<{text.strip('<>')}>"
+        ids = session.scalars(
+            select(Message.id).where(Message.header_message_id.in_([text, wanted]))
+        ).all()
+        items = [i for m in ids for i in _items_of_message(session, m)]
+        if len(items) > 1:
+            refs = ", ".join(ref_of(i) for i in items)
+            raise ReviewError(f"{text} มีหลายรายการ ({refs}) กรุณาระบุเลขที่รับ / several items: {refs}")
+        by_message = items[0] if items else None
+    elif text[:1] in "Mm" and text[1:].isdigit():
+        by_message = _item_by_cause(session, f"question:{int(text[1:])}")
+    elif text[:1] in "Ss" and text[1:].isdigit():
+        by_submission = _item_by_cause(session, f"submission:{int(text[1:])}")
+    elif text.isdigit():
+        by_submission = _item_by_cause(session, f"submission:{int(text)}")
+        by_message = _item_by_cause(session, f"question:{int(text)}")
+        if prefer == "question" and by_message is not None:
+            by_submission = None
+        elif prefer == "submission" and by_submission is not None:
+            by_message = None
+        elif by_submission is not None and by_message is not None:
+            raise ReviewError(
+                f"{text} เป็นได้ทั้งรายงานและคำถาม ใช้ S{text} หรือ M{text}"
+                f" / ambiguous: use S{text} (submission) or M{text} (question)"
+            )
+    found = by_submission or by_message
+    if found is None:
+        raise ReviewError(
+            f"ไม่พบรายการ “{ref}” ในคิวตรวจสอบ / no review item {ref!r}"
+            " (use a receipt number, a submission id, or M<message id> for a question)"
+        )
+    return found
+
+
+def _items_of_message(session: Session, message_id: int) -> list[ReviewItem]:
+    return list(
+        session.scalars(
+            select(ReviewItem).where(ReviewItem.message_id == message_id).order_by(ReviewItem.id)
+        )
+    )
+
+
+def list_items(
+    session: Session, *, kind: str | None = None, state: str = "open"
+) -> list[ReviewItem]:
+    """Items oldest first; ``state`` open, resolved or all."""
+    query = select(ReviewItem).order_by(ReviewItem.created_at, ReviewItem.id)
+    if kind is not None:
+        if kind not in KINDS:
+            raise ReviewError(f"ไม่รู้จักประเภท {kind!r} / unknown kind; one of {', '.join(KINDS)}")
+        query = query.where(ReviewItem.kind == kind)
+    if state != "all":
+        query = query.where(ReviewItem.state == state)
+    return list(session.scalars(query))
+
+
+def summary(item: ReviewItem) -> dict[str, Any]:
+    """One line of ``review list`` (also its JSON)."""
+    message = item.message
+    submission = item.submission
+    return {
+        "ref": ref_of(item),
+        "id": item.id,
+        "kind": item.kind,
+        "state": item.state,
+        "assigned_to": item.assigned_to,
+        "received_at": message.received_at.isoformat(),
+        "from": message.from_address,
+        "subject": message.subject,
+        "lao_code": submission.lao_code if submission is not None else None,
+        "form_lao_name": (submission.fields or {}).get("lao_name") if submission else None,
+        "status": submission.status if submission is not None else None,
+        "reason": item.reason,
+        "candidates": [c.get("code") for c in item.candidates],
+        "resolution": item.resolution,
+        "resolved_by": item.resolved_by,
+    }
+
+
+def show(session: Session, ref: str) -> dict[str, Any]:
+    """Everything a reviewer needs to decide one item, and what was done to it so far."""
+    item = find_item(session, ref)
+    out = summary(item)
+    out["candidates"] = item.candidates
+    out["message"] = {
+        "id": item.message_id,
+        "message_id": item.message.header_message_id,
+        "from_name": item.message.from_name,
+        "outcome": item.message.outcome,
+        "attachments": [
+            {"filename": a.filename, "role": a.role, "note": a.note}
+            for a in item.message.attachments
+        ],
+    }
+    submission = item.submission
+    if submission is not None:
+        identification = submission.identification or {}
+        out["submission"] = {
+            "id": submission.id,
+            "receipt_no": submission.receipt_no,
+            "status": submission.status,
+            "lao_code": submission.lao_code,
+            "identity_fields": {
+                key: submission.fields.get(key)
+                for key in ("lao_name", "lao_type", "lao_code", "district", "province")
+                if key in submission.fields
+            },
+            "identification": {
+                key: identification.get(key)
+                for key in ("method", "reason", "senders", "learnable_address")
+            },
+            "problems": submission.problems,
+            "confidence": submission.confidence,
+        }
+    out["history"] = [
+        {"at": e.at.isoformat(), "by": e.actor, "action": e.action, "details": e.details}
+        for e in session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.target == _target(item))
+            .order_by(AuditEntry.at, AuditEntry.id)
+        )
+    ]
+    return out
+
+
+# --- actions ----------------------------------------------------------------------------------
+
+
+def assign(session: Session, ref: str, *, to: str, by: str, now: datetime) -> ReviewItem:
+    _require_by(by)
+    if not to.strip():
+        raise ReviewError("ต้องระบุ --to NAME / --to NAME is required")
+    item = find_item(session, ref)
+    _require_open(item)
+    before = item.assigned_to
+    item.assigned_to, item.assigned_at, item.updated_at = to, now, now
+    _audit(session, item, by, now, "review.assign", {"to": to, "before": before})
+    return item
+
+
+def accept(
+    session: Session,
+    ref: str,
+    *,
+    by: str,
+    now: datetime,
+    mailer: Mailer,
+    lao_code: str | None = None,
+) -> ReviewItem:
+    """Accept a waiting submission, as the LAO ``lao_code`` (required when it has none).
+
+    With ``lao_code`` the sender address is learned for that LAO. The resubmission rule then
+    runs: this submission supersedes the LAO's older ones, or a newer accepted one supersedes it.
+    The LAO is told when its report ends up accepted.
+    """
+    _require_by(by)
+    item = find_item(session, ref, prefer="submission")
+    _require_open(item)
+    submission = item.submission
+    if submission is None:
+        raise ReviewError("คำถามรับไม่ได้ ใช้ review answer / a question: use `review answer`")
+    if any(p.get("code") == "unreadable" for p in submission.problems) or not submission.fields:
+        raise ReviewError(
+            "ไฟล์นี้อ่านไม่ได้ จึงรับเป็นรายงานไม่ได้ ใช้ review reject เพื่อขอไฟล์ใหม่"
+            " / an unreadable file cannot be accepted: `review reject` asks for a new one"
+        )
+    code = (lao_code or submission.lao_code or "").strip()
+    if not code:
+        candidates = ", ".join(
+            f"{c.get('code')} {c.get('name', '')}".strip() for c in item.candidates
+        )
+        raise ReviewError(
+            "ยังไม่ทราบ อปท. ระบุด้วย --lao CODE / the LAO is unknown: give --lao CODE"
+            + (f" (candidates: {candidates})" if candidates else "")
+        )
+    lao = session.get(Lao, code)
+    if lao is None or lao.lao_type == OFFICE:
+        raise ReviewError(f"ไม่พบ อปท. รหัส {code} ในทะเบียน / no LAO with code {code!r}")
+    before = {"status": submission.status, "lao_code": submission.lao_code}
+    submission.lao_code = lao.code
+    submission.status = "accepted"
+    submission.reviewed_by, submission.reviewed_at = by, now
+    submission.updated_at = now
+    submission.problems = [p for p in submission.problems if p.get("code") not in IDENTITY_PROBLEMS]
+    identification = dict(submission.identification or {})
+    if lao_code is not None or not identification.get("certain"):
+        identification.update(
+            lao_code=lao.code,
+            certain=True,
+            method="reviewer",
+            reason=f"เจ้าหน้าที่ ({by}) ยืนยันว่าเป็นของ {lao.name}",
+            reviewed_by=by,
+        )
+    submission.identification = identification
+    own_domain = mailer.smtp.from_address.rpartition("@")[2].lower()
+    learned = (
+        _learn(session, submission, lao, by, now, own_domain) if lao_code is not None else None
+    )
+    session.flush()
+    supersede_older(session, submission)
+    superseded = [
+        s.receipt_no or str(s.id)
+        for s in session.scalars(
+            select(Submission).where(Submission.superseded_by_id == submission.id)
+        )
+    ]
+    _resolve(item, "accepted", by, now, f"{lao.code} {lao.name}")
+    _audit(
+        session,
+        item,
+        by,
+        now,
+        "review.accept",
+        {
+            "lao_code": lao.code,
+            "before": before,
+            "status": submission.status,
+            "learned_address": learned,
+            "superseded": superseded,
+        },
+    )
+    _resolve_superseded(session, {lao.code}, now)
+    if submission.status == "accepted" and before["status"] != "accepted":
+        _mail_decision(
+            session,
+            item,
+            mailer,
+            now,
+            template="review_accepted",
+            extra={
+                "lao_name": lao.name,
+                "lao_code": lao.code,
+                "superseded": superseded,
+                "learned_address": learned,
+            },
+        )
+    return item
+
+
+def reject(
+    session: Session, ref: str, *, reason: str, by: str, now: datetime, mailer: Mailer
+) -> ReviewItem:
+    """Reject a waiting submission and tell the sender what to fix; for a question, close it
+    without an answer (no mail)."""
+    _require_by(by)
+    if not reason.strip():
+        raise ReviewError("ต้องระบุเหตุผล --reason / --reason must say what to fix")
+    item = find_item(session, ref)
+    _require_open(item)
+    submission = item.submission
+    if submission is None:
+        _resolve(item, "closed", by, now, reason)
+        _audit(session, item, by, now, "review.close", {"reason": reason})
+        return item
+    before = submission.status
+    submission.status = "rejected"
+    submission.reviewed_by, submission.reviewed_at = by, now
+    submission.updated_at = now
+    _resolve(item, "rejected", by, now, reason)
+    _audit(session, item, by, now, "review.reject", {"reason": reason, "before": before})
+    if before != "rejected":
+        lao = submission.lao
+        _mail_decision(
+            session,
+            item,
+            mailer,
+            now,
+            template="review_rejected",
+            extra={
+                "reason": reason,
+                "lao_name": lao.name if lao is not None else submission.fields.get("lao_name"),
+                "problems": [
+                    p for p in submission.problems if p.get("code") not in IDENTITY_PROBLEMS
+                ],
+            },
+        )
+    return item
+
+
+def answer(
+    session: Session, ref: str, *, text: str, by: str, now: datetime, mailer: Mailer
+) -> ReviewItem:
+    """Answer a question: the text goes to the sender as a person's reply (no Auto-Submitted)."""
+    _require_by(by)
+    if not text.strip():
+        raise ReviewError("คำตอบว่างเปล่า / the answer is empty")
+    item = find_item(session, ref, prefer="question")
+    _require_open(item)
+    if item.kind != "question":
+        raise ReviewError(
+            "รายการนี้เป็นแบบรายงาน ใช้ review accept หรือ review reject"
+            " / a submission: use `review accept` or `review reject`"
+        )
+    message = item.message
+    reply_subject = message.subject or ""
+    if not reply_subject.lower().startswith("re:"):
+        reply_subject = f"Re: {reply_subject}" if reply_subject else ""
+    outbox = _mail_decision(
+        session,
+        item,
+        mailer,
+        now,
+        template="review_answer",
+        extra={"text": text.strip(), "by": by, "reply_subject": reply_subject},
+    )
+    _resolve(item, "answered", by, now, text.strip()[:500])
+    _audit(
+        session,
+        item,
+        by,
+        now,
+        "review.answer",
+        {"text": text.strip(), "outbox_id": outbox.id if outbox is not None else None},
+    )
+    return item
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _require_by(by: str) -> None:
+    if not by.strip():
+        raise ReviewError("ต้องระบุ --by NAME / --by NAME is required")
+
+
+def _require_open(item: ReviewItem) -> None:
+    if item.state != "open":
+        when = item.resolved_at.isoformat() if item.resolved_at else "?"
+        raise ReviewError(
+            f"รายการ {ref_of(item)} ได้รับการจัดการแล้ว ({item.resolution} โดย {item.resolved_by}"
+            f" {when}) / already resolved"
+        )
+
+
+def _target(item: ReviewItem) -> str:
+    if item.submission_id is not None:
+        return f"submission:{item.submission_id}"
+    return f"message:{item.message_id}"
+
+
+def _audit(
+    session: Session,
+    item: ReviewItem,
+    by: str,
+    now: datetime,
+    action: str,
+    details: dict[str, Any],
+) -> None:
+    session.add(
+        AuditEntry(
+            at=now,
+            actor=by.strip(),
+            action=action,
+            target=_target(item),
+            details={"item": item.id, "ref": ref_of(item), "kind": item.kind, **details},
+        )
+    )
+
+
+def _learn(
+    session: Session, submission: Submission, lao: Lao, by: str, now: datetime, own_domain: str
+) -> str | None:
+    """Teach the registry the sender address of ``submission`` for ``lao``; the address learned,
+    or None. The address is the first sender (outermost first, then forwarded ones) that is
+    neither a provincial office's nor ours (staff forwarding mail in); it is not learned when it
+    already belongs to this LAO, or to another LAO's registry entry (an official address)."""
+    identification = submission.identification or {}
+    senders = [a for a in identification.get("senders") or [] if isinstance(a, str)]
+    if not senders and submission.message.from_address:
+        senders = [submission.message.from_address]
+    for raw in senders:
+        address = raw.strip().lower()
+        if "@" not in address or address.rpartition("@")[2] == own_domain:
+            continue
+        owners = session.execute(
+            select(LaoAddress.lao_code, LaoAddress.source, Lao.lao_type)
+            .join(Lao, Lao.code == LaoAddress.lao_code)
+            .where(LaoAddress.address == address)
+        ).all()
+        if any(lao_type == OFFICE for _, _, lao_type in owners):
+            continue
+        if any(code == lao.code for code, _, _ in owners):
+            return None
+        if any(source == "registry" for _, source, _ in owners):
+            return None
+        session.add(
+            LaoAddress(
+                address=address, lao_code=lao.code, source="learned", created_at=now, created_by=by
+            )
+        )
+        return address
+    return None
+
+
+def _reply_address(session: Session, message: Message) -> str | None:
+    """Where the acknowledgement of ``message`` went (Reply-To, else From), else its From."""
+    acked = session.scalar(
+        select(OutboxMail.to_address)
+        .where(OutboxMail.cause_message_id == message.id)
+        .order_by(OutboxMail.id)
+        .limit(1)
+    )
+    return acked or message.from_address
+
+
+def _mail_decision(
+    session: Session,
+    item: ReviewItem,
+    mailer: Mailer,
+    now: datetime,
+    *,
+    template: str,
+    extra: dict[str, Any],
+) -> OutboxMail | None:
+    """Queue the mail that tells the sender the outcome. Sent as staff mail (no Auto-Submitted):
+    a person decided it, and the loop guard for automatic mail must not swallow it."""
+    message = item.message
+    to_address = _reply_address(session, message)
+    if to_address is None:
+        return None
+    submission = item.submission
+    context: dict[str, Any] = {
+        "greeting": message.from_name or "ผู้ประสานงาน",
+        "subject": message.subject,
+        "received_at": message.received_at,
+        "receipt_no": submission.receipt_no if submission is not None else None,
+        "filename": (
+            submission.attachment.filename
+            if submission is not None and submission.attachment is not None
+            else None
+        ),
+    }
+    context.update(extra)
+    rendered = mailer.renderer.render(template, context)
+    references = (message.header_message_id,) if message.header_message_id else ()
+    return enqueue(
+        session,
+        Draft(
+            kind=template.replace("_", "-"),
+            dedupe_key=f"review:{item.id}:{template}",
+            to_address=to_address,
+            subject=rendered.subject,
+            text=rendered.text,
+            in_reply_to=message.header_message_id,
+            references=references,
+            auto_submitted=None,
+            lao_code=submission.lao_code if submission is not None else None,
+            submission_id=submission.id if submission is not None else None,
+            cause_message_id=message.id,
+        ),
+        config=mailer.smtp,
+        now=now,
+    )

@@ -1,0 +1,208 @@
+"""``onep-inbox review ...``: the review queue on the command line.
+
+Only argument parsing and printing; the logic is :mod:`ingest.review`. Wired into
+:mod:`ingest.cli` by :func:`register` (the sub-commands) and :func:`run` (the handler). Every
+action runs in one transaction: the decision, its audit entry and its mail commit together.
+
+    review list [--kind K] [--state open|resolved|all] [--json]
+    review show ID [--json]
+    review assign ID --to NAME --by NAME
+    review accept ID [--lao CODE] --by NAME
+    review reject ID --reason TEXT --by NAME
+    review answer ID (--text TEXT | --text-file F) --by NAME
+
+ID: a receipt number (ONEP-2564-000123), a submission id (123 or S123), or for a question its
+message id (M45) or Message-ID.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.orm import Session
+
+from ingest import review
+
+if TYPE_CHECKING:
+    from ingest.pipeline import Services
+
+
+def register(subparsers: Any) -> argparse.ArgumentParser:
+    """Add ``review`` and its sub-commands to the CLI's sub-parsers."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "review",
+        help="what waits for a person: list, show, assign, accept, reject, answer",
+        description="The review queue. Every action takes --by NAME for the audit log.",
+    )
+    commands = parser.add_subparsers(dest="review_command", required=True, metavar="ACTION")
+
+    listing = commands.add_parser("list", help="items waiting (oldest first)")
+    listing.add_argument("--kind", choices=review.KINDS)
+    listing.add_argument("--state", choices=("open", "resolved", "all"), default="open")
+    listing.add_argument("--json", action="store_true", help="one JSON array")
+
+    show = commands.add_parser("show", help="one item: evidence, candidates, history")
+    show.add_argument("id", metavar="ID")
+    show.add_argument("--json", action="store_true")
+
+    assign = commands.add_parser("assign", help="give an item to a reviewer")
+    assign.add_argument("id", metavar="ID")
+    assign.add_argument("--to", required=True, metavar="NAME")
+    assign.add_argument("--by", required=True, metavar="NAME")
+
+    accept = commands.add_parser(
+        "accept", help="accept a submission (with --lao: as that LAO, learning the sender)"
+    )
+    accept.add_argument("id", metavar="ID")
+    accept.add_argument("--lao", metavar="CODE", help="the LAO it belongs to")
+    accept.add_argument("--by", required=True, metavar="NAME")
+
+    reject = commands.add_parser(
+        "reject", help="reject a submission and ask for a corrected one (a question: close it)"
+    )
+    reject.add_argument("id", metavar="ID")
+    reject.add_argument("--reason", required=True, metavar="TEXT", help="what to fix (Thai)")
+    reject.add_argument("--by", required=True, metavar="NAME")
+
+    answer = commands.add_parser("answer", help="answer a question by email")
+    answer.add_argument("id", metavar="ID")
+    text = answer.add_mutually_exclusive_group(required=True)
+    text.add_argument("--text", metavar="TEXT")
+    text.add_argument("--text-file", type=Path, metavar="F", help="UTF-8 text file")
+    answer.add_argument("--by", required=True, metavar="NAME")
+    return parser
+
+
+def run(args: argparse.Namespace, make_services: Callable[[argparse.Namespace], Services]) -> int:
+    """The CLI's handler: build the services, :func:`handle`, close them."""
+    with make_services(args) as services:
+        return handle(args, services)
+
+
+def handle(args: argparse.Namespace, services: Services) -> int:
+    """Run one ``review`` action; 0 done, 1 refused (the reason on stderr)."""
+    try:
+        with services.sessions() as session, session.begin():
+            return _ACTIONS[args.review_command](args, services, session)
+    except review.ReviewError as exc:
+        print(f"onep-inbox: {exc}", file=sys.stderr)
+        return 1
+
+
+def _mailer(services: Services) -> review.Mailer:
+    return review.Mailer(renderer=services.renderer, smtp=services.config.smtp)
+
+
+def _list(args: argparse.Namespace, _services: Services, session: Session) -> int:
+    items = [
+        review.summary(i) for i in review.list_items(session, kind=args.kind, state=args.state)
+    ]
+    if args.json:
+        print(json.dumps(items, ensure_ascii=False, indent=1))
+        return 0
+    if not items:
+        print("ไม่มีรายการรอตรวจสอบ / nothing waits for review")
+        return 0
+    for item in items:
+        who = f" -> {item['assigned_to']}" if item["assigned_to"] else ""
+        candidates = ",".join(c for c in item["candidates"] if c)
+        print(
+            f"{item['ref']:<18} {item['kind']:<15} {item['state']:<8} {item['received_at'][:16]}"
+            f" {item['from'] or '-'}{who}"
+        )
+        print(f"    {item['reason']}" + (f"  [candidates: {candidates}]" if candidates else ""))
+    print(f"{len(items)} item(s)")
+    return 0
+
+
+def _show(args: argparse.Namespace, _services: Services, session: Session) -> int:
+    details = review.show(session, args.id)
+    if args.json:
+        print(json.dumps(details, ensure_ascii=False, indent=1, default=str))
+        return 0
+    print(f"{details['ref']}  {details['kind']}  {details['state']}")
+    print(f"  from: {details['from']}  received: {details['received_at']}")
+    print(f"  subject: {details['subject'] or '-'}")
+    print(f"  reason: {details['reason']}")
+    submission = details.get("submission")
+    if submission is not None:
+        print(f"  status: {submission['status']}  LAO: {submission['lao_code'] or '-'}")
+        for key, value in submission["identity_fields"].items():
+            print(f"  form {key}: {value}")
+        print(f"  senders: {', '.join(submission['identification'].get('senders') or [])}")
+        for problem in submission["problems"]:
+            print(f"  problem: {problem.get('message_th') or problem.get('code')}")
+    for candidate in details["candidates"]:
+        agrees = ",".join(candidate.get("agrees", []))
+        conflicts = ",".join(candidate.get("conflicts", []))
+        print(
+            f"  candidate {candidate.get('code')} {candidate.get('name', '')}"
+            f" อ.{candidate.get('district') or '-'} จ.{candidate.get('province', '-')}"
+            f"  agrees: {agrees or '-'}  conflicts: {conflicts or '-'}"
+        )
+    for entry in details["history"]:
+        print(f"  {entry['at']} {entry['by']}: {entry['action']} {entry['details']}")
+    return 0
+
+
+def _assign(args: argparse.Namespace, services: Services, session: Session) -> int:
+    item = review.assign(session, args.id, to=args.to, by=args.by, now=services.clock())
+    print(f"{review.ref_of(item)} assigned to {item.assigned_to}")
+    return 0
+
+
+def _accept(args: argparse.Namespace, services: Services, session: Session) -> int:
+    item = review.accept(
+        session,
+        args.id,
+        by=args.by,
+        now=services.clock(),
+        mailer=_mailer(services),
+        lao_code=args.lao,
+    )
+    status = item.submission.status if item.submission is not None else "-"
+    print(f"{review.ref_of(item)} accepted: {item.resolution_note} (status {status})")
+    return 0
+
+
+def _reject(args: argparse.Namespace, services: Services, session: Session) -> int:
+    item = review.reject(
+        session,
+        args.id,
+        reason=args.reason,
+        by=args.by,
+        now=services.clock(),
+        mailer=_mailer(services),
+    )
+    print(f"{review.ref_of(item)} {item.resolution}")
+    return 0
+
+
+def _answer(args: argparse.Namespace, services: Services, session: Session) -> int:
+    if args.text_file is not None:
+        try:
+            text = args.text_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise review.ReviewError(f"อ่านไฟล์ไม่ได้ / cannot read {args.text_file}: {exc}") from exc
+    else:
+        text = args.text
+    item = review.answer(
+        session, args.id, text=text, by=args.by, now=services.clock(), mailer=_mailer(services)
+    )
+    print(f"{review.ref_of(item)} answered; the reply is queued (send delivers it)")
+    return 0
+
+
+_ACTIONS: dict[str, Callable[[argparse.Namespace, Services, Session], int]] = {
+    "list": _list,
+    "show": _show,
+    "assign": _assign,
+    "accept": _accept,
+    "reject": _reject,
+    "answer": _answer,
+}
