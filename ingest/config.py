@@ -81,6 +81,10 @@ class SmtpConfig:
     retry_base_seconds: int = 60
     rate_per_minute: int = 0
     send_interval_seconds: int = 60
+    templates_dir: Path | None = None
+    """Operator overrides: a ``<name>.txt.j2`` (and ``<name>.html.j2``) here wins over ours."""
+    verp: bool = False
+    """Per-message envelope sender ``local+outbox-<row>@domain``, so a bounce names its row."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,6 +335,8 @@ class _Reader:
             "retry_base_seconds",
             "rate_per_minute",
             "send_interval_seconds",
+            "templates_dir",
+            "verp",
         }
         sec = self._section("smtp", allowed)
         s = "smtp"
@@ -339,6 +345,9 @@ class _Reader:
         from_address = cast(str, self._get(sec, s, "from_address", str, d.from_address))
         if "@" not in from_address:
             raise ConfigError(f"smtp.from_address: not an email address: {from_address!r}")
+        templates_dir = self._path(sec, s, "templates_dir", None)
+        if templates_dir is not None and not templates_dir.is_dir():
+            raise ConfigError(f"smtp.templates_dir: not a folder: {templates_dir}")
         return SmtpConfig(
             kind=cast(Any, self._choice(sec, s, "kind", ("smtp", "directory"), d.kind)),
             host=self._get(sec, s, "host", str, d.host),
@@ -361,6 +370,8 @@ class _Reader:
             send_interval_seconds=self._positive(
                 sec, s, "send_interval_seconds", d.send_interval_seconds
             ),
+            templates_dir=templates_dir,
+            verp=self._get(sec, s, "verp", bool, d.verp),
         )
 
     def campaign(self) -> CampaignConfig:

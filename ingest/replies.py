@@ -3,18 +3,28 @@
 Called inside the processing transaction, so the reply is queued exactly when its cause is
 recorded. What the LAO gets: an acknowledgement with receipt numbers, the key figures read and
 the problems to fix; "no form was attached"; "we could not read the file"; or "this file was
-already received". Nothing goes to automatic senders (see :mod:`ingest.classify`). The dedupe key
-includes a digest of the outcome, so re-processing sends again only when the outcome changed.
+already received" (plain text and an HTML alternative, :mod:`outbound.render`). Nothing goes to
+automatic senders (see :mod:`ingest.classify`). The dedupe key includes a digest of the outcome,
+so re-processing sends again only when the outcome changed.
+
+Threading: our reply carries In-Reply-To/References of the LAO's mail and the receipt numbers in
+its subject (``[ONEP-2564-000123]``). :func:`linked_submission` goes the other way: a mail that
+answers ours (its In-Reply-To/References name an outbox Message-ID, or its subject carries a
+receipt number) is linked to the submission it is about.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ingest.classify import Classification
 from ingest.config import SmtpConfig
@@ -22,7 +32,11 @@ from ingest.mime import ParsedMail
 from outbound.outbox import Draft, enqueue
 from outbound.render import Renderer
 from outbound.thaidate import thai_date
-from storage.models import Message, Submission
+from storage.models import Message, OutboxMail, Submission
+
+_THAI = re.compile(r"[\u0e01-\u0e5b]")
+_RECEIPT = re.compile(r"(?<![\w-])([A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*-[0-9]{6,})(?![\w-])")
+_MAX_LOOKUPS = 10
 
 FIGURES: tuple[tuple[str, str, str], ...] = (
     ("lao_name", "ชื่อ อปท.", ""),
@@ -84,6 +98,8 @@ def queue_reply(
     """
     if not classification.may_reply or classification.reply_to is None:
         return None
+    if submissions and all(s.reviewed_at is not None for s in submissions):
+        return None  # a reviewer decided them, and the review's own mail told the sender
     readable = [s for s in submissions if not _unreadable(s)]
     if readable:
         template = "ack"
@@ -93,9 +109,9 @@ def queue_reply(
         template = "duplicate"
     else:
         template = "no_form"
-    greeting = mail.from_name or "ผู้ประสานงาน"
     context = {
-        "greeting": greeting,
+        "greeting": _greeting(mail, submissions, duplicates),
+        "reply_address": smtp.from_address,
         "subject": mail.subject,
         "received_at": message.received_at,
         "receipt_numbers": [s.receipt_no for s in submissions]
@@ -105,6 +121,7 @@ def queue_reply(
             {
                 "receipt_no": s.receipt_no,
                 "lao_name": (s.lao.name if s.lao is not None else s.fields.get("lao_name")),
+                "lao_code": s.lao_code,
                 "filename": s.attachment.filename if s.attachment is not None else None,
                 "status": s.status,
                 "figures": _figures(s.fields),
@@ -150,6 +167,7 @@ def queue_reply(
             to_address=classification.reply_to,
             subject=rendered.subject,
             text=rendered.text,
+            html=rendered.html,
             in_reply_to=mail.message_id,
             references=references[-10:],
             auto_submitted="auto-replied",
@@ -165,3 +183,53 @@ def queue_reply(
 
 def _unreadable(submission: Submission) -> bool:
     return any(p.get("code") == "unreadable" for p in submission.problems)
+
+
+def _greeting(
+    mail: ParsedMail, submissions: Sequence[Submission], duplicates: Sequence[DuplicateFile]
+) -> str:
+    """Who the reply is addressed to: the sender's own Thai display name, else the LAO."""
+    name = mail.from_name.strip()
+    if _THAI.search(name):
+        return name
+    laos = {s.lao.name for s in submissions if s.lao is not None}
+    laos |= {d.original.lao.name for d in duplicates if d.original.lao is not None}
+    if len(laos) == 1:
+        return f"ผู้ประสานงาน {laos.pop()}"
+    return "ท่านผู้ประสานงาน"
+
+
+def linked_submission(session: Session, mail: ParsedMail) -> Submission | None:
+    """The submission ``mail`` answers about, or None.
+
+    First by threading: the newest of In-Reply-To and References that is the Message-ID of a
+    mail in our outbox, whose submission (or the one submission of the message it answered) is
+    the link. Then by a receipt number in the subject (``[ONEP-2564-000123]``, or the bare
+    number). A mail about several submissions links to none: the caller decides by the form.
+    The link is a hint for identification, not proof: anyone can type a receipt number.
+    """
+    candidates: list[str] = []
+    for ref in (mail.in_reply_to, *reversed(mail.references)):
+        if ref and ref not in candidates:
+            candidates.append(ref)
+    for ref in candidates[:_MAX_LOOKUPS]:
+        row = session.scalar(select(OutboxMail).where(OutboxMail.header_message_id == ref).limit(1))
+        if row is None:
+            continue
+        if row.submission_id is not None:
+            return session.get(Submission, row.submission_id)
+        if row.cause_message_id is not None:
+            found = session.scalars(
+                select(Submission).where(Submission.message_id == row.cause_message_id).limit(2)
+            ).all()
+            if len(found) == 1:
+                return found[0]
+        break  # ours, but about no single submission: the subject may still say which
+    receipts = list(dict.fromkeys(m.group(1) for m in _RECEIPT.finditer(mail.subject)))
+    found_by_receipt = [
+        sub
+        for number in receipts[:_MAX_LOOKUPS]
+        if (sub := session.scalar(select(Submission).where(Submission.receipt_no == number)))
+        is not None
+    ]
+    return found_by_receipt[0] if len(found_by_receipt) == 1 else None

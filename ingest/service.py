@@ -1,5 +1,11 @@
 """``run``: the long-running service. APScheduler 3.x drives the jobs; each job is one call
-into the same functions the one-shot commands use (poll_once, drain).
+into the same functions the one-shot commands use (poll_once, drain, the reminders' plan and
+queue).
+
+The remind job runs every few minutes inside ``campaign.send_window`` (Asia/Bangkok; Monday to
+Friday when ``working_days_only``); the plan itself decides what is due, so a run at the window's
+edge or a late start queues exactly what ``remind`` would, and a second run in the same round
+queues nothing. Bounces need no job: the pipeline reads them as they arrive.
 
 Jobs are coalesced, never overlap (``max_instances=1``) and have an explicit misfire grace
 time (APScheduler's default of 1 s silently skips a job that starts late). APScheduler 3 cannot
@@ -20,8 +26,10 @@ from datetime import datetime
 from types import FrameType
 
 from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
 
 from ingest.app import make_sender, make_source
+from ingest.config import CampaignConfig
 from ingest.errors import MailboxError, OnepInboxError
 from ingest.pipeline import Services, poll_once
 from outbound.outbox import drain
@@ -55,6 +63,36 @@ def send_job(services: Services) -> None:
         log.info("send: %s", summary.line())
 
 
+REMIND_EVERY_MINUTES = 5
+
+
+def remind_job(services: Services) -> None:
+    from ingest.reminders import plan, queue_in_chunks
+
+    now = services.clock()
+    with services.sessions() as session:
+        planned = plan(session, services.config.campaign, now)
+    if not planned.allowed:
+        return
+    counts = queue_in_chunks(
+        services.sessions, planned, services.renderer, services.config.smtp, now
+    )
+    if counts.mails:
+        log.info("remind: %s", counts.line())
+
+
+def remind_trigger(campaign: CampaignConfig) -> CronTrigger:
+    """Every few minutes in the hours of the send window, on the allowed days (Bangkok)."""
+    start, end = campaign.send_window
+    last_hour = end.hour if end.minute or end.second else end.hour - 1
+    return CronTrigger(
+        day_of_week="mon-fri" if campaign.working_days_only else "*",
+        hour=f"{start.hour}-{max(start.hour, last_hour)}",
+        minute=f"*/{REMIND_EVERY_MINUTES}",
+        timezone="Asia/Bangkok",
+    )
+
+
 def build_scheduler(services: Services) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone="Asia/Bangkok")
     mailbox, smtp = services.config.mailbox, services.config.smtp
@@ -77,6 +115,14 @@ def build_scheduler(services: Services) -> BlockingScheduler:
         seconds=smtp.send_interval_seconds,
         next_run_time=datetime.now().astimezone(),
         misfire_grace_time=smtp.send_interval_seconds,
+        **common,
+    )
+    scheduler.add_job(
+        remind_job,
+        remind_trigger(services.config.campaign),
+        args=[services],
+        id="remind",
+        misfire_grace_time=REMIND_EVERY_MINUTES * 60,
         **common,
     )
     return scheduler

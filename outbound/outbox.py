@@ -6,12 +6,17 @@ why a mail exists; queueing for the same reason twice is a no-op, which is what 
 The loop guard caps automatic mail to one address per Bangkok day (counted at queue time by the
 injected clock); a capped mail is kept as ``suppressed`` so that staff can see it.
 
+Bounces find their row by the Message-ID they return (``header_message_id``) or, with
+``smtp.verp``, by the envelope sender each row is sent with (:func:`envelope_sender`,
+``onep.uem+outbox-123@onep.go.th``), which is where the bounce is addressed (:mod:`ingest.bounces`).
+
 :func:`drain` sends due rows one at a time: send, then mark ``sent`` and commit. A crash between
 the SMTP server's acceptance and that commit can cause at most one duplicate of that one mail.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,6 +32,26 @@ from outbound.sender import MailSender, OutgoingMail
 from outbound.thaidate import BANGKOK
 from storage.db import SessionFactory
 from storage.models import OutboxMail
+
+_VERP = re.compile(r"\+outbox-([0-9]{1,18})@", re.I)
+
+
+def envelope_sender(config: SmtpConfig, row_id: int) -> str:
+    """The envelope sender (MAIL FROM) of outbox row ``row_id``.
+
+    ``smtp.from_address`` as is, or with ``smtp.verp`` the row's own address
+    ``local+outbox-<row>@domain`` (VERP): bounces then name the row they are about.
+    """
+    if not config.verp:
+        return config.from_address
+    local, _, domain = config.from_address.rpartition("@")
+    return f"{local}+outbox-{row_id}@{domain}"
+
+
+def row_id_from_envelope(address: str) -> int | None:
+    """The outbox row named by a VERP address (``...+outbox-123@...``), else None."""
+    found = _VERP.search(address)
+    return int(found.group(1)) if found else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +179,7 @@ def drain(
                     if row is None or row.status != "pending":
                         continue
                     mail = OutgoingMail(
-                        envelope_from=config.from_address,
+                        envelope_from=envelope_sender(config, row.id),
                         recipients=(row.to_address,),
                         raw=row.raw,
                         message_id=row.header_message_id,

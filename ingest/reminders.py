@@ -1,0 +1,707 @@
+"""Reminders and provincial digests: the campaign schedule (``remind``, and ``run`` on its own).
+
+Beside the message flow, not in it: nothing here reads mail. :func:`plan` looks at the LAOs, their
+current submissions, the reminders already sent and the failing addresses, and says what is due
+at ``now``; :func:`queue` renders it (:mod:`outbound.render`) and puts it in the outbox
+(:mod:`outbound.outbox`) with ``Auto-Submitted: auto-generated``; ``send`` delivers it. The
+schedule itself (:func:`reminder_rounds`, :func:`in_window`, :func:`next_allowed`,
+:func:`current_round`, :func:`current_digest`) and the decision (:func:`decide`) are pure: a
+config, a clock value and a :class:`CampaignState` in, values out.
+
+The rules (``[campaign]`` in the config; shared/spec/interface.md):
+
+* A reminder round is due from 00:00 (Asia/Bangkok) of ``deadline - d`` for each
+  ``reminder_days_before`` and of ``deadline + d`` for each ``reminder_days_after``. Mail goes
+  out only inside ``send_window`` (start included, end excluded) and, with
+  ``working_days_only``, Monday to Friday. A round due outside that goes out at the next allowed
+  moment, unless a later round has become due by then: the round in effect is always the
+  latest one due, so an LAO gets one reminder, not two. Rounds before the deadline end with the
+  deadline day (a "before" reminder is never sent after the deadline).
+* Targets: LAOs (not provincial offices) whose current submission is not accepted or
+  needs_review (the ``status`` definition of "missing"), at every address not marked failing
+  (:mod:`ingest.bounces`); an LAO whose addresses all fail, or that has none, is skipped and
+  reported. Never more than ``reminder_max`` reminders to one LAO, never two closer than
+  ``reminder_min_interval_days`` (exact: 2 days = 48 hours).
+* From ``deadline + escalate_after_days``, a digest every 7 days to each province's สถจ.
+  (``provincial_office`` addresses) listing its missing LAOs by name and code; the same window
+  rule applies, and only the current week's digest goes out.
+* Idempotent: each (LAO, round) is a row of ``reminders`` and each mail has a dedupe key
+  ``reminder:<lao>:<round>:<address>`` (``digest:<office>:<round>:<address>``), so running
+  again in the same round queues nothing.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from typing import Any, Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ingest.config import CampaignConfig, SmtpConfig
+from outbound.outbox import Draft, enqueue
+from outbound.render import Renderer
+from outbound.thaidate import BANGKOK, thai_datetime
+from storage.models import Lao, LaoAddress, Reminder, Submission
+from storage.queries import current_submission_ids
+
+SUBMITTED = ("accepted", "needs_review")
+PROVINCIAL_OFFICE = "provincial_office"
+DIGEST_EVERY = timedelta(days=7)
+_CHUNK = 900
+
+RoundKind = Literal["reminder", "digest"]
+SkipReason = Literal["no_address", "all_failing", "max_reached", "too_soon", "no_office"]
+
+
+# --- the schedule (pure) ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Round:
+    """One moment of the schedule: a reminder round or a weekly digest."""
+
+    due: datetime
+    """From when it is due: 00:00 Asia/Bangkok of ``day``."""
+    key: str
+    """``before-7``, ``after-1``, ``digest-0`` (week 0 = the first digest)."""
+    kind: RoundKind = field(compare=False)
+    day: date = field(compare=False)
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=BANGKOK)
+
+
+def reminder_rounds(campaign: CampaignConfig) -> list[Round]:
+    """The reminder rounds in time order (one per date; "before" wins a shared date)."""
+    by_day: dict[date, str] = {}
+    for days in sorted(campaign.reminder_days_after):
+        by_day[campaign.deadline + timedelta(days=days)] = f"after-{days}"
+    for days in sorted(campaign.reminder_days_before):
+        by_day[campaign.deadline - timedelta(days=days)] = f"before-{days}"
+    return sorted(Round(_midnight(day), key, "reminder", day) for day, key in by_day.items())
+
+
+def _allowed_day(campaign: CampaignConfig, day: date) -> bool:
+    return not campaign.working_days_only or day.weekday() < 5
+
+
+def in_window(campaign: CampaignConfig, now: datetime) -> bool:
+    """Inside ``send_window`` (start <= t < end, Bangkok) on an allowed day."""
+    local = now.astimezone(BANGKOK)
+    start, end = campaign.send_window
+    return _allowed_day(campaign, local.date()) and start <= local.time() < end
+
+
+def next_allowed(campaign: CampaignConfig, moment: datetime) -> datetime:
+    """The first moment at or after ``moment`` when reminders may go out (Bangkok time)."""
+    local = moment.astimezone(BANGKOK)
+    start, end = campaign.send_window
+    day = local.date()
+    for _ in range(8):
+        if _allowed_day(campaign, day):
+            opens = datetime.combine(day, start, tzinfo=BANGKOK)
+            closes = datetime.combine(day, end, tzinfo=BANGKOK)
+            candidate = max(local, opens)
+            if candidate < closes:
+                return candidate
+        day += timedelta(days=1)
+    raise AssertionError("an allowed day comes within a week")  # pragma: no cover
+
+
+def current_round(campaign: CampaignConfig, now: datetime) -> Round | None:
+    """The reminder round in effect at ``now``: the latest one due, or None.
+
+    A "before" round is over once the deadline day has passed.
+    """
+    due = [r for r in reminder_rounds(campaign) if r.due <= now]
+    if not due:
+        return None
+    latest = due[-1]
+    if latest.key.startswith("before-") and now.astimezone(BANGKOK).date() > campaign.deadline:
+        return None
+    return latest
+
+
+def current_digest(campaign: CampaignConfig, now: datetime) -> Round | None:
+    """The weekly digest in effect at ``now`` (from deadline + escalate_after_days), or None."""
+    first = campaign.deadline + timedelta(days=campaign.escalate_after_days)
+    today = now.astimezone(BANGKOK).date()
+    if today < first:
+        return None
+    week = (today - first).days // 7
+    day = first + timedelta(days=7 * week)
+    return Round(_midnight(day), f"digest-{week}", "digest", day)
+
+
+# --- the state and the decision (pure) ----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LaoRef:
+    code: str
+    name: str
+    province: str
+    district: str | None
+    lao_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class SubmissionRef:
+    receipt_no: str | None
+    status: str
+    received_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AddressState:
+    address: str
+    failing: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SentRound:
+    key: str
+    kind: RoundKind
+    queued_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LaoState:
+    lao: LaoRef
+    current: SubmissionRef | None
+    """The current submission (latest not superseded), whatever its status."""
+    addresses: tuple[AddressState, ...]
+    sent: tuple[SentRound, ...] = ()
+
+    @property
+    def submitted(self) -> bool:
+        return self.current is not None and self.current.status in SUBMITTED
+
+    @property
+    def working(self) -> tuple[str, ...]:
+        return tuple(a.address for a in self.addresses if not a.failing)
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignState:
+    laos: tuple[LaoState, ...]
+    """Every LAO and provincial office of the registry."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedReminder:
+    round: Round
+    lao: LaoRef
+    addresses: tuple[str, ...]
+    reminder_no: int
+    """1 for the first reminder this LAO gets."""
+    last_submission: SubmissionRef | None
+    """A current submission that is not (or no longer) counted, e.g. rejected."""
+
+
+@dataclass(frozen=True, slots=True)
+class MissingLao:
+    code: str
+    name: str
+    district: str | None
+    lao_type: str
+    unreachable: bool
+    """No address, or every address failing: the สถจ. is asked for a working one."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedDigest:
+    round: Round
+    office: LaoRef
+    addresses: tuple[str, ...]
+    missing: tuple[MissingLao, ...]
+    total: int
+    submitted: int
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    code: str
+    name: str
+    reason: SkipReason
+    detail: str
+
+
+_SKIP_TEXT: Mapping[SkipReason, str] = {
+    "no_address": "ไม่มีอีเมลในทะเบียน / no address in the registry",
+    "all_failing": "ทุกอีเมลส่งไม่ถึง / every address is failing",
+    "max_reached": "ครบจำนวนการแจ้งเตือนสูงสุดแล้ว / reminder_max reached",
+    "too_soon": "ยังไม่ครบระยะห่างขั้นต่ำ / within reminder_min_interval_days of the last one",
+    "no_office": "ไม่มี สถจ. หรืออีเมลของ สถจ. ใช้ไม่ได้ / no provincial office address",
+}
+_LISTED_SKIPS: frozenset[SkipReason] = frozenset({"no_address", "all_failing", "no_office"})
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderPlan:
+    """What is due at ``now``: the mails :func:`queue` would send, and who is skipped and why."""
+
+    now: datetime
+    deadline: date
+    reminder_max: int
+    allowed: bool
+    """Inside the send window on an allowed day."""
+    next_allowed: datetime
+    round: Round | None
+    digest_round: Round | None
+    reminders: tuple[PlannedReminder, ...] = ()
+    digests: tuple[PlannedDigest, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
+    already: int = 0
+    """LAOs and offices that already had the round in effect."""
+
+    def chunks(self, size: int) -> Iterator[ReminderPlan]:
+        """The same plan in parts of at most ``size`` LAOs and offices, to queue one
+        transaction each (a whole round is a few thousand rows; SQLite has one writer)."""
+        items: list[PlannedReminder | PlannedDigest] = [*self.reminders, *self.digests]
+        for start in range(0, max(len(items), 1), size):
+            part = items[start : start + size]
+            yield replace(
+                self,
+                reminders=tuple(i for i in part if isinstance(i, PlannedReminder)),
+                digests=tuple(i for i in part if isinstance(i, PlannedDigest)),
+                skipped=self.skipped if start == 0 else (),
+            )
+
+    @property
+    def mail_count(self) -> int:
+        return sum(len(r.addresses) for r in self.reminders) + sum(
+            len(d.addresses) for d in self.digests
+        )
+
+    def lines(self) -> list[str]:
+        """One line per mail, then the skipped LAOs and a summary (for ``remind --dry-run``)."""
+        out: list[str] = []
+        for reminder in self.reminders:
+            lao = reminder.lao
+            for address in reminder.addresses:
+                out.append(
+                    f"reminder {reminder.round.key}: {lao.code} {lao.name} ({lao.province}) -> "
+                    f"{address} | แจ้งเตือนครั้งที่ {reminder.reminder_no} / reminder "
+                    f"{reminder.reminder_no}"
+                )
+        for digest in self.digests:
+            office = digest.office
+            for address in digest.addresses:
+                out.append(
+                    f"digest {digest.round.key}: {office.code} {office.name} -> {address} | "
+                    f"อปท. ยังไม่ส่ง {len(digest.missing)} แห่ง / {len(digest.missing)} LAOs "
+                    "missing"
+                )
+        for skipped in self.skipped:
+            if skipped.reason in _LISTED_SKIPS:
+                out.append(f"skip: {skipped.code} {skipped.name} | {skipped.detail}")
+        out.append(self.summary())
+        return out
+
+    def summary(self) -> str:
+        when = thai_datetime(self.now)
+        if not self.allowed:
+            return (
+                f"{when}: นอกช่วงเวลาส่ง / outside the send window; "
+                f"next allowed: {thai_datetime(self.next_allowed)}"
+            )
+        counts = Counter(s.reason for s in self.skipped)
+        skipped = ", ".join(f"{reason} {n}" for reason, n in sorted(counts.items())) or "none"
+        rounds = f"round {self.round.key if self.round else 'none'}, digest " + (
+            self.digest_round.key if self.digest_round else "none"
+        )
+        return (
+            f"{when}: {rounds}: {self.mail_count} mails, {len(self.reminders)} LAOs reminded, "
+            f"{len(self.digests)} digests; already done {self.already}; skipped: {skipped}"
+        )
+
+
+def decide(campaign: CampaignConfig, now: datetime, state: CampaignState) -> ReminderPlan:
+    """What is due at ``now`` (tz-aware) given ``state``. Pure."""
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must carry a time zone")
+    allowed = in_window(campaign, now)
+    round_ = current_round(campaign, now)
+    digest_round = current_digest(campaign, now)
+    base = ReminderPlan(
+        now=now,
+        deadline=campaign.deadline,
+        reminder_max=campaign.reminder_max,
+        allowed=allowed,
+        next_allowed=next_allowed(campaign, now),
+        round=round_,
+        digest_round=digest_round,
+    )
+    if not allowed:
+        return base
+    reminders: list[PlannedReminder] = []
+    skipped: list[Skipped] = []
+    already = 0
+    laos = [s for s in state.laos if s.lao.lao_type != PROVINCIAL_OFFICE]
+    if round_ is not None:
+        interval = timedelta(days=campaign.reminder_min_interval_days)
+        for lao_state in laos:
+            if lao_state.submitted:
+                continue
+            sent = [s for s in lao_state.sent if s.kind == "reminder"]
+            if any(s.key == round_.key for s in sent):
+                already += 1
+                continue
+            reason: SkipReason | None = None
+            if len(sent) >= campaign.reminder_max:
+                reason = "max_reached"
+            elif sent and now - max(s.queued_at for s in sent) < interval:
+                reason = "too_soon"
+            elif not lao_state.addresses:
+                reason = "no_address"
+            elif not lao_state.working:
+                reason = "all_failing"
+            if reason is not None:
+                skipped.append(_skip(lao_state.lao, reason))
+                continue
+            current = lao_state.current
+            reminders.append(
+                PlannedReminder(
+                    round=round_,
+                    lao=lao_state.lao,
+                    addresses=lao_state.working,
+                    reminder_no=len(sent) + 1,
+                    last_submission=current,
+                )
+            )
+    digests: list[PlannedDigest] = []
+    if digest_round is not None:
+        digests, digest_skips, digest_already = _digests(digest_round, state, laos)
+        skipped.extend(digest_skips)
+        already += digest_already
+    return ReminderPlan(
+        now=now,
+        deadline=campaign.deadline,
+        reminder_max=campaign.reminder_max,
+        allowed=True,
+        next_allowed=base.next_allowed,
+        round=round_,
+        digest_round=digest_round,
+        reminders=tuple(reminders),
+        digests=tuple(digests),
+        skipped=tuple(skipped),
+        already=already,
+    )
+
+
+def _digests(
+    digest_round: Round, state: CampaignState, laos: Sequence[LaoState]
+) -> tuple[list[PlannedDigest], list[Skipped], int]:
+    offices = {s.lao.province: s for s in state.laos if s.lao.lao_type == PROVINCIAL_OFFICE}
+    by_province: dict[str, list[LaoState]] = defaultdict(list)
+    for lao_state in laos:
+        by_province[lao_state.lao.province].append(lao_state)
+    digests: list[PlannedDigest] = []
+    skipped: list[Skipped] = []
+    already = 0
+    for province in sorted(by_province):
+        members = by_province[province]
+        missing = [s for s in members if not s.submitted]
+        if not missing:
+            continue
+        office = offices.get(province)
+        if office is None or not office.working:
+            ref = office.lao if office is not None else None
+            skipped.append(
+                Skipped(
+                    code=ref.code if ref else "-",
+                    name=ref.name if ref else f"จังหวัด{province}",
+                    reason="no_office",
+                    detail=f"{_SKIP_TEXT['no_office']}: {len(missing)} missing in {province}",
+                )
+            )
+            continue
+        if any(s.key == digest_round.key for s in office.sent):
+            already += 1
+            continue
+        digests.append(
+            PlannedDigest(
+                round=digest_round,
+                office=office.lao,
+                addresses=office.working,
+                missing=tuple(
+                    MissingLao(
+                        code=s.lao.code,
+                        name=s.lao.name,
+                        district=s.lao.district,
+                        lao_type=s.lao.lao_type,
+                        unreachable=not s.working,
+                    )
+                    for s in sorted(missing, key=lambda s: (s.lao.district or "", s.lao.code))
+                ),
+                total=len(members),
+                submitted=len(members) - len(missing),
+            )
+        )
+    return digests, skipped, already
+
+
+def _skip(lao: LaoRef, reason: SkipReason) -> Skipped:
+    return Skipped(code=lao.code, name=lao.name, reason=reason, detail=_SKIP_TEXT[reason])
+
+
+# --- reading the state, queueing ----------------------------------------------------------
+
+
+def load_state(session: Session) -> CampaignState:
+    """The registry, current submissions, addresses and reminders sent, in a few queries."""
+    addresses: dict[str, list[AddressState]] = defaultdict(list)
+    for code, address, failing_since in session.execute(
+        select(LaoAddress.lao_code, LaoAddress.address, LaoAddress.failing_since).order_by(
+            LaoAddress.lao_code, LaoAddress.id
+        )
+    ):
+        addresses[code].append(AddressState(address.lower(), failing_since is not None))
+    current: dict[str, SubmissionRef] = {}
+    ids = current_submission_ids(session)
+    by_id = {sub_id: code for code, sub_id in ids.items()}
+    for chunk in _chunks(list(by_id), _CHUNK):
+        for sub_id, receipt_no, status, received_at in session.execute(
+            select(
+                Submission.id, Submission.receipt_no, Submission.status, Submission.received_at
+            ).where(Submission.id.in_(chunk))
+        ):
+            current[by_id[sub_id]] = SubmissionRef(receipt_no, status, received_at)
+    sent: dict[str, list[SentRound]] = defaultdict(list)
+    for code, key, kind, queued_at in session.execute(
+        select(Reminder.lao_code, Reminder.round_key, Reminder.kind, Reminder.queued_at)
+    ):
+        sent[code].append(SentRound(key, "digest" if kind == "digest" else "reminder", queued_at))
+    laos = tuple(
+        LaoState(
+            lao=LaoRef(code, name, province, district, lao_type),
+            current=current.get(code),
+            addresses=tuple(addresses.get(code, ())),
+            sent=tuple(sent.get(code, ())),
+        )
+        for code, name, province, district, lao_type in session.execute(
+            select(Lao.code, Lao.name, Lao.province, Lao.district, Lao.lao_type).order_by(Lao.code)
+        )
+    )
+    return CampaignState(laos=laos)
+
+
+def plan(session: Session, campaign: CampaignConfig, now: datetime) -> ReminderPlan:
+    """What :func:`queue` would send at ``now``; reads only (``remind --dry-run``)."""
+    return decide(campaign, now, load_state(session))
+
+
+QUEUE_CHUNK = 500
+"""LAOs per transaction when a whole round is queued (:func:`queue_in_chunks`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class QueueCounts:
+    reminders: int = 0
+    """LAOs reminded."""
+    digests: int = 0
+    mails: int = 0
+    """Outbox rows created (pending or suppressed)."""
+    suppressed: int = 0
+    """Of those, held back by the per-address-per-day loop guard."""
+    skipped: int = 0
+
+    def __add__(self, other: QueueCounts) -> QueueCounts:
+        return QueueCounts(
+            self.reminders + other.reminders,
+            self.digests + other.digests,
+            self.mails + other.mails,
+            self.suppressed + other.suppressed,
+            self.skipped + other.skipped,
+        )
+
+    def line(self) -> str:
+        return (
+            f"queued {self.mails} mails ({self.suppressed} held by the loop guard): "
+            f"{self.reminders} reminders, {self.digests} digests; skipped {self.skipped}"
+        )
+
+
+def queue(
+    session: Session,
+    plan: ReminderPlan,
+    renderer: Renderer,
+    smtp: SmtpConfig,
+    now: datetime,
+) -> QueueCounts:
+    """Render and queue everything in ``plan``; the caller commits. A (LAO, round) already
+    recorded is left alone, so a second run in the same round queues nothing."""
+    done = _recorded(
+        session,
+        [(r.lao.code, r.round.key) for r in plan.reminders]
+        + [(d.office.code, d.round.key) for d in plan.digests],
+    )
+    today = now.astimezone(BANGKOK).date()
+    reminders = digests = mails = suppressed = 0
+    for reminder in plan.reminders:
+        if (reminder.lao.code, reminder.round.key) in done:
+            continue
+        context = _reminder_context(reminder, plan, today)
+        context["reply_address"] = smtp.from_address
+        template = "reminder_before" if context["days_left"] >= 0 else "reminder_after"
+        rendered = renderer.render(template, context)
+        for address in reminder.addresses:
+            row = enqueue(
+                session,
+                Draft(
+                    kind="reminder",
+                    dedupe_key=f"reminder:{reminder.lao.code}:{reminder.round.key}:{address}",
+                    to_address=address,
+                    subject=rendered.subject,
+                    text=rendered.text,
+                    html=rendered.html,
+                    auto_submitted="auto-generated",
+                    lao_code=reminder.lao.code,
+                ),
+                config=smtp,
+                now=now,
+            )
+            if row is not None:
+                mails += 1
+                suppressed += row.status == "suppressed"
+        session.add(
+            Reminder(
+                lao_code=reminder.lao.code,
+                round_key=reminder.round.key,
+                kind="reminder",
+                queued_at=now,
+                addresses=list(reminder.addresses),
+            )
+        )
+        reminders += 1
+    for digest in plan.digests:
+        if (digest.office.code, digest.round.key) in done:
+            continue
+        context = _digest_context(digest, plan.deadline, today)
+        context["reply_address"] = smtp.from_address
+        rendered = renderer.render("digest", context)
+        for address in digest.addresses:
+            row = enqueue(
+                session,
+                Draft(
+                    kind="digest",
+                    dedupe_key=f"digest:{digest.office.code}:{digest.round.key}:{address}",
+                    to_address=address,
+                    subject=rendered.subject,
+                    text=rendered.text,
+                    html=rendered.html,
+                    auto_submitted="auto-generated",
+                    lao_code=digest.office.code,
+                ),
+                config=smtp,
+                now=now,
+            )
+            if row is not None:
+                mails += 1
+                suppressed += row.status == "suppressed"
+        session.add(
+            Reminder(
+                lao_code=digest.office.code,
+                round_key=digest.round.key,
+                kind="digest",
+                queued_at=now,
+                addresses=list(digest.addresses),
+            )
+        )
+        digests += 1
+    session.flush()
+    return QueueCounts(reminders, digests, mails, suppressed, len(plan.skipped))
+
+
+def queue_in_chunks(
+    sessions: Callable[[], Session],
+    plan: ReminderPlan,
+    renderer: Renderer,
+    smtp: SmtpConfig,
+    now: datetime,
+    *,
+    size: int = QUEUE_CHUNK,
+) -> QueueCounts:
+    """:func:`queue`, committing every ``size`` LAOs (``remind`` and ``run`` use this).
+
+    Safe to interrupt: what was committed is recorded, and a re-run queues the rest."""
+    total = QueueCounts()
+    for part in plan.chunks(size):
+        with sessions() as session, session.begin():
+            total += queue(session, part, renderer, smtp, now)
+    return total
+
+
+def _recorded(session: Session, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+    rounds = {key for _, key in keys}
+    if not rounds:
+        return set()
+    return {
+        (code, key)
+        for code, key in session.execute(
+            select(Reminder.lao_code, Reminder.round_key).where(Reminder.round_key.in_(rounds))
+        )
+    }
+
+
+def _reminder_context(reminder: PlannedReminder, plan: ReminderPlan, today: date) -> dict[str, Any]:
+    last = reminder.last_submission
+    deadline = plan.deadline
+    return {
+        "lao": _lao_json(reminder.lao),
+        "deadline": deadline,
+        "today": today,
+        "days_left": (deadline - today).days,
+        "days_overdue": (today - deadline).days,
+        "round": reminder.round.key,
+        "reminder_no": reminder.reminder_no,
+        "reminder_max": plan.reminder_max,
+        "last_submission": (
+            {"receipt_no": last.receipt_no, "status": last.status, "received_at": last.received_at}
+            if last is not None
+            else None
+        ),
+    }
+
+
+def _digest_context(digest: PlannedDigest, deadline: date, today: date) -> dict[str, Any]:
+    return {
+        "office": _lao_json(digest.office),
+        "deadline": deadline,
+        "today": today,
+        "days_overdue": (today - deadline).days,
+        "week_no": int(digest.round.key.rpartition("-")[2]) + 1,
+        "total": digest.total,
+        "submitted": digest.submitted,
+        "missing": [
+            {
+                "code": m.code,
+                "name": m.name,
+                "district": m.district,
+                "lao_type": m.lao_type,
+                "unreachable": m.unreachable,
+            }
+            for m in digest.missing
+        ],
+    }
+
+
+def _lao_json(lao: LaoRef) -> dict[str, Any]:
+    return {
+        "code": lao.code,
+        "name": lao.name,
+        "province": lao.province,
+        "district": lao.district,
+        "lao_type": lao.lao_type,
+    }
+
+
+def _chunks(items: Sequence[int], size: int) -> Iterable[Sequence[int]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
