@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import parsers
 from ingest import attachments, mime
+from ingest.bounces import BounceReport, read_report
 from ingest.classify import Classification, Kind, classify
 from ingest.config import Config
 
@@ -27,6 +28,8 @@ class Analysis:
     classification: Classification
     files: tuple[ParsedFile, ...]
     too_large: bool = False
+    bounce: BounceReport | None = None
+    """The delivery-status report, when the message is a bounce."""
 
 
 def analyse(raw: bytes, config: Config, stage: Callable[[str], None]) -> Analysis:
@@ -35,6 +38,8 @@ def analyse(raw: bytes, config: Config, stage: Callable[[str], None]) -> Analysi
     mail = mime.parse(raw)
     own = frozenset({config.smtp.from_address.lower(), config.mailbox.username.lower()})
     classification = classify(mail, own_addresses=own)
+    if classification.kind is Kind.BOUNCE:
+        return Analysis(mail, classification, (), bounce=read_report(raw))
     if classification.kind is not Kind.NORMAL:
         return Analysis(mail, classification, ())
     if len(raw) > config.limits.max_message_bytes:

@@ -28,7 +28,7 @@ def build_services(config: Config, *, clock: Callable[[], datetime] = utc_now) -
         config=config,
         sessions=make_session_factory(engine),
         blobs=BlobStore(config.storage.dir),
-        renderer=Renderer(),
+        renderer=Renderer.from_config(config.smtp),
         clock=clock,
         engine=engine,
     )

@@ -39,7 +39,7 @@ def is_plain_zip(data: bytes) -> bool:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
     except (zipfile.BadZipFile, OSError, ValueError):
-        return True  # a broken zip is still a zip; expand() reports it
+        return True  # a broken zip is still a zip; expand() reports it as damaged
     return not any(marker in names for marker in _OOXML_MARKERS)
 
 
@@ -65,14 +65,22 @@ def _expand_item(
     if not is_plain_zip(item.data):
         yield item
         return
-    yield item.__class__(item.part_path, item.filename, "application/zip", item.data)
-    if depth >= limits.max_nesting:
-        yield _problem(item, "ไฟล์ zip ซ้อนกันหลายชั้นเกินไป (nested too deep)")
-        return
     try:
         archive = zipfile.ZipFile(io.BytesIO(item.data))
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        yield _problem(item, f"ไฟล์ zip เสียหาย เปิดไม่ได้ ({exc})")
+        # one item, bytes kept: a damaged archive (or a damaged .xlsx/.docx, which is a zip too)
+        yield FileItem(
+            item.part_path,
+            item.filename,
+            item.content_type,
+            item.data,
+            f"ไฟล์เสียหาย เปิดไม่ได้ (damaged file: {exc})",
+        )
+        return
+    yield FileItem(item.part_path, item.filename, "application/zip", item.data)
+    if depth >= limits.max_nesting:
+        archive.close()
+        yield _problem(item, "ไฟล์ zip ซ้อนกันหลายชั้นเกินไป (nested too deep)")
         return
     with archive:
         infos = [info for info in archive.infolist() if not info.is_dir()]

@@ -51,6 +51,10 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("send", help="deliver what is due in the outbox")
 
+    from ingest import remind_cli
+
+    remind_cli.register(commands)
+
     status = commands.add_parser("status", help="where the campaign stands")
     status.add_argument("--json", action="store_true")
 
@@ -67,7 +71,11 @@ def _parser() -> argparse.ArgumentParser:
     reg_sample = registry_commands.add_parser("sample", help="write the SYNTHETIC sample registry")
     reg_sample.add_argument("--output", type=Path, required=True)
 
-    commands.add_parser("run", help="the service: poll, send on a schedule until SIGTERM")
+    commands.add_parser("run", help="the service: poll, send, remind on a schedule until SIGTERM")
+
+    from ingest import review_cli
+
+    review_cli.register(commands)
 
     demo = commands.add_parser("demo", help="sample registry + sample mailbox + one full cycle")
     demo.add_argument(
@@ -185,6 +193,19 @@ def cmd_send(args: argparse.Namespace) -> int:
         return 0
 
 
+def cmd_remind(args: argparse.Namespace) -> int:
+    from ingest import remind_cli
+
+    with _services(args) as services:
+        return remind_cli.handle(args, services)
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from ingest import review_cli
+
+    return review_cli.run(args, _services)
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     from storage.queries import status
 
@@ -292,6 +313,8 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "poll": cmd_poll,
     "process": cmd_process,
     "send": cmd_send,
+    "remind": cmd_remind,
+    "review": cmd_review,
     "status": cmd_status,
     "export": cmd_export,
     "registry": cmd_registry,

@@ -8,14 +8,16 @@
     process_message (a failure is recorded on the message, with the stage and the traceback, and
     `process --message ID` replays it)
       analyse: pure, outside any transaction                             (ingest.analyse)
-      4. classify     person / auto-reply / bounce / bulk, and may we answer (ingest.classify)
+      4. classify     person / auto-reply / bounce / bulk, and may we answer (ingest.classify);
+                      a bounce is matched to the outbox mail it reports (ingest.bounces)
       5. extract      MIME tree, forwarded messages, zips -> files      (ingest.mime, ingest.attachments)
       6. parse        each file -> form reading / not a form / unreadable (parsers)
       record: one transaction
       7. identify     which LAO: address, code, name, province          (ingest.identify)
       8. validate     the form's own rules (parsers.validate) + identity problems
       9. record       submission per LAO per message; resubmission rules (ingest.record)
-     10. queue reply  acknowledgement into the outbox, same transaction (ingest.replies)
+     10. queue reply  acknowledgement into the outbox, same transaction (ingest.replies);
+                      what needs a person opens a review item              (ingest.review)
 
 Delivery of the outbox is separate (``send``, :mod:`outbound.outbox`). Every dependency comes in
 through :class:`Services`; nothing here reads globals or the environment (but the crash hooks).
@@ -36,13 +38,15 @@ import parsers
 from ingest import attachments as attachments_stage
 from ingest import mime
 from ingest.analyse import Analysis, analyse
+from ingest.bounces import record_bounce
 from ingest.classify import Kind
 from ingest.config import Config
 from ingest.crashpoints import crash_point
 from ingest.errors import MailboxError
 from ingest.identify import Identification, identify
 from ingest.record import FORMAT_RANK, record, slot_for
-from ingest.replies import DuplicateFile, queue_reply
+from ingest.replies import DuplicateFile, linked_submission, queue_reply
+from ingest.review import open_items_for
 from ingest.source import MailboxSource
 from ingest.store import known_items, set_marked, store_batch, unmarked_items
 from outbound.render import Renderer
@@ -263,11 +267,15 @@ def _record(
     message.attempts += 1
     mail, classification = analysis.mail, analysis.classification
     message.kind = classification.kind.value
+    if analysis.bounce is not None:
+        record_bounce(session, analysis.bounce, mail, now, message_id=message.id)
     if classification.kind is not Kind.NORMAL:
         return _done(message, "automatic", now)
     if analysis.too_large:
         return _done(message, "too_large", now)
 
+    linked = linked_submission(session, mail)
+    message.linked_submission_id = linked.id if linked is not None else None
     rows = _store_attachments(session, services.blobs, message, [f.item for f in analysis.files])
     readings: list[tuple[Attachment, parsers.FormReading]] = []
     unreadable: list[tuple[Attachment, str]] = []
@@ -290,6 +298,7 @@ def _record(
     stage("identify")
     registry = SqlRegistryView(session)
     senders = _senders(mail)
+    texts = (mail.subject, mail.text, *(f.subject for f in mail.forwarded))
     duplicates: list[DuplicateFile] = []
     best: dict[str, tuple[Attachment, parsers.FormReading]] = {}
     for row, reading in readings:
@@ -306,7 +315,9 @@ def _record(
     submissions: list[Submission] = []
     decided: dict[int, str] = {}
     for slot, (row, reading) in best.items():
-        identification = identify(registry, sender_addresses=senders, form_fields=reading.fields)
+        identification = identify(
+            registry, sender_addresses=senders, form_fields=reading.fields, texts=texts
+        )
         stage("validate")
         problems = [_problem_json(p) for p in reading.problems] + _identity_problems(identification)
         stage("record")
@@ -330,7 +341,9 @@ def _record(
         stage("identify")
     if not best and not duplicates and unreadable:
         for row, problem in unreadable:
-            identification = identify(registry, sender_addresses=senders, form_fields=None)
+            identification = identify(
+                registry, sender_addresses=senders, form_fields=None, texts=texts
+            )
             recorded = record(
                 session,
                 message=message,
@@ -376,6 +389,7 @@ def _record(
         outcome = "duplicate"
     else:
         outcome = "no_form"
+    open_items_for(session, message=message, submissions=submissions, outcome=outcome, now=now)
     return _done(message, outcome, now)
 
 

@@ -19,16 +19,27 @@ SUBMISSION_STATUSES = ("accepted", "needs_review", "rejected", "superseded")
 
 
 def current_submission_ids(session: Session) -> dict[str, int]:
-    """LAO code -> its current submission: the latest by received_at that is not superseded."""
+    """LAO code -> its current submission: the latest by received_at that is not superseded.
+
+    A file we could not read at all does not displace a report we could: an unreadable resend
+    is current only while the LAO has nothing better.
+    """
     rows = session.execute(
-        select(Submission.lao_code, Submission.id)
+        select(Submission.lao_code, Submission.id, Submission.problems)
         .where(Submission.lao_code.is_not(None), Submission.status != "superseded")
         .order_by(Submission.received_at, Submission.id)
     )
     current: dict[str, int] = {}
-    for code, sub_id in rows:
-        if code is not None:
-            current[code] = sub_id
+    readable: set[str] = set()
+    for code, sub_id, problems in rows:
+        if code is None:
+            continue
+        unreadable = any(p.get("code") == "unreadable" for p in problems or [])
+        if unreadable and code in readable:
+            continue
+        current[code] = sub_id
+        if not unreadable:
+            readable.add(code)
     return current
 
 
