@@ -25,20 +25,23 @@ class ChildRun:
 
 
 def run_child(args: list[str]) -> ChildRun:
-    """Run a child process; its wall time and its own peak RSS (``os.wait4`` on that child)."""
-    start = time.perf_counter()
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(args, stdout=out, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
+    """Run a child process; its wall time and its own peak RSS (see :mod:`bench.measure`)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        rss_file = os.path.join(tmp, "rss")
+        start = time.perf_counter()
+        proc = subprocess.run(
+            [sys.executable, "-m", "bench.measure", rss_file, "--", *args],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         seconds = time.perf_counter() - start
-        out.seek(0)
-        err.seek(0)
-        stdout, stderr = out.read().decode(), err.read().decode()
-    if proc.returncode != 0:
-        sys.stderr.write(stdout + stderr)
-        raise SystemExit(f"benchmark child failed ({proc.returncode}): {' '.join(args)}")
-    return ChildRun(seconds, usage.ru_maxrss / 1024, stdout)
+        if proc.returncode != 0:
+            sys.stderr.write(proc.stdout + proc.stderr)
+            raise SystemExit(f"benchmark child failed ({proc.returncode}): {' '.join(args)}")
+        with open(rss_file, encoding="ascii") as handle:
+            peak_kib = int(handle.read())
+    return ChildRun(seconds, peak_kib / 1024, proc.stdout)
 
 
 def toml_config(path: Path, sections: dict[str, dict[str, Any]]) -> Path:
