@@ -12,7 +12,7 @@ import parsers
 from ingest import attachments, mime
 from ingest.bounces import BounceReport, read_report
 from ingest.classify import Classification, Kind, classify
-from ingest.config import Config
+from ingest.config import Config, LimitsConfig
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +32,21 @@ class Analysis:
     """The delivery-status report, when the message is a bounce."""
 
 
+def read_limits(limits: LimitsConfig) -> parsers.ReadLimits:
+    """The parsers' bounds, from ``[limits]`` in the configuration."""
+    return parsers.ReadLimits(
+        max_bytes=limits.max_attachment_bytes,
+        max_unpacked_bytes=limits.form_max_unpacked_bytes,
+        max_part_bytes=limits.form_max_part_bytes,
+        max_compression_ratio=limits.form_max_compression_ratio,
+        max_zip_members=limits.form_max_parts,
+        max_sheets=limits.form_max_sheets,
+        max_rows=limits.form_max_rows,
+        max_cols=limits.form_max_cols,
+        max_cells=limits.form_max_cells,
+    )
+
+
 def analyse(raw: bytes, config: Config, stage: Callable[[str], None]) -> Analysis:
     """Classify, extract and parse one message. ``stage`` is told each stage as it starts."""
     stage("classify")
@@ -49,13 +64,17 @@ def analyse(raw: bytes, config: Config, stage: Callable[[str], None]) -> Analysi
     items = attachments.expand(mail.parts, config.limits)
 
     stage("parse")
+    limits = read_limits(config.limits)
     files: list[ParsedFile] = []
     for item in items:
         if item.problem is not None:
             files.append(ParsedFile(item, None))
             continue
         result = parsers.read_attachment(
-            item.data, filename=item.filename, form_version=config.campaign.form_version
+            item.data,
+            filename=item.filename,
+            form_version=config.campaign.form_version,
+            limits=limits,
         )
         files.append(ParsedFile(item, result))
     return Analysis(mail, classification, tuple(files))

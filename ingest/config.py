@@ -112,6 +112,14 @@ class LimitsConfig:
     zip_max_members: int = 200
     zip_max_total_bytes: int = 200 * 1024 * 1024
     zip_max_ratio: int = 200
+    form_max_unpacked_bytes: int = 200 * 1024 * 1024
+    form_max_part_bytes: int = 64 * 1024 * 1024
+    form_max_compression_ratio: int = 200
+    form_max_parts: int = 2_000
+    form_max_sheets: int = 50
+    form_max_rows: int = 5_000
+    form_max_cols: int = 200
+    form_max_cells: int = 100_000
 
 
 @dataclass(frozen=True, slots=True)

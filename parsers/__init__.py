@@ -5,9 +5,10 @@ The flow of one attachment through :func:`read_attachment`::
     bytes ─ sniff (magic bytes) ─ reader registry ─ Document of positioned cells
           ─ extract (schema labels -> values + provenance) ─ validate (schema rules) ─ FormReading
 
-Readers register themselves for a sniffed format (``parsers.readers``): today ``parsers.xlsx``.
-Formats without a reader (xls, docx, pdf, images, zip) give ``NotAForm`` saying so explicitly; a
-spreadsheet that cannot be opened (corrupt, password-protected, too large) gives ``Unreadable``.
+Readers register themselves for a sniffed format (``parsers.readers``): ``parsers.xlsx``,
+``parsers.xls``, ``parsers.docx``. Formats without a reader give ``NotAForm`` saying so
+explicitly; a file of a known format that cannot be opened (corrupt, password-protected, too
+large, a zip or entity bomb) gives ``Unreadable`` with the problem.
 The form itself is data: ``parsers/forms/<version>.toml``, loaded by ``parsers.schema``.
 """
 
@@ -15,6 +16,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import parsers.docx  # registers the docx reader
+import parsers.xls  # registers the xls reader
 import parsers.xlsx  # noqa: F401  (registers the xlsx reader)
 from parsers.extract import extract
 from parsers.messages import problem
@@ -101,8 +104,13 @@ def read_attachment(
 def _without_reader(found: str, filename: str | None) -> ReadResult:
     if found == "empty":
         return NotAForm(found, "the attachment is empty")
+    named_like_a_document = bool(filename and filename.lower().endswith(_DOCUMENT_SUFFIXES))
+    if found in ("ole2", "zip") and named_like_a_document:
+        # An OLE2 file without a workbook or document stream, or a zip whose parts cannot be
+        # named (truncated): a damaged office document rather than something else.
+        return Unreadable(found, problem("corrupt_file", None, None))
     if found == "unknown":
-        if filename and filename.lower().endswith(_DOCUMENT_SUFFIXES):
+        if named_like_a_document:
             return Unreadable(found, problem("corrupt_file", None, None))
         return NotAForm(found, "not a document or image format (unrecognised bytes)")
     return NotAForm(found, f"no reader for {found} yet (not read, so it may still be a form)")

@@ -206,6 +206,13 @@ def _read_run(run: Run, vspec: ValueSpec, spec: FieldSpec, score: float, label_u
         if isinstance(result, Parsed):
             out.record(spec.key, result, run.cells, joined, score, spec.title)
             return
+    if spec.multiline and run.below:
+        cells = (first, *layout.lines_after(first))
+        if len(cells) > 1:
+            joined = "\n".join(cell.text for cell in cells)
+            out.record(spec.key, read_value(Source(joined), vspec), cells, joined, score,
+                       spec.title)  # fmt: skip
+            return
     result = read_value(Source(first.text, first.value, unit), vspec)
     out.record(spec.key, result, (first,), first.text, score, spec.title)
 

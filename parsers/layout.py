@@ -31,7 +31,14 @@ from parsers.values import is_blank
 _STOPPER_KINDS = frozenset({"field", "row", "section", "title", "rowhead", "itemhead"})
 _GREEN_COLUMNS = frozenset({"sites", "area", "rai", "ngan", "wa"})
 _MAX_RUN = 8
+_MAX_LINES = 40
 _FILL_IN_LINE = re.compile(r"\.{3,}|_{3,}|…")
+# Headers of a remarks column: what stands under one is a note on its row, never its value.
+_REMARKS = frozenset(
+    label_key(text)
+    for text in ("หมายเหตุ", "หมายเหตุ/คำอธิบาย", "คำอธิบาย", "คำชี้แจง", "Remarks", "Remark",
+                 "Note", "Notes")
+)  # fmt: skip
 _IN_PARENTHESES = re.compile(r"^\s*\(.+\)\s*$", re.S)
 
 
@@ -41,6 +48,7 @@ class Run:
 
     cells: tuple[Cell, ...]
     unit: str | None = None
+    below: bool = False  # found under the label rather than beside it
 
 
 class SheetLayout:
@@ -78,6 +86,7 @@ class SheetLayout:
         )
         self._section_rows = [row for row, _ in sections]
         self._section_parts = [part for _, part in sections]
+        self._remarks = self._remarks_columns()
 
     # ------------------------------------------------------------------ what the sheet holds
 
@@ -128,6 +137,34 @@ class SheetLayout:
                 break  # the total row belongs to the table
         return rows
 
+    def _remarks_columns(self) -> list[tuple[int, int, int, int]]:
+        """(first row, last row, first col, last col) under each remarks column header.
+
+        A header is a cell saying หมายเหตุ (or the like) with other text to its left in its row;
+        its column holds notes from the next row down to the next section heading.
+        """
+        regions: list[tuple[int, int, int, int]] = []
+        for cell in self.sheet.cells:
+            if label_key(cell.text) not in _REMARKS:
+                continue
+            if not any(other.col < cell.col for other in self.sheet.row(cell.row)):
+                continue
+            later = bisect.bisect_right(self._section_rows, cell.row)
+            end = (
+                self._section_rows[later] - 1
+                if later < len(self._section_rows)
+                else self.sheet.last_row
+            )
+            regions.append((cell.row + 1, end, cell.col, cell.last_col))
+        return regions
+
+    def in_remarks(self, cell: Cell) -> bool:
+        """True when ``cell`` stands in a remarks column (see :meth:`_remarks_columns`)."""
+        return any(
+            first <= cell.row <= last and cell.col <= right and cell.last_col >= left
+            for first, last, left, right in self._remarks
+        )
+
     # ------------------------------------------------------------------ values beside or below
 
     def value_run(self, label: Cell) -> Run:
@@ -140,7 +177,7 @@ class SheetLayout:
         lines: list[Cell] = []
         unit: str | None = None
         for cell in self.sheet.right_of(label):
-            if self.is_stopper(cell) or len(cells) >= _MAX_RUN:
+            if self.is_stopper(cell) or len(cells) >= _MAX_RUN or self.in_remarks(cell):
                 break
             if is_blank(cell.text):
                 if _FILL_IN_LINE.search(cell.text):
@@ -161,10 +198,26 @@ class SheetLayout:
         for cell in self.sheet.below(label, self.schema.matching.below_rows):
             if self.is_stopper(cell):
                 break
-            if is_blank(cell.text) or is_unit_text(cell.text):
+            if is_blank(cell.text) or is_unit_text(cell.text) or self.in_remarks(cell):
                 continue
-            return Run((cell,), self.unit_after(cell))
+            return Run((cell,), self.unit_after(cell), below=True)
         return Run(())
+
+    def lines_after(self, first: Cell) -> tuple[Cell, ...]:
+        """More lines of a free-text answer found under its label: the cells starting in
+        ``first``'s column in the rows right after it (a Word answer of several paragraphs),
+        up to a blank row, a label or another column's cell."""
+        lines: list[Cell] = []
+        row = first.last_row
+        for number, cells in self.sheet.rows_between(row + 1, row + _MAX_LINES):
+            if number != row + 1 or len(cells) != 1:
+                break
+            cell = cells[0]
+            if cell.col != first.col or self.is_stopper(cell) or is_blank(cell.text):
+                break
+            lines.append(cell)
+            row = cell.last_row
+        return tuple(lines)
 
     def unit_after(self, cell: Cell) -> str | None:
         """The area unit of a unit cell just right of ``cell`` ("7,200" | "ตร.ม.")."""

@@ -2,7 +2,8 @@
 
 Place in the flow: called by ``parsers.extract`` for each sheet, after the fields' labels were
 chosen (a project named like a Part 3 item must not end the table, so only chosen labels and
-section headings do). Blank rows are skipped; a row with only its ordinal number is blank.
+section headings do). Blank rows are skipped; a row with only its ordinal number is blank; a
+row repeating the header (a table split over pages, its header on each page) is skipped.
 Totals are read from the total row ("รวม"), or summed from the rows when none is written.
 """
 
@@ -38,10 +39,13 @@ def read_projects(
     totals: dict[str, tuple[object, Cell]] = {}
     blank_rows = 0
     out.labels_seen.add(spec.key)
+    repeats = _header_repeats(layout, header_row, spec.min_header_columns)
     for row, cells in layout.sheet.rows_between(header_row + 1, layout.sheet.last_row):
         if all(thai.is_unit_text(cell.text) for cell in cells):
             units.update(_unit_row(columns, row, layout))
             continue
+        if row in repeats:
+            continue  # the header again, where the table goes on over a page break
         first = next((cell for cell in cells if not is_blank(cell.text)), None)
         if first is not None and cell_is_total(first, total_keys):
             totals = _read_totals(layout, columns, row, out)
@@ -71,6 +75,16 @@ def _headers(layout: SheetLayout, header_row: int) -> dict[str, Cell]:
         if hit.target[0] == "pcol" and hit.cell.row == header_row:
             headers.setdefault(hit.target[1], hit.cell)
     return headers
+
+
+def _header_repeats(layout: SheetLayout, header_row: int, minimum: int) -> set[int]:
+    """Rows below the header that hold its column headers again (a header repeated on each
+    page of a table split over pages)."""
+    found: dict[int, set[str]] = {}
+    for hit in layout.hits:
+        if hit.target[0] == "pcol" and hit.cell.row > header_row:
+            found.setdefault(hit.cell.row, set()).add(hit.target[1])
+    return {row for row, names in found.items() if len(names) >= minimum}
 
 
 def _unit_row(

@@ -74,3 +74,6 @@ class ReadLimits:
     max_rows: int = 5_000  # per sheet; rows below are not read
     max_cols: int = 200  # per sheet; columns to the right are not read
     max_cells: int = 100_000  # per document; cells beyond are not read
+    max_part_bytes: int = 64 * 1024 * 1024  # one XML part of a zip-based file, read in memory
+    max_compression_ratio: int = 200  # unpacked / packed of one part over 1 MiB: more is a bomb
+    max_zip_members: int = 2_000  # parts in one zip-based file (xlsx, docx)

@@ -49,7 +49,7 @@ def _sniff_zip(data: bytes) -> str:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
             mimetype = archive.read("mimetype").strip() if "mimetype" in names else b""
-    except (zipfile.BadZipFile, OSError, KeyError, EOFError, ValueError):
+    except (zipfile.BadZipFile, OSError, KeyError, EOFError, ValueError, NotImplementedError):
         # Truncated or damaged: the local headers still name the parts.
         if b"xl/workbook.xml" in data or b"xl/worksheets/" in data:
             return "xlsx"
@@ -66,7 +66,7 @@ def _sniff_zip(data: bytes) -> str:
 
 
 def _sniff_ole2(data: bytes) -> str:
-    names = ole2_stream_names(data)
+    names = ole2_directory(data) or ole2_stream_names(data)
     if "EncryptionInfo" in names or "EncryptedPackage" in names:
         return "encrypted-ooxml"
     if "Workbook" in names or "Book" in names:
@@ -74,6 +74,55 @@ def _sniff_ole2(data: bytes) -> str:
     if "WordDocument" in names:
         return "doc"
     return "ole2"
+
+
+_FREE = 0xFFFFFFFA  # sector numbers from here up are markers (end of chain, free, FAT, DIFAT)
+_MAX_CHAIN = 100_000
+
+
+def ole2_directory(data: bytes) -> set[str]:
+    """Names in an OLE2 (Compound File) directory, read the way the format says: the header's
+    sector size and first directory sector, the FAT (from the header's and the chained DIFAT
+    sectors), the directory's sector chain. Empty when the header or a chain is damaged."""
+    try:
+        (shift,) = struct.unpack_from("<H", data, 0x1E)
+        fat_count, first_dir = struct.unpack_from("<II", data, 0x2C)
+        if shift not in (9, 12):
+            return set()
+        size = 1 << shift
+        difat_first, difat_count = struct.unpack_from("<II", data, 0x44)
+        fat_sectors = [n for n in struct.unpack_from("<109I", data, 0x4C) if n < _FREE]
+        sector, hops = difat_first, 0
+        while sector < _FREE and hops < min(difat_count, _MAX_CHAIN):
+            entries = struct.unpack_from(f"<{size // 4}I", data, (sector + 1) * size)
+            fat_sectors += [n for n in entries[:-1] if n < _FREE]
+            sector, hops = entries[-1], hops + 1
+        fat: list[int] = []
+        for number in fat_sectors[: max(fat_count, 0) or len(fat_sectors)]:
+            fat += struct.unpack_from(f"<{size // 4}I", data, (number + 1) * size)
+        names: set[str] = set()
+        sector, seen = first_dir, set[int]()
+        while sector < _FREE and sector not in seen and len(seen) < _MAX_CHAIN:
+            seen.add(sector)
+            start = (sector + 1) * size
+            for offset in range(start, start + size, 128):
+                name = _entry_name(data, offset)
+                if name:
+                    names.add(name)
+            sector = fat[sector] if sector < len(fat) else _FREE
+        return names
+    except struct.error:
+        return set()
+
+
+def _entry_name(data: bytes, offset: int) -> str | None:
+    length, kind = struct.unpack_from("<HB", data, offset + 64)
+    if not (2 <= length <= 64 and length % 2 == 0 and kind in (1, 2, 5)):
+        return None
+    try:
+        return data[offset : offset + length - 2].decode("utf-16-le").lstrip("\x01\x05\x06")
+    except UnicodeDecodeError:
+        return None
 
 
 def ole2_stream_names(data: bytes) -> set[str]:

@@ -1,13 +1,18 @@
-"""The blank ONEP template .xlsx, generated from the schema (never edited by hand).
+"""The blank ONEP templates (.xlsx and .docx), generated from the schema (never edited by hand).
 
 Place in the flow: not part of reading. ``python -m parsers.template`` regenerates
-``parsers/forms/template-<version>.xlsx`` (the file sent to LAOs, and the base of the sample
-forms in ``ingest/samples/forms.py``); :func:`build_template` returns the bytes. Every label is
-the first label of its schema entry, so the template always reads back through the extractor.
+``parsers/forms/template-<version>.xlsx`` and ``template-<version>.docx`` (the files sent to
+LAOs, and the bases of the sample forms in ``ingest/samples/forms.py``); :func:`build_template`
+and :func:`build_docx_template` return the bytes. Every label is the first label of its schema
+entry, so the templates always read back through the extractor.
 
-Layout: column A labels; Part 1 and 5 values in B (units in C); Part 2 a table (type, แห่ง,
-พื้นที่ (ตร.ม.)); Part 3 a table (item, มี, ไม่มี) then the projects table (ลำดับ + six
+.xlsx layout: column A labels; Part 1 and 5 values in B (units in C); Part 2 a table (type,
+แห่ง, พื้นที่ (ตร.ม.)); Part 3 a table (item, มี, ไม่มี) then the projects table (ลำดับ + six
 columns, blank rows, a total row); Part 4 answers in B:G merged.
+
+.docx layout: the same tables for Parts 1, 2, 3 and the projects (label | value | unit for
+Part 1), each under its section heading paragraph; Part 4 a label paragraph and a dotted line
+to write over for each question; Part 5 a paragraph per field ("ลงชื่อ ......").
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import datetime as dt
 import io
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -23,6 +29,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from parsers.schema import FieldSpec, FormSchema, load_schema
+
+if TYPE_CHECKING:
+    from docx.document import Document as WordDocument
 
 SHEET_TITLE = "แบบรายงาน"
 PROJECT_ROWS = 5
@@ -142,17 +151,98 @@ def _projects_table(writer: _Writer, schema: FormSchema) -> None:
     writer.line(projects.total_row[0], *([None] * len(projects.columns)), bold=True, box=True)
 
 
-def template_path(version: str) -> Path:
-    return Path(__file__).parent / "forms" / f"template-{version}.xlsx"
+# ---------------------------------------------------------------------------- .docx
+
+FILL_LINE = "." * 60
+
+
+def build_docx_template(schema: FormSchema) -> bytes:
+    """The blank template of ``schema`` as .docx bytes (see the module docstring).
+
+    Needs python-docx, imported here: reading forms and building the .xlsx template do not."""
+    import docx
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    document = docx.Document()
+    normal = document.styles["Normal"]
+    normal.font.name = _FONT
+    normal.font.size = Pt(14)
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:cs"), _FONT)
+    for text in (schema.title, schema.subtitle):
+        paragraph = document.add_paragraph()
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        paragraph.add_run(text).bold = True
+    parts = {section.part: section.labels[0] for section in schema.sections}
+    by_part: dict[int, list[FieldSpec]] = {}
+    for spec in schema.fields:
+        by_part.setdefault(spec.part, []).append(spec)
+
+    _docx_heading(document, parts[1])
+    _docx_table(document, [[spec.label, "", spec.unit_label or ""] for spec in by_part[1]])
+    _docx_heading(document, parts[2])
+    table = schema.green_table
+    rows = [[table.row_header[0], table.columns["sites"][0], table.columns["area"][0]]]
+    rows += [[row.labels[0], "", ""] for row in table.rows]
+    rows += [[spec.label, "", ""] for spec in by_part.get(2, [])]
+    _docx_table(document, rows, header=True)
+    _docx_heading(document, parts[3])
+    yes_no = schema.yes_no
+    rows = [[yes_no.item_header[0], yes_no.yes[0], yes_no.no[0]]]
+    rows += [[spec.label, "", ""] for spec in by_part.get(3, [])]
+    _docx_table(document, rows, header=True)
+    projects = schema.projects
+    _docx_heading(document, projects.title[0])
+    rows = [[projects.ordinal[0], *(column.headers[0] for column in projects.columns)]]
+    rows += [[str(number)] + [""] * len(projects.columns) for number in range(1, PROJECT_ROWS + 1)]
+    rows.append([projects.total_row[0]] + [""] * len(projects.columns))
+    _docx_table(document, rows, header=True)
+    _docx_heading(document, parts[4])
+    for spec in by_part.get(4, []):
+        document.add_paragraph().add_run(spec.label).bold = True
+        document.add_paragraph(FILL_LINE)
+    _docx_heading(document, parts[5])
+    for spec in by_part.get(5, []):
+        document.add_paragraph(f"{spec.label} {FILL_LINE}")
+    properties = document.core_properties
+    properties.author = "onep-inbox"
+    properties.title = schema.title
+    properties.created = properties.modified = dt.datetime(2021, 1, 1)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _docx_heading(document: WordDocument, text: str) -> None:
+    document.add_paragraph().add_run(text).bold = True
+
+
+def _docx_table(document: WordDocument, rows: list[list[str]], *, header: bool = False) -> None:
+    table = document.add_table(rows=len(rows), cols=len(rows[0]))
+    table.style = "Table Grid"
+    for cells, texts in zip(table.rows, rows, strict=True):
+        for cell, text in zip(cells.cells, texts, strict=True):
+            cell.text = text
+    if header:
+        for cell in table.rows[0].cells:
+            for run in cell.paragraphs[0].runs:
+                run.bold = True
+
+
+def template_path(version: str, suffix: str = ".xlsx") -> Path:
+    return Path(__file__).parent / "forms" / f"template-{version}{suffix}"
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Regenerate the shipped template(s): ``python -m parsers.template [VERSION ...]``."""
+    """Regenerate the shipped templates: ``python -m parsers.template [VERSION ...]``."""
     versions = argv if argv else ["2564.1"]
     for version in versions:
-        path = template_path(version)
-        path.write_bytes(build_template(load_schema(version)))
-        print(f"wrote {path}")
+        schema = load_schema(version)
+        for suffix, build in ((".xlsx", build_template), (".docx", build_docx_template)):
+            path = template_path(version, suffix)
+            path.write_bytes(build(schema))
+            print(f"wrote {path}")
     return 0
 
 

@@ -320,7 +320,7 @@ def test_sniff_by_content_not_name() -> None:
     assert sniff(ole2("WordDocument", "1Table")) == "doc"
     assert sniff(b"") == "empty"
     assert sniff(b"hello") == "unknown"
-    assert formats() == ("xlsx",)
+    assert {"xlsx", "xls", "docx"} <= set(formats())
 
 
 # --------------------------------------------------------------------------- validation
@@ -389,10 +389,9 @@ def test_dates_read_as_iso_gregorian() -> None:
 
 HELD_OUT_SEEDS = tuple(range(21, 41))
 # Measured once, untuned (final code): 99.90 % of fields exact over 20 seeds per layout. The one
-# failure: a note in a หมายเหตุ column beside a BLANK value is read as that value.
-KNOWN_HELD_OUT_FAILURES = {
-    "notes_column": "a note beside a blank value is read as the value (contact_email, lao_code)",
-}
+# failure: a note in a หมายเหตุ column beside a BLANK value is read as that value; fixed by
+# reading a remarks column as notes (parsers.layout), then the held-out set rerun once.
+KNOWN_HELD_OUT_FAILURES: dict[str, str] = {}
 
 
 @functools.lru_cache(maxsize=1)

@@ -3,7 +3,9 @@
 Place in the flow: none; it produces inputs. :func:`random_truth` invents the values an LAO would
 report (as the export shows them: ISO dates, m² floats, ints, bools, project dicts);
 :func:`fill_xlsx` writes them into the ONEP template (``parsers.template``) in one of
-:data:`LAYOUTS`, imitating how LAOs edit the template. The extractor never imports this module,
+:data:`LAYOUTS`, imitating how LAOs edit the template; :func:`fill_xls` writes the same sheets as
+a legacy .xls (:data:`XLS_LAYOUTS`: those layouts and .xls-only ones); :func:`fill_docx` fills the
+Word template (``ingest.samples.wordforms``). The extractor never imports this module,
 and the value formatting here is written independently of ``parsers.thai`` so that the truth is
 not computed by the code under test.
 
@@ -66,6 +68,10 @@ HELD_OUT_LAYOUTS: tuple[str, ...] = (
     "unit_columns",
 )
 LAYOUTS: tuple[str, ...] = DEV_LAYOUTS + HELD_OUT_LAYOUTS
+# .xls: the .xlsx layouts written as BIFF8 (xlwt), plus layouts only a legacy workbook has.
+XLS_DEV_LAYOUTS: tuple[str, ...] = (*DEV_LAYOUTS, "xls_thai_calendar")
+XLS_HELD_OUT_LAYOUTS: tuple[str, ...] = (*HELD_OUT_LAYOUTS, "xls_dates_1904")
+XLS_LAYOUTS: tuple[str, ...] = XLS_DEV_LAYOUTS + XLS_HELD_OUT_LAYOUTS
 
 GREEN_TYPES = (
     "public", "utility_private", "utility_institution", "utility_facility", "linear", "natural",
@@ -269,6 +275,7 @@ class Form:
     sheets_after: list[tuple[str, Grid]] = field(default_factory=list)
     hidden: list[tuple[str, Grid]] = field(default_factory=list)
     title: str = SHEET_TITLE
+    options: dict[str, Any] = field(default_factory=dict)  # writer options (.xls: date formats)
 
 
 def _template_grid(schema: FormSchema) -> Grid:
@@ -1081,8 +1088,28 @@ def _layout_unit_columns(form: Form, rng: random.Random) -> None:
     grid.insert(items + 1, {1: Item("มี", bold=True), 2: Item("ไม่มี", bold=True)})
 
 
+# ------------------------------------------------------------------------- .xls only
+
+_THAI_CALENDAR_FORMATS = ("[$-107041E]d mmm bbbb", "[$-D07041E]d/m/bbbb;@", "[$-1070000]d/mm/yyyy")
+
+
+def _layout_xls_thai_calendar(form: Form, rng: random.Random) -> None:
+    """Real dates shown in a Thai-calendar number format; numbers with thousands formats."""
+    form.style = replace(form.style, dates="excel")
+    form.options["date_format"] = rng.choice(_THAI_CALENDAR_FORMATS)
+    form.options["number_format"] = "#,##0.00"
+    _fill(form)
+
+
+def _layout_xls_dates_1904(form: Form, rng: random.Random) -> None:
+    """A workbook in the 1904 date system (Excel for Mac); dates as real dates."""
+    form.style = replace(form.style, dates="excel")
+    form.options["dates_1904"] = True
+    _fill(form)
+
+
 _LAYOUT_FUNCTIONS: dict[str, Callable[[Form, random.Random], None]] = {
-    name: globals()[f"_layout_{name}"] for name in LAYOUTS
+    name: globals()[f"_layout_{name}"] for name in LAYOUTS + XLS_LAYOUTS
 }
 
 
@@ -1097,15 +1124,7 @@ def fill_xlsx(
     Some layouts change what the form can say (more project rows, rows deleted): they edit
     ``truth`` in place so that it stays the truth of the returned file.
     """
-    schema = load_schema(version)
-    style = Style(
-        tick_mark=rng.choice(("✓", "✔", "☑", "/")),
-        province=rng.choice(("plain", "plain", "prefix")),
-        reporter_parens=rng.random() < 0.5,
-        write_totals=rng.random() < 0.5,
-    )
-    form = Form(_template_grid(schema), style, truth, schema)
-    _LAYOUT_FUNCTIONS[layout](form, rng)
+    form = _laid_out(truth, layout, rng, version)
     workbook = openpyxl.Workbook()
     workbook.remove(workbook.active)
     for title, grid in form.sheets_before:
@@ -1120,6 +1139,83 @@ def fill_xlsx(
     workbook.active = len(form.sheets_before)
     buffer = io.BytesIO()
     workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def fill_xls(
+    truth: dict[str, Any], *, layout: str, rng: random.Random, version: str = "2564.1"
+) -> bytes:
+    """As :func:`fill_xlsx`, written as a legacy .xls (BIFF8) workbook; ``layout`` is one of
+    :data:`XLS_LAYOUTS`. Written with xlwt, the BIFF8 writer Excel 97-2003 files match."""
+    form = _laid_out(truth, layout, rng, version)
+    return write_xls(form)
+
+
+def fill_docx(
+    truth: dict[str, Any], *, layout: str, rng: random.Random, version: str = "2564.1"
+) -> bytes:
+    """The Word template filled with ``truth`` in ``layout`` (``wordforms.WORD_LAYOUTS``)."""
+    from ingest.samples.wordforms import fill_docx as fill
+
+    return fill(truth, layout=layout, rng=rng, version=version)
+
+
+def _laid_out(truth: dict[str, Any], layout: str, rng: random.Random, version: str) -> Form:
+    schema = load_schema(version)
+    style = Style(
+        tick_mark=rng.choice(("✓", "✔", "☑", "/")),
+        province=rng.choice(("plain", "plain", "prefix")),
+        reporter_parens=rng.random() < 0.5,
+        write_totals=rng.random() < 0.5,
+    )
+    form = Form(_template_grid(schema), style, truth, schema)
+    _LAYOUT_FUNCTIONS[layout](form, rng)
+    return form
+
+
+def write_xls(form: Form) -> bytes:
+    """The sheets of ``form`` as .xls bytes (merged ranges, bold, date and number formats).
+
+    Needs xlwt (a test and benchmark dependency), imported here so the demo does not."""
+    import xlwt  # type: ignore[import-untyped]
+
+    book = xlwt.Workbook(encoding="utf-8")
+    book.dates_1904 = bool(form.options.get("dates_1904"))
+    styles: dict[tuple[bool, str | None], Any] = {}
+
+    def style_for(item: Item) -> Any:
+        fmt = item.fmt
+        if isinstance(item.value, dt.date):
+            fmt = form.options.get("date_format", fmt or "d/m/yyyy")
+        elif isinstance(item.value, float) and "number_format" in form.options:
+            fmt = form.options["number_format"]
+        key = (item.bold, fmt)
+        if key not in styles:
+            style = xlwt.XFStyle()
+            style.font.bold = item.bold
+            if fmt:
+                style.num_format_str = fmt
+            styles[key] = style
+        return styles[key]
+
+    sheets = [*form.sheets_before, (form.title, form.grid), *form.sheets_after]
+    for title, grid in sheets + form.hidden:
+        sheet = book.add_sheet(title[:31], cell_overwrite_ok=True)
+        if (title, grid) in form.hidden:
+            sheet.visibility = 1
+        for number, cells in enumerate(grid.rows):
+            for col, item in cells.items():
+                if item.value is None and item.cols == 1 and item.rows == 1:
+                    continue
+                value = "" if item.value is None else item.value
+                if item.cols > 1 or item.rows > 1:
+                    sheet.write_merge(number, number + item.rows - 1, col, col + item.cols - 1,
+                                      value, style_for(item))  # fmt: skip
+                else:
+                    sheet.write(number, col, value, style_for(item))
+    book.active_sheet = len(form.sheets_before)
+    buffer = io.BytesIO()
+    book.save(buffer)
     return buffer.getvalue()
 
 

@@ -1,0 +1,375 @@
+"""The .docx reader: the Word form -> Document of positioned cells on one sheet.
+
+Place in the flow: registered for the sniffed format "docx"; ``parsers.read_attachment`` calls
+it, then ``parsers.extract`` reads the form from the cells, exactly as for a spreadsheet. The
+package is opened within ``ReadLimits`` (``parsers.ooxml``: part count, unpacked size, ratio)
+and the main part is parsed with defusedxml (no DTD: an entity bomb is a corrupt file).
+
+The body becomes one grid, top to bottom: a paragraph is a cell in column 0 of its own row
+(source "p14": the 14th paragraph of the body); a table takes one row per table row, its cells
+at their grid columns (``gridBefore`` and ``gridSpan`` counted, a vertical merge is one cell
+spanning rows; source "table2!R3C2": table 2, row 3, grid column 2). Empty paragraphs take no
+row; empty table rows do (a blank row of a table is a blank row). A cell's paragraphs are its
+lines; a table nested in a cell is read as more lines of that cell.
+
+What a reader of the printed page would see is what a cell says: tracked insertions are in,
+deletions are out; a legacy check-box field is "☑"/"☐"; a Wingdings/Wingdings 2 check-box
+symbol is its Unicode box; ``mc:Fallback`` copies and field instructions are skipped; text
+boxes are read as paragraphs after the paragraph that anchors them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from typing import Any
+
+from parsers.cells import Cell, Document
+from parsers.ooxml import open_package, parse_xml, read_part
+from parsers.readers import ReadError, register
+from parsers.results import ReadLimits
+
+SHEET = "document"
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_W_STRICT = "http://purl.oclc.org/ooxml/wordprocessingml/main"
+_MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+_REL_OFFICE = "/officeDocument"
+_MAX_DEPTH = 40  # nesting of tables in cells and of wrappers (sdt, hyperlinks, ...)
+_SKIPPED = frozenset({"pPr", "rPr", "tblPr", "trPr", "tcPr", "sectPr", "del", "moveFrom",
+                      "delText", "instrText", "fldSimpleInstr", "commentReference",
+                      "footnoteReference", "endnoteReference", "tblGrid", "sdtPr",
+                      "sdtEndPr", "bookmarkStart", "bookmarkEnd", "proofErr"})  # fmt: skip
+_BLOCK_WRAPPERS = frozenset({"sdt", "sdtContent", "customXml", "ins", "moveTo", "smartTag"})
+# Check-box and tick glyphs of the symbol fonts Word offers, by the low byte of the code.
+_SYMBOLS: dict[str, dict[int, str]] = {
+    "wingdings": {
+        0xA8: "☐",
+        0x6F: "☐",
+        0x71: "☐",
+        0xFE: "☑",
+        0xFD: "☒",
+        0x78: "☒",
+        0xFC: "✓",
+        0xFB: "✗",
+        0x6E: "■",
+        0x6C: "●",
+    },
+    "wingdings 2": {
+        0xA3: "☐",
+        0x2A: "☐",
+        0x52: "☑",
+        0x54: "☒",
+        0x53: "☒",
+        0x50: "✓",
+        0x4F: "✗",
+        0xCE: "☒",
+        0xCF: "☑",
+    },
+    "symbol": {0xD6: "√", 0xB4: "×"},
+}
+
+
+@register("docx")
+def read_docx(data: bytes, limits: ReadLimits) -> Document:
+    """Read a .docx document; ReadError("corrupt_file" | "too_large") when it cannot be."""
+    with open_package(data, limits) as archive:
+        name = _main_part(archive, limits)
+        root = parse_xml(read_part(archive, name, limits))
+    body = next((child for child in root if _local(child.tag) == "body"), None)
+    if body is None:
+        raise ReadError("corrupt_file", f"{name} has no document body")
+    grid = _Grid(limits)
+    with contextlib.suppress(_FullError):
+        grid.blocks(body, 0)
+    return Document.from_cells("docx", grid.cells, [SHEET])
+
+
+def _main_part(archive: Any, limits: ReadLimits) -> str:
+    """The officeDocument part named by the package relationships (word/document.xml)."""
+    names = set(archive.namelist())
+    if "_rels/.rels" in names:
+        rels = parse_xml(read_part(archive, "_rels/.rels", limits))
+        for rel in rels:
+            if str(rel.get("Type", "")).endswith(_REL_OFFICE):
+                target = str(rel.get("Target", "")).lstrip("/")
+                if target in names:
+                    return target
+    if "word/document.xml" in names:
+        return "word/document.xml"
+    raise ReadError("corrupt_file", "no main document part in the package")
+
+
+_LOCAL_NAMES: dict[str, str] = {}
+
+
+def _local(tag: object) -> str:
+    """The name without its namespace ("{...}tbl" -> "tbl"; comments and the like -> "")."""
+    if not isinstance(tag, str):
+        return ""
+    name = _LOCAL_NAMES.get(tag)
+    if name is None:
+        name = tag.rpartition("}")[2]
+        if len(_LOCAL_NAMES) < 4096:  # a hostile part could invent names without end
+            _LOCAL_NAMES[tag] = name
+    return name
+
+
+def _namespace(tag: object) -> str:
+    return tag[1:].partition("}")[0] if isinstance(tag, str) and tag.startswith("{") else ""
+
+
+def _attr(element: Any, name: str) -> str | None:
+    for namespace in (_W, _W_STRICT):
+        value = element.get(f"{{{namespace}}}{name}")
+        if value is not None:
+            return str(value)
+    return None
+
+
+def _child(element: Any, name: str) -> Any:
+    for child in element:
+        if _local(child.tag) == name:
+            return child
+    return None
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default
+
+
+class _FullError(Exception):
+    """The document reached ``max_rows`` or ``max_cells``: the rest is not read."""
+
+
+@dataclass
+class _Pending:
+    """A table cell being built (a vertical merge may still add rows to it)."""
+
+    text: str
+    row: int
+    col: int
+    source: str
+    rows: int
+    cols: int
+
+
+class _Grid:
+    """Places paragraphs and table cells on rows, top to bottom."""
+
+    def __init__(self, limits: ReadLimits) -> None:
+        self.limits = limits
+        self.cells: list[Cell] = []
+        self.row = 0
+        self.paragraphs = 0
+        self.tables = 0
+
+    def add(self, text: str, row: int, col: int, source: str, rows: int = 1, cols: int = 1) -> None:
+        if row >= self.limits.max_rows or len(self.cells) >= self.limits.max_cells:
+            raise _FullError
+        if col < self.limits.max_cols and text.strip():
+            cols = min(cols, self.limits.max_cols - col)
+            self.cells.append(Cell(text, None, SHEET, row, col, source, rows, cols))
+
+    # ------------------------------------------------------------------ block level
+
+    def blocks(self, element: Any, depth: int) -> None:
+        if depth > _MAX_DEPTH:
+            return
+        for child in element:
+            name = _local(child.tag)
+            if name == "p":
+                self.paragraph(child)
+            elif name == "tbl":
+                self.table(child)
+            elif name in _BLOCK_WRAPPERS:
+                self.blocks(child, depth + 1)
+            elif name == "AlternateContent":
+                choice = _child(child, "Choice")
+                if choice is not None:
+                    self.blocks(choice, depth + 1)
+
+    def paragraph(self, element: Any) -> None:
+        self.paragraphs += 1
+        boxes: list[Any] = []
+        text = _Text(boxes).of(element)
+        if text.strip():
+            self.add(text, self.row, 0, f"p{self.paragraphs}")
+            self.row += 1
+        for box in boxes:
+            self.blocks(box, 1)
+
+    def table(self, element: Any) -> None:
+        self.tables += 1
+        number, base = self.tables, self.row
+        pending: list[_Pending] = []
+        merging: dict[int, _Pending] = {}  # grid column -> cell a vertical merge continues
+        rows = _rows(element, 0)
+        for index, row in enumerate(rows):
+            if base + index >= self.limits.max_rows:
+                break
+            col = _grid_before(row)
+            for cell in _cells(row, 0):
+                properties = _child(cell, "tcPr")
+                span = 1
+                merge: str | None = None
+                if properties is not None:
+                    grid_span = _child(properties, "gridSpan")
+                    span = max(1, _int(_attr(grid_span, "val"), 1)) if grid_span is not None else 1
+                    vmerge = _child(properties, "vMerge")
+                    if vmerge is not None:
+                        merge = _attr(vmerge, "val") or "continue"
+                span = min(span, self.limits.max_cols)
+                if merge == "continue" and col in merging:
+                    merging[col].rows += 1
+                else:
+                    text = _Text([]).cell(cell)
+                    source = f"table{number}!R{index + 1}C{col + 1}"
+                    item = _Pending(text, base + index, col, source, 1, span)
+                    pending.append(item)
+                    if merge == "restart":
+                        merging[col] = item
+                    else:
+                        merging.pop(col, None)
+                col += span
+        self.row = base + len(rows)
+        for item in pending:
+            self.add(item.text, item.row, item.col, item.source, item.rows, item.cols)
+
+
+def _grid_before(row: Any) -> int:
+    properties = _child(row, "trPr")
+    before = _child(properties, "gridBefore") if properties is not None else None
+    return max(0, _int(_attr(before, "val"), 0)) if before is not None else 0
+
+
+def _rows(table: Any, depth: int) -> list[Any]:
+    found: list[Any] = []
+    for child in table:
+        name = _local(child.tag)
+        if name == "tr":
+            found.append(child)
+        elif name in _BLOCK_WRAPPERS and depth < _MAX_DEPTH:
+            found.extend(_rows(child, depth + 1))
+    return found
+
+
+def _cells(row: Any, depth: int) -> list[Any]:
+    found: list[Any] = []
+    for child in row:
+        name = _local(child.tag)
+        if name == "tc":
+            found.append(child)
+        elif name in _BLOCK_WRAPPERS and depth < _MAX_DEPTH:
+            found.extend(_cells(child, depth + 1))
+    return found
+
+
+class _Text:
+    """The visible text of a paragraph or a table cell."""
+
+    def __init__(self, boxes: list[Any]) -> None:
+        self.boxes = boxes  # text-box contents met on the way, read after the paragraph
+        self.parts: list[str] = []
+
+    def of(self, element: Any) -> str:
+        self.inline(element, 0)
+        return "".join(self.parts)
+
+    def cell(self, element: Any) -> str:
+        lines = self.lines(element, 0)
+        while lines and not lines[-1].strip():
+            lines.pop()
+        return "\n".join(lines)
+
+    def lines(self, element: Any, depth: int) -> list[str]:
+        """Paragraphs of a cell (and of tables nested in it) as lines."""
+        lines: list[str] = []
+        if depth > _MAX_DEPTH:
+            return lines
+        for child in element:
+            name = _local(child.tag)
+            if name == "p":
+                lines.append(_Text(self.boxes).of(child))
+            elif name == "tbl":
+                for row in _rows(child, 0):
+                    texts = [" ".join(self.lines(cell, depth + 1)) for cell in _cells(row, 0)]
+                    lines.append("\t".join(text for text in texts if text.strip()))
+            elif name in _BLOCK_WRAPPERS:
+                lines.extend(self.lines(child, depth + 1))
+        return lines
+
+    def inline(self, element: Any, depth: int) -> None:
+        if depth > _MAX_DEPTH:
+            return
+        for child in element:
+            tag = child.tag
+            name = _local(tag)
+            if name in _SKIPPED or (name == "Fallback" and _namespace(tag) == _MC):
+                continue
+            if name == "t":
+                self.parts.append(child.text or "")
+            elif name == "r":
+                self.run(child, depth)
+            elif name == "tab":
+                self.parts.append("\t")
+            elif name in ("br", "cr"):
+                self.parts.append("\n")
+            elif name == "noBreakHyphen":
+                self.parts.append("-")
+            elif name == "sym":
+                self.parts.append(_symbol(_attr(child, "font"), _attr(child, "char")))
+            elif name == "fldChar":
+                self.parts.append(_check_box(child))
+            elif name == "txbxContent":
+                self.boxes.append(child)
+            else:
+                self.inline(child, depth + 1)
+
+    def run(self, run: Any, depth: int) -> None:
+        font = _run_font(run)
+        if font not in _SYMBOLS:
+            self.inline(run, depth + 1)
+            return
+        start = len(self.parts)
+        self.inline(run, depth + 1)
+        mapping = _SYMBOLS[font]
+        for index in range(start, len(self.parts)):
+            self.parts[index] = "".join(mapping.get(ord(ch) & 0xFF, ch) for ch in self.parts[index])
+
+
+def _run_font(run: Any) -> str:
+    properties = _child(run, "rPr")
+    fonts = _child(properties, "rFonts") if properties is not None else None
+    if fonts is None:
+        return ""
+    return (_attr(fonts, "ascii") or _attr(fonts, "hAnsi") or "").lower()
+
+
+def _symbol(font: str | None, char: str | None) -> str:
+    try:
+        code = int(char or "", 16)
+    except ValueError:
+        return ""
+    mapping = _SYMBOLS.get((font or "").lower())
+    if mapping is not None and (code & 0xFF) in mapping:
+        return mapping[code & 0xFF]
+    return chr(code) if code < 0xF000 else ""
+
+
+def _check_box(field_char: Any) -> str:
+    """A legacy FORMCHECKBOX field: its state, drawn as the box Word shows."""
+    if _attr(field_char, "fldCharType") != "begin":
+        return ""
+    form = _child(field_char, "ffData")
+    box = _child(form, "checkBox") if form is not None else None
+    if box is None:
+        return ""
+    checked = _child(box, "checked")
+    if checked is not None:
+        state = _attr(checked, "val")
+        return "☐" if state in ("0", "false", "off") else "☑"
+    default = _child(box, "default")
+    return "☑" if default is not None and _attr(default, "val") in ("1", "true", "on") else "☐"
