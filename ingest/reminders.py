@@ -43,7 +43,7 @@ from sqlalchemy.orm import Session
 
 from ingest.config import CampaignConfig, SmtpConfig
 from outbound.outbox import Draft, enqueue
-from outbound.render import Renderer
+from outbound.render import Rendered, Renderer
 from outbound.thaidate import BANGKOK, thai_datetime
 from storage.models import Lao, LaoAddress, Reminder, Submission
 from storage.queries import current_submission_ids
@@ -528,6 +528,49 @@ class QueueCounts:
         )
 
 
+def _queue_round(
+    session: Session,
+    *,
+    kind: str,
+    code: str,
+    round_key: str,
+    addresses: Sequence[str],
+    rendered: Rendered,
+    smtp: SmtpConfig,
+    now: datetime,
+) -> tuple[int, int]:
+    """Queue one LAO's (or office's) mail for one round at each address and remember the round.
+
+    Returns (mails queued, of which capped by the loop guard).
+    """
+    queued = capped = 0
+    for address in addresses:
+        row = enqueue(
+            session,
+            Draft(
+                kind=kind,
+                dedupe_key=f"{kind}:{code}:{round_key}:{address}",
+                to_address=address,
+                subject=rendered.subject,
+                text=rendered.text,
+                html=rendered.html,
+                auto_submitted="auto-generated",
+                lao_code=code,
+            ),
+            config=smtp,
+            now=now,
+        )
+        if row is not None:
+            queued += 1
+            capped += row.status == "suppressed"
+    session.add(
+        Reminder(
+            lao_code=code, round_key=round_key, kind=kind, queued_at=now, addresses=list(addresses)
+        )
+    )
+    return queued, capped
+
+
 def queue(
     session: Session,
     plan: ReminderPlan,
@@ -550,71 +593,33 @@ def queue(
         context = _reminder_context(reminder, plan, today)
         context["reply_address"] = smtp.from_address
         template = "reminder_before" if context["days_left"] >= 0 else "reminder_after"
-        rendered = renderer.render(template, context)
-        for address in reminder.addresses:
-            row = enqueue(
-                session,
-                Draft(
-                    kind="reminder",
-                    dedupe_key=f"reminder:{reminder.lao.code}:{reminder.round.key}:{address}",
-                    to_address=address,
-                    subject=rendered.subject,
-                    text=rendered.text,
-                    html=rendered.html,
-                    auto_submitted="auto-generated",
-                    lao_code=reminder.lao.code,
-                ),
-                config=smtp,
-                now=now,
-            )
-            if row is not None:
-                mails += 1
-                suppressed += row.status == "suppressed"
-        session.add(
-            Reminder(
-                lao_code=reminder.lao.code,
-                round_key=reminder.round.key,
-                kind="reminder",
-                queued_at=now,
-                addresses=list(reminder.addresses),
-            )
+        queued, capped = _queue_round(
+            session,
+            kind="reminder",
+            code=reminder.lao.code,
+            round_key=reminder.round.key,
+            addresses=reminder.addresses,
+            rendered=renderer.render(template, context),
+            smtp=smtp,
+            now=now,
         )
-        reminders += 1
+        mails, suppressed, reminders = mails + queued, suppressed + capped, reminders + 1
     for digest in plan.digests:
         if (digest.office.code, digest.round.key) in done:
             continue
         context = _digest_context(digest, plan.deadline, today)
         context["reply_address"] = smtp.from_address
-        rendered = renderer.render("digest", context)
-        for address in digest.addresses:
-            row = enqueue(
-                session,
-                Draft(
-                    kind="digest",
-                    dedupe_key=f"digest:{digest.office.code}:{digest.round.key}:{address}",
-                    to_address=address,
-                    subject=rendered.subject,
-                    text=rendered.text,
-                    html=rendered.html,
-                    auto_submitted="auto-generated",
-                    lao_code=digest.office.code,
-                ),
-                config=smtp,
-                now=now,
-            )
-            if row is not None:
-                mails += 1
-                suppressed += row.status == "suppressed"
-        session.add(
-            Reminder(
-                lao_code=digest.office.code,
-                round_key=digest.round.key,
-                kind="digest",
-                queued_at=now,
-                addresses=list(digest.addresses),
-            )
+        queued, capped = _queue_round(
+            session,
+            kind="digest",
+            code=digest.office.code,
+            round_key=digest.round.key,
+            addresses=digest.addresses,
+            rendered=renderer.render("digest", context),
+            smtp=smtp,
+            now=now,
         )
-        digests += 1
+        mails, suppressed, digests = mails + queued, suppressed + capped, digests + 1
     session.flush()
     return QueueCounts(reminders, digests, mails, suppressed, len(plan.skipped))
 
