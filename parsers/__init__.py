@@ -6,7 +6,8 @@ The flow of one attachment through :func:`read_attachment`::
           ─ extract (schema labels -> values + provenance) ─ validate (schema rules) ─ FormReading
 
 Readers register themselves for a sniffed format (``parsers.readers``): ``parsers.xlsx``,
-``parsers.xls``, ``parsers.docx``. Formats without a reader give ``NotAForm`` saying so
+``parsers.xls``, ``parsers.docx``, ``parsers.pdf`` (text layer; scans go on to ``parsers.ocr``,
+which also reads JPEG/PNG photos). Formats without a reader give ``NotAForm`` saying so
 explicitly; a file of a known format that cannot be opened (corrupt, password-protected, too
 large, a zip or entity bomb) gives ``Unreadable`` with the problem.
 The form itself is data: ``parsers/forms/<version>.toml``, loaded by ``parsers.schema``.
@@ -17,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 
 import parsers.docx  # registers the docx reader
+import parsers.pdf  # registers the pdf reader, and through parsers.ocr jpeg and png
 import parsers.xls  # registers the xls reader
 import parsers.xlsx  # noqa: F401  (registers the xlsx reader)
 from parsers.extract import extract
@@ -91,7 +93,7 @@ def read_attachment(
     confidences = [p.confidence for p in extraction.provenance.values()]
     reading = FormReading(
         form_version=schema.version,
-        format=found,
+        format=document.format,  # pdf, pdf_scan or image: what was really read
         fields=extraction.fields,
         provenance=extraction.provenance,
         problems=extraction.problems,

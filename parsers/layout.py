@@ -9,6 +9,7 @@ the cells beside or below a label, the column under a table header, and which ce
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from parsers.labels import (
     label_key,
 )
 from parsers.schema import FormSchema
+from parsers.textlayout import TextCell
 from parsers.thai import area_unit_of, is_unit_text
 from parsers.values import is_blank
 
@@ -76,7 +78,7 @@ class SheetLayout:
             hits += fuzzy_hits(
                 index, candidates, missing, matching.fuzzy_threshold, matching.fuzzy_penalty
             )
-        self.hits = hits
+        self.hits = hits = _scaled_by_reading(hits, sheet)
         self.by_target: dict[Target, list[Hit]] = {}
         for hit in hits:
             self.by_target.setdefault(hit.target, []).append(hit)
@@ -267,6 +269,30 @@ class SheetLayout:
     def below_project_header(self, row: int) -> bool:
         header = self.project_header_row
         return header is not None and header < row
+
+
+def _scaled_by_reading(hits: list[Hit], sheet: Sheet) -> list[Hit]:
+    """Labels of fields and Part 2 rows on lines read with little confidence (OCR cells,
+    ``parsers.textlayout.TextCell``) score that much less, and so do the values read with them:
+    they go to review. All hits of one target are scaled alike (by the least sure of their
+    lines), so that how sure OCR was never decides which of two labels is the field's."""
+    sure: dict[int, float] = {}
+    for hit in hits:
+        if hit.cell.row not in sure:
+            sure[hit.cell.row] = min(
+                (cell.confidence for cell in sheet.row(hit.cell.row) if isinstance(cell, TextCell)),
+                default=1.0,
+            )
+    factor: dict[Target, float] = {}
+    for hit in hits:
+        if hit.target[0] in FUZZY_KINDS:
+            factor[hit.target] = min(factor.get(hit.target, 1.0), sure[hit.cell.row])
+    return [
+        dataclasses.replace(hit, score=round(hit.score * factor[hit.target], 3))
+        if factor.get(hit.target, 1.0) < 1.0
+        else hit
+        for hit in hits
+    ]
 
 
 def _header_rows(hits: Iterable[Hit], kinds: frozenset[str], kind: str, minimum: int) -> set[int]:

@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Installs the system packages the tests meet at their edges: Dovecot (IMAP), OpenSSL (test
-# certificates), PostgreSQL server binaries (a private cluster when none answers on 5432).
+# certificates), PostgreSQL server binaries (a private cluster when none answers on 5432),
+# Tesseract with Thai (OCR of scans), LibreOffice and Thai fonts (real shaped PDFs as fixtures).
 # Needs root and apt-get; elsewhere it says what is missing and the tests that need it skip.
 set -euo pipefail
 missing=()
 command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || missing+=(dovecot-imapd dovecot-core)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || missing+=(postgresql)
+command -v tesseract >/dev/null 2>&1 || missing+=(tesseract-ocr)
+[ -f /usr/share/tesseract-ocr/5/tessdata/tha.traineddata ] || ls /usr/share/tesseract-ocr/*/tessdata/tha.traineddata >/dev/null 2>&1 || missing+=(tesseract-ocr-tha)
+command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui libreoffice-writer-nogui)
+[ -d /usr/share/fonts/truetype/tlwg ] || [ -d /usr/share/fonts/opentype/tlwg ] || missing+=(fonts-thai-tlwg)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

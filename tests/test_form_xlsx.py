@@ -200,9 +200,9 @@ def test_other_spreadsheet_is_not_a_form() -> None:
 @pytest.mark.parametrize(
     ("data", "fmt"),
     [
-        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "pdf"),
-        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "png"),
-        (b"\xff\xd8\xff\xe0" + b"\x00" * 40, "jpeg"),
+        (b"GIF89a" + b"\x00" * 40, "gif"),
+        (b"II*\x00" + b"\x00" * 40, "tiff"),
+        (b"{\\rtf1 hello}", "rtf"),
     ],
 )
 def test_formats_without_reader_say_so(data: bytes, fmt: str) -> None:

@@ -1,0 +1,140 @@
+"""PDF and scan benchmark: generated forms printed to PDF by LibreOffice, and those PDFs scanned.
+
+Prints, per kind (text PDF from a workbook, text PDF from a Word document, 300-dpi scan as an
+image-only PDF) and split (development layouts / held-out layouts, never tuned on): forms,
+field-level accuracy as ``bench.parse_accuracy`` counts it (each project cell is a field), forms
+not read as a form, median ms per text PDF and seconds per scanned page. Targets: >= 99 % of
+fields exact on text PDFs, >= 90 % on 300-dpi scans, <= 10 s per scanned page. Figures only:
+it never asserts. Needs LibreOffice (and Tesseract with Thai for the scans).
+
+    python -m bench.parse_pdf                  # 30 workbook PDFs, 15 Word PDFs, 10 scans
+    python -m bench.parse_pdf --n 60 --scans 20
+    python -m bench.parse_pdf --tiny           # CI: 6 + 2 PDFs and 1 scan, well under a minute
+    python -m bench.parse_pdf --show 10        # the first 10 wrong fields (development only)
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import random
+import statistics
+import time
+
+TARGET_TEXT = 0.99
+TARGET_SCAN = 0.90
+TARGET_PAGE_SECONDS = 10.0
+
+
+def _split(count: int, dev: tuple[str, ...], held: tuple[str, ...]) -> tuple[int, int]:
+    """(development, held-out) counts: the held-out share of the layouts, at least one each."""
+    if count <= 1:
+        return count, 0
+    held_count = max(1, math.ceil(count * len(held) / (len(dev) + len(held))))
+    return count - held_count, held_count
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--n", type=int, default=30, help="text PDFs printed from workbooks")
+    parser.add_argument("--word", type=int, default=15, help="text PDFs printed from Word")
+    parser.add_argument("--scans", type=int, default=10, help="scanned forms (image-only PDFs)")
+    parser.add_argument("--seed", type=int, default=2564)
+    parser.add_argument("--tiny", action="store_true")
+    parser.add_argument("--show", type=int, default=0, metavar="K")
+    args = parser.parse_args(argv)
+    if args.tiny:
+        args.n, args.word, args.scans = 6, 2, 1
+
+    import pypdfium2 as pdfium  # type: ignore[import-untyped]
+
+    import parsers.pdf  # noqa: F401  (registers the PDF and image readers)
+    from bench.parse_accuracy import Tally, score
+    from ingest.samples import forms, scans, wordforms
+    from parsers import read_attachment
+    from parsers.ocr import default_engine
+
+    if scans.soffice() is None:
+        print("parse_pdf: LibreOffice is not installed (apt-get install libreoffice-calc-nogui "
+              "libreoffice-writer-nogui fonts-thai-tlwg): nothing measured")  # fmt: skip
+        return 0
+    started = time.perf_counter()
+    sources: list[scans.Source] = []
+    plan = (
+        ("text_pdf", args.n, forms.DEV_LAYOUTS, forms.HELD_OUT_LAYOUTS),
+        ("word_pdf", args.word, wordforms.WORD_DEV_LAYOUTS, wordforms.WORD_HELD_OUT_LAYOUTS),
+    )
+    for offset, (kind, count, dev, held) in enumerate(plan):
+        for split, layouts in zip(_split(count, dev, held), (dev, held), strict=True):
+            if not split:
+                continue
+            seed = args.seed * 10 + offset * 2 + (layouts is held)
+            if kind == "text_pdf":
+                sources += scans.form_documents(split, seed=seed, layouts=layouts)
+            else:
+                sources += scans.form_documents(split, seed=seed, layouts=(), word_layouts=layouts)
+    samples = scans.printed(sources, scans.convert_to_pdf([(s.name, s.document) for s in sources]))
+    generated = time.perf_counter() - started
+    print(f"parse_pdf: {len(samples)} forms printed to PDF by LibreOffice in {generated:.1f} s "
+          f"(SYNTHETIC), seed {args.seed}")  # fmt: skip
+
+    read_attachment(samples[0].data)  # warm up: schema, label index, pdfium
+    tallies: dict[tuple[str, bool], Tally] = {}
+    for sample in samples:
+        tally = tallies.setdefault((sample.kind, sample.held_out), Tally())
+        start, cpu = time.perf_counter(), time.thread_time()
+        result = read_attachment(sample.data, filename="form.pdf")
+        tally.cpu_ms.append((time.thread_time() - cpu) * 1000)
+        tally.ms.append((time.perf_counter() - start) * 1000)
+        score(tally, sample.layout, sample.truth or {}, result)
+
+    page_seconds: list[float] = []
+    to_scan = [s for s in samples if s.kind == "text_pdf" and not s.held_out][: args.scans]
+    if to_scan and default_engine() is None:
+        print("parse_pdf: Tesseract with tha+eng is not installed: scans not measured")
+        to_scan = []
+    rng = random.Random(args.seed)
+    for sample in to_scan:
+        scan = scans.scan_sample(sample, "scan_pdf", rng)
+        pages = len(pdfium.PdfDocument(scan.data))
+        tally = tallies.setdefault(("scan_pdf", False), Tally())
+        start = time.perf_counter()
+        result = read_attachment(scan.data, filename="scan.pdf")
+        seconds = time.perf_counter() - start
+        tally.ms.append(seconds * 1000)
+        tally.cpu_ms.append(seconds * 1000)
+        page_seconds.append(seconds / pages)
+        score(tally, sample.layout, sample.truth or {}, result)
+
+    header = (f"{'kind':<10}{'split':<10}{'forms':>6}{'fields':>8}{'exact':>8}{'accuracy':>10}"
+              f"{'not read':>10}{'median ms':>11}{'cpu ms':>9}")  # fmt: skip
+    print(header)
+    print("-" * len(header))
+    for (kind, held_out), tally in sorted(tallies.items()):
+        print(f"{kind:<10}{'held-out' if held_out else 'dev':<10}{tally.forms:>6}"
+              f"{tally.fields:>8}{tally.exact:>8}{tally.accuracy:>9.2%} {tally.not_read:>9}"
+              f"{statistics.median(tally.ms):>11.1f}{statistics.median(tally.cpu_ms):>9.1f}")  # fmt: skip
+    for (kind, held_out), tally in sorted(tallies.items()):
+        target = TARGET_SCAN if kind == "scan_pdf" else TARGET_TEXT
+        if tally.accuracy < target:
+            split = "held-out" if held_out else "dev"
+            print(f"MISSES the {target:.0%} target: {kind} {split} {tally.accuracy:.2%}")
+    if page_seconds:
+        median = statistics.median(page_seconds)
+        verdict = "meets" if median <= TARGET_PAGE_SECONDS else "MISSES"
+        print(f"scanned page: median {median:.1f} s, max {max(page_seconds):.1f} s "
+              f"({verdict} the {TARGET_PAGE_SECONDS:g} s target; one single-threaded Tesseract "
+              f"per core, first look included)")  # fmt: skip
+    if args.show:
+        for (kind, held_out), tally in sorted(tallies.items()):
+            if held_out:
+                continue
+            for layout, key, want, got in tally.wrong[: args.show]:
+                print(f"  {kind} {layout}: {key}: want {want!r}, read {got!r}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
