@@ -37,16 +37,7 @@ from ingest.errors import OnepInboxError
 from storage.models import Lao, LaoAddress
 
 HEADER: Final = ("lao_code", "name", "lao_type", "province", "district", "subdistrict", "emails")
-LAO_TYPES: Final = (
-    "pao",
-    "city_municipality",
-    "town_municipality",
-    "subdistrict_municipality",
-    "sao",
-    "bangkok",
-    "pattaya",
-    "provincial_office",
-)
+LAO_TYPES: Final = (*laonames.LAO_TYPES, "provincial_office")
 BANGKOK_CODE: Final = "1000000"
 """DLA's list gives Bangkok no code; the registry uses this one."""
 
