@@ -21,9 +21,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from ingest import config as config_module
 from ingest import mime
-from ingest.app import build_services
 from ingest.classify import classify
 from ingest.maildir import MaildirSource
 from ingest.pipeline import Services, poll_once
@@ -31,9 +29,8 @@ from ingest.replies import linked_submission
 from ingest.samples import mailbox as sample_mailbox
 from ingest.samples.registry import sample_rows
 from outbound.compose import compose
-from storage.db import migrate_url
 from storage.models import Message, OutboxMail, Submission
-from storage.registry import import_rows
+from tests.support import embedded_services
 
 NOW = datetime(2021, 9, 29, 3, 0, tzinfo=UTC)
 
@@ -67,19 +64,7 @@ AUTOMATIC: dict[str, Callable[[EmailMessage], None]] = {
 
 @pytest.fixture
 def services(tmp_path: Path) -> Iterator[Services]:
-    cfg = config_module.from_mapping(
-        {
-            "database": {"url": f"sqlite:///{tmp_path / 'db.sqlite3'}"},
-            "storage": {"dir": str(tmp_path / "store")},
-            "mailbox": {"kind": "maildir", "path": str(tmp_path / "maildir")},
-            "smtp": {"kind": "directory", "directory": str(tmp_path / "outbox")},
-        },
-        base_dir=tmp_path,
-    )
-    migrate_url(cfg.database.url)
-    built = build_services(cfg, clock=lambda: NOW)
-    with built.sessions() as session, session.begin():
-        import_rows(session, sample_rows(), now=NOW, synthetic=True)
+    built = embedded_services(tmp_path, f"sqlite:///{tmp_path / 'db.sqlite3'}", sample_rows(), NOW)
     yield built
     built.close()
 

@@ -15,18 +15,16 @@ import pytest
 from sqlalchemy import func, select
 
 import parsers
-from ingest import config as config_module
-from ingest.app import build_services
 from ingest.maildir import MaildirSource
 from ingest.pipeline import Services, poll_once, process_pending
 from ingest.samples import mailbox as sample_mailbox
 from ingest.samples.registry import sample_rows
 from outbound.directory import DirectorySender
 from outbound.outbox import drain
-from storage.db import migrate_url
 from storage.models import Message, MessageLocation, OutboxMail, Submission, SubmissionReading
 from storage.queries import export_record, export_rows, status
-from storage.registry import RegistryRow, import_rows
+from storage.registry import RegistryRow
+from tests.support import embedded_services
 
 NOW = datetime(2021, 9, 29, 3, 0, tzinfo=UTC)
 
@@ -42,30 +40,13 @@ def make_services() -> Iterator[Callable[..., Services]]:
     opened: list[Services] = []
 
     def build(tmp_path: Path, db_url: str, registry: list[RegistryRow]) -> Services:
-        services = _make_services(tmp_path, db_url, registry)
+        services = embedded_services(tmp_path, db_url, registry, NOW)
         opened.append(services)
         return services
 
     yield build
     for services in opened:
         services.close()
-
-
-def _make_services(tmp_path: Path, db_url: str, registry: list[RegistryRow]) -> Services:
-    cfg = config_module.from_mapping(
-        {
-            "database": {"url": db_url},
-            "storage": {"dir": str(tmp_path / "store")},
-            "mailbox": {"kind": "maildir", "path": str(tmp_path / "maildir")},
-            "smtp": {"kind": "directory", "directory": str(tmp_path / "outbox")},
-        },
-        base_dir=tmp_path,
-    )
-    migrate_url(cfg.database.url)
-    services = build_services(cfg, clock=lambda: NOW)
-    with services.sessions() as session, session.begin():
-        import_rows(session, registry, now=NOW, synthetic=True)
-    return services
 
 
 def _count(services: Services, model: type, *where: object) -> int:

@@ -22,14 +22,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from ingest import config as config_module
 from ingest import review_cli
-from ingest.app import build_services
 from ingest.maildir import MaildirSource
 from ingest.pipeline import Services, poll_once, process_pending
 from ingest.samples import forms
 from ingest.samples.registry import sample_rows
-from storage.db import migrate_url
 from storage.models import (
     Attachment,
     AuditEntry,
@@ -40,7 +37,8 @@ from storage.models import (
     Submission,
 )
 from storage.queries import current_submission_ids
-from storage.registry import RegistryRow, import_rows
+from storage.registry import RegistryRow
+from tests.support import embedded_services
 
 NOW = datetime(2021, 9, 29, 3, 0, tzinfo=UTC)
 WEBMAIL = "kongchang.green77@gmail.com"
@@ -61,19 +59,7 @@ def lao(registry: list[RegistryRow]) -> RegistryRow:
 
 @pytest.fixture
 def services(tmp_path: Path, db_url: str, registry: list[RegistryRow]) -> Iterator[Services]:
-    cfg = config_module.from_mapping(
-        {
-            "database": {"url": db_url},
-            "storage": {"dir": str(tmp_path / "store")},
-            "mailbox": {"kind": "maildir", "path": str(tmp_path / "maildir")},
-            "smtp": {"kind": "directory", "directory": str(tmp_path / "outbox")},
-        },
-        base_dir=tmp_path,
-    )
-    migrate_url(cfg.database.url)
-    built = build_services(cfg, clock=lambda: NOW)
-    with built.sessions() as session, session.begin():
-        import_rows(session, registry, now=NOW, synthetic=True)
+    built = embedded_services(tmp_path, db_url, registry, NOW)
     try:
         yield built
     finally:

@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy import select
 
 from ingest import config as config_module
-from ingest.app import build_services
 from ingest.errors import ConfigError
 from ingest.maildir import MaildirSource
 from ingest.pipeline import Services, poll_once
@@ -22,9 +21,8 @@ from ingest.samples import mailbox as sample_mailbox
 from ingest.samples.registry import sample_rows
 from outbound.compose import read_header
 from outbound.render import Renderer, receipt_tags, thai_date_long
-from storage.db import migrate_url
 from storage.models import OutboxMail
-from storage.registry import import_rows
+from tests.support import embedded_services
 
 RECEIVED = datetime(2021, 9, 28, 3, 15, tzinfo=UTC)  # 28 ก.ย. 2564 เวลา 10:15 น.
 TEMPLATES = Path(__file__).parents[1] / "outbound" / "templates"
@@ -386,19 +384,9 @@ def test_templates_dir_in_the_config(tmp_path: Path) -> None:
 
 @pytest.fixture
 def services(tmp_path: Path) -> Iterator[Services]:
-    cfg = config_module.from_mapping(
-        {
-            "database": {"url": f"sqlite:///{tmp_path / 'db.sqlite3'}"},
-            "storage": {"dir": str(tmp_path / "store")},
-            "mailbox": {"kind": "maildir", "path": str(tmp_path / "maildir")},
-            "smtp": {"kind": "directory", "directory": str(tmp_path / "outbox")},
-        },
-        base_dir=tmp_path,
+    built = embedded_services(
+        tmp_path, f"sqlite:///{tmp_path / 'db.sqlite3'}", sample_rows(), RECEIVED
     )
-    migrate_url(cfg.database.url)
-    built = build_services(cfg, clock=lambda: RECEIVED)
-    with built.sessions() as session, session.begin():
-        import_rows(session, sample_rows(), now=RECEIVED, synthetic=True)
     yield built
     built.close()
 
