@@ -17,10 +17,18 @@ from parsers.labels import label_key
 from parsers.layout import SheetLayout
 from parsers.results import Provenance
 from parsers.schema import ColumnSpec, FormSchema
+from parsers.textlayout import WRAP_MARK
 from parsers.values import Parsed, Source, ValueSpec, is_blank, read_value
 
 if TYPE_CHECKING:
     from parsers.extract import Collector
+
+# Columns that list names ("ประดู่ ราชพฤกษ์"): where such a cell wrapped between two Thai words
+# and the PDF does not tell whether a space was there (``textlayout.WRAP_MARK``), it was the
+# space between two names - a name of a tree is one or two short words, seldom broken by a
+# wrap. (Other text keeps Thai words together.) A schema attribute, once ``parsers.schema``
+# reads one.
+_LIST_COLUMNS = frozenset({"species"})
 
 
 def read_projects(
@@ -124,7 +132,8 @@ def _read_row(
         key = f"projects[{number}].{column.key}"
         if cell is None:
             continue
-        source = Source(cell.text, cell.value, units.get(column.key))
+        text = cell.text.replace(WRAP_MARK, " ") if column.key in _LIST_COLUMNS else cell.text
+        source = Source(text, cell.value, units.get(column.key))
         result = read_value(source, _value_spec(column))
         if isinstance(result, Parsed):
             project[column.key] = result.value

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from parsers import thai
+from parsers.textlayout import WRAP_MARK
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,11 @@ _BLANKS = re.compile(r"^[\s\-–—_.…]*$")
 _SIGNATURE_LINE = re.compile(r"\.{3,}|_{3,}|…+")
 _WRAPPED = re.compile(r"^\(\s*(.+?)\s*\)$", re.S)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# A person's title written before the name, glued to it: "นางสาวพิมพ์ชนก บุญมา" (longest first).
+_TITLE = re.compile(
+    r"^\(?\s*(?:นางสาว|นาง|นาย|น\.ส\.|ด\.ช\.|ด\.ญ\.|ดร\.|ว่าที่\s?ร\.?ต\.?(?:หญิง)?|"
+    r"ว่าที่ร้อยตรี(?:หญิง)?|จ\.ส\.อ\.|พ\.ต\.[ตทอ]\.|ร\.ต\.[ตทอ]\.|พ\.อ\.[ตทอ]\.)"
+)
 
 
 def is_blank(text: str) -> bool:
@@ -77,7 +83,7 @@ def _reader(*types: str) -> Callable[[_Reader], _Reader]:
 
 def clean_text(text: str, *, multiline: bool = False) -> str:
     """Normalised text without signature dots or wrapping parentheses ("(นายสมชาย ใจดี)")."""
-    text = thai.normalize(text)
+    text = thai.normalize(_name_wrap(text))
     if multiline:
         lines = [line.rstrip() for line in text.strip().splitlines()]
         return "\n".join(lines).strip()
@@ -85,6 +91,24 @@ def clean_text(text: str, *, multiline: bool = False) -> str:
     text = " ".join(text.split()).strip(" :：")
     wrapped = _WRAPPED.match(text)
     return wrapped[1] if wrapped else text
+
+
+def _name_wrap(text: str) -> str:
+    """A person's name that wrapped between two Thai words (``WRAP_MARK``: a space may have been
+    there, the PDF does not tell): a name after a title has one space, between the given name
+    and the surname - so where it has none, the wrap was that space (the last wrap, when the
+    name wrapped more than once; not one right after the title, which is glued to the name).
+    Other text is left to ``thai.normalize``, which removes the mark: Thai words run together."""
+    if WRAP_MARK not in text:
+        return text
+    title = _TITLE.match(text)
+    if title is None or "\n" in text:
+        return text
+    name = text[title.end() :].lstrip(WRAP_MARK)
+    if " " in name.strip(" )"):
+        return text
+    head, mark, tail = name.rpartition(WRAP_MARK)
+    return text[: title.end()] + head + " " + tail if mark else text
 
 
 @_reader("text")

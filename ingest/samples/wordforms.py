@@ -679,6 +679,8 @@ _NS = (
     'xmlns:w14="http://schemas.microsoft.com/office/word/2010/wordml"'
 )
 _TOKEN = re.compile(r"\{(sym|box|cc|ins|del):([^}]*)\}|\{br\}")
+_COLUMN = 1800  # twips: a table column's width
+_TEXT_WIDTH = 8640  # twips between the margins of python-docx's default page (Letter, 1.25 in)
 _DATE = 'w:author="อบต." w:date="2021-09-20T10:00:00Z"'
 
 
@@ -721,6 +723,9 @@ class _Xml:
 
     def table(self, table: Table) -> str:
         width = max(sum(cell.span for cell in row) for row in table.rows)
+        # Columns as typed in Word: 1.25 in, narrower when the table would not fit between the
+        # margins (Word and Writer cut off what runs past the page: the text would be lost).
+        column = min(_COLUMN, _TEXT_WIDTH // width)
         borders = "" if table.borders else (
             "<w:tblBorders>" + "".join(
                 f'<w:{side} w:val="nil"/>' for side in ("top", "left", "bottom", "right",
@@ -730,14 +735,14 @@ class _Xml:
         parts = [
             f'<w:tbl {_NS}><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:w="0" w:type="auto"/>'
             f"{borders}</w:tblPr><w:tblGrid>"
-            + "".join('<w:gridCol w:w="1800"/>' for _ in range(width))
+            + "".join(f'<w:gridCol w:w="{column}"/>' for _ in range(width))
             + "</w:tblGrid>"
         ]
         for number, row in enumerate(table.rows):
             header = "<w:trPr><w:tblHeader/></w:trPr>" if number < table.header_rows else ""
             parts.append(f"<w:tr>{header}")
             for cell in row:
-                properties = f'<w:tcW w:w="{1800 * cell.span}" w:type="dxa"/>'
+                properties = f'<w:tcW w:w="{column * cell.span}" w:type="dxa"/>'
                 if cell.span > 1:
                     properties += f'<w:gridSpan w:val="{cell.span}"/>'
                 if cell.vmerge == "restart":
