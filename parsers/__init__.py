@@ -6,8 +6,9 @@ The flow of one attachment through :func:`read_attachment`::
           ─ extract (schema labels -> values + provenance) ─ validate (schema rules) ─ FormReading
 
 Readers register themselves for a sniffed format (``parsers.readers``): ``parsers.xlsx``,
-``parsers.xls``, ``parsers.docx``, ``parsers.pdf`` (text layer; scans go on to ``parsers.ocr``,
-which also reads JPEG/PNG photos). Formats without a reader give ``NotAForm`` saying so
+``parsers.xls``, ``parsers.docx``, ``parsers.doc`` (Word 97-2003), ``parsers.odf`` (.ods, .odt),
+``parsers.html`` (HTML tables, often named .xls), ``parsers.spreadsheetml`` (Excel 2003 XML),
+``parsers.pdf`` (text layer; scans go on to ``parsers.ocr``, which also reads JPEG/PNG photos). Formats without a reader give ``NotAForm`` saying so
 explicitly; a file of a known format that cannot be opened (corrupt, password-protected, too
 large, a zip or entity bomb) gives ``Unreadable`` with the problem.
 The form itself is data: ``parsers/forms/<version>.toml``, loaded by ``parsers.schema``.
@@ -17,8 +18,12 @@ from __future__ import annotations
 
 import dataclasses
 
+import parsers.doc  # registers the Word 97-2003 reader
 import parsers.docx  # registers the docx reader
+import parsers.html  # registers the HTML table reader (web pages saved as .xls)
+import parsers.odf  # registers the OpenDocument (ods, odt) readers
 import parsers.pdf  # registers the pdf reader, and through parsers.ocr jpeg and png
+import parsers.spreadsheetml  # registers the Excel 2003 XML reader
 import parsers.xls  # registers the xls reader
 import parsers.xlsx  # noqa: F401  (registers the xlsx reader)
 from parsers.extract import extract

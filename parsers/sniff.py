@@ -3,7 +3,11 @@
 Place in the flow: the first step of ``parsers.read_attachment``; its answer picks the reader from
 ``parsers.readers``. Formats: "xlsx" (also .xlsm), "xlsb", "docx", "ods", "odt", "zip", "xls", "doc",
 "encrypted-ooxml" (a password-protected xlsx/docx is an OLE2 file holding "EncryptionInfo"),
-"ole2", "pdf", "rtf", "jpeg", "png", "gif", "tiff", "empty", "unknown".
+"ole2", "pdf", "rtf", "jpeg", "png", "gif", "tiff", "spreadsheetml" (Excel 2003 XML: an XML
+document whose Workbook is in urn:schemas-microsoft-com:office:spreadsheet), "html" (markup
+starting with ``<html``, ``<!DOCTYPE html``, ``<table``, ``<head``, ``<body`` or ``<meta``, or an
+XML/comment prologue followed by ``<html``/``<table``: the web pages offices save as ".xls"),
+"empty", "unknown". Text formats are recognised after a BOM (UTF-8 or UTF-16) and white space.
 """
 
 from __future__ import annotations
@@ -41,6 +45,30 @@ def sniff(data: bytes) -> str:
     for magic, name in _SIMPLE_MAGIC:
         if data.startswith(magic):
             return name
+    return _sniff_markup(data)
+
+
+_SPREADSHEET_NS = b"urn:schemas-microsoft-com:office:spreadsheet"
+_HTML_STARTS = (b"<html", b"<!doctype html", b"<table", b"<head", b"<body", b"<meta")
+_PROLOGUES = (b"<?xml", b"<!--", b"<!doctype")
+
+
+def _sniff_markup(data: bytes) -> str:
+    """A text format ("spreadsheetml", "html") or "unknown", from the first 8 KiB."""
+    head = data[:8192]
+    for bom, codec in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if head.startswith(bom):
+            head = head[2:].decode(codec, errors="ignore").encode("ascii", errors="ignore")
+            break
+    head = head.removeprefix(b"\xef\xbb\xbf").lstrip().lower()
+    if head.startswith(_HTML_STARTS):
+        return "html"
+    if not head.startswith(_PROLOGUES):
+        return "unknown"
+    if _SPREADSHEET_NS in head and (b"<workbook" in head or b":workbook" in head):
+        return "spreadsheetml"
+    if b"<html" in head or b"<table" in head:
+        return "html"
     return "unknown"
 
 

@@ -303,3 +303,38 @@ def test_xls_dates_in_the_1904_date_system() -> None:
 
     cell = read_xls(xls_book(write, dates_1904=True), ReadLimits()).sheets[0].cells[0]
     assert cell.value == dt.date(2021, 9, 30)
+
+
+# --------------------------------------------------------------------------- sniffing text formats
+
+SPREADSHEET_NS = b"urn:schemas-microsoft-com:office:spreadsheet"
+
+
+@pytest.mark.parametrize(
+    ("data", "fmt"),
+    [
+        (b"<html><body><table><tr><td>x</td></tr></table></body></html>", "html"),
+        (b"\xef\xbb\xbf\r\n  <!DOCTYPE html>\n<html>", "html"),
+        (b"<TABLE border=1><TR><TD>\xca\xd8\xc3\xd4\xb9\xb7\xc3\xec</TD></TR></TABLE>", "html"),
+        (b'<html xmlns:x="urn:schemas-microsoft-com:office:excel"><head>', "html"),
+        (b"<!-- exported by e-LAAS -->\n<table><tr><td>1</td></tr></table>", "html"),
+        (b'<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml">', "html"),
+        (b"\xff\xfe" + "<html><table>".encode("utf-16-le"), "html"),
+        (b'<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n<Workbook xmlns="'
+         + SPREADSHEET_NS + b'" xmlns:ss="' + SPREADSHEET_NS + b'">', "spreadsheetml"),
+        (b'\xef\xbb\xbf<?xml version="1.0"?><ss:Workbook xmlns:ss="' + SPREADSHEET_NS + b'">',
+         "spreadsheetml"),
+        (b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>', "unknown"),
+        (b"Dear ONEP, <html> is mentioned in this text", "unknown"),
+        (b"{\\rtf1 <html>}", "rtf"),
+    ],
+)  # fmt: skip
+def test_sniff_text_formats_by_content(data: bytes, fmt: str) -> None:
+    assert sniff(data) == fmt
+
+
+def test_new_formats_have_readers() -> None:
+    from parsers.readers import formats
+
+    assert {"doc", "ods", "odt", "html", "spreadsheetml"} <= set(formats())
+    assert "rtf" not in formats()
