@@ -11,6 +11,8 @@ it never asserts. Needs LibreOffice (and Tesseract with Thai for the scans).
     python -m bench.parse_pdf --n 60 --scans 20
     python -m bench.parse_pdf --tiny           # CI: 6 + 2 PDFs and 1 scan, well under a minute
     python -m bench.parse_pdf --show 10        # the first 10 wrong fields (development only)
+    python -m bench.parse_pdf --show 10 --show-held-out   # held-out fields too: to see a class
+                                               # of failure, never to tune on a layout
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2564)
     parser.add_argument("--tiny", action="store_true")
     parser.add_argument("--show", type=int, default=0, metavar="K")
+    parser.add_argument("--show-held-out", action="store_true", help="also show held-out misses")
     args = parser.parse_args(argv)
     if args.tiny:
         args.n, args.word, args.scans = 6, 2, 1
@@ -129,10 +132,11 @@ def main(argv: list[str] | None = None) -> int:
               f"per core, first look included)")  # fmt: skip
     if args.show:
         for (kind, held_out), tally in sorted(tallies.items()):
-            if held_out:
+            if held_out and not args.show_held_out:
                 continue
+            split = "held-out " if held_out else ""
             for layout, key, want, got in tally.wrong[: args.show]:
-                print(f"  {kind} {layout}: {key}: want {want!r}, read {got!r}")
+                print(f"  {kind} {split}{layout}: {key}: want {want!r}, read {got!r}")
     return 0
 
 

@@ -254,6 +254,17 @@ def _best_similar(
     return best
 
 
+def whole_label(index: LabelIndex, text: str, kinds: frozenset[str], *, bare: bool = True) -> bool:
+    """True when ``text`` is, whole, a label of one of ``kinds`` (nothing after it; with or
+    without its parenthesised part when ``bare``): a line of text that stands for a label."""
+    key = label_key(text)
+    found = index.exact.get(key)
+    if not found and bare and not _FILL_IN_LINE.search(text):
+        without = bare_key(text)
+        found = index.exact.get(without) if without != key else None
+    return any(entry.target[0] in kinds for entry in found or ())
+
+
 def find_hits(index: LabelIndex, sheet: Sheet) -> list[Hit]:
     """Exact, inline and prefix label hits of every label-like cell of ``sheet``."""
     hits: list[Hit] = []

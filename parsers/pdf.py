@@ -361,6 +361,10 @@ def _framed(segments: list[Segment], rulings: _Rulings) -> list[Segment]:
                 weight=previous.weight,
                 frame=frame,
                 head=previous.head,
+                breaks=(
+                    *previous.breaks,
+                    *(len(previous.text) + 1 + offset for offset in segment.breaks),
+                ),
             )
         else:
             out.append(dataclasses.replace(segment, frame=frame))

@@ -23,13 +23,6 @@ from parsers.values import Parsed, Source, ValueSpec, is_blank, read_value
 if TYPE_CHECKING:
     from parsers.extract import Collector
 
-# Columns that list names ("ประดู่ ราชพฤกษ์"): where such a cell wrapped between two Thai words
-# and the PDF does not tell whether a space was there (``textlayout.WRAP_MARK``), it was the
-# space between two names - a name of a tree is one or two short words, seldom broken by a
-# wrap. (Other text keeps Thai words together.) A schema attribute, once ``parsers.schema``
-# reads one.
-_LIST_COLUMNS = frozenset({"species"})
-
 
 def read_projects(
     layout: SheetLayout, schema: FormSchema, out: Collector, label_cells: set[int]
@@ -132,8 +125,7 @@ def _read_row(
         key = f"projects[{number}].{column.key}"
         if cell is None:
             continue
-        text = cell.text.replace(WRAP_MARK, " ") if column.key in _LIST_COLUMNS else cell.text
-        source = Source(text, cell.value, units.get(column.key))
+        source = Source(cell_text(cell, column), cell.value, units.get(column.key))
         result = read_value(source, _value_spec(column))
         if isinstance(result, Parsed):
             project[column.key] = result.value
@@ -141,6 +133,17 @@ def _read_row(
         else:
             out.fail(result.code, key, cell.text, column.headers[0])
     return project
+
+
+def cell_text(cell: Cell, column: ColumnSpec) -> str:
+    """The text of a project cell as its column reads it: in a column that lists names
+    (``list = true`` in the schema), a line break, or a wrap between two Thai words where the
+    PDF does not show whether a space was there (``textlayout.WRAP_MARK``), is the space
+    between two names; other columns leave both to ``parsers.values`` (Thai words run
+    together)."""
+    if not column.list:
+        return cell.text
+    return cell.text.replace(WRAP_MARK, " ").replace("\n", " ")
 
 
 def _read_totals(

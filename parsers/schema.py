@@ -108,6 +108,8 @@ class ColumnSpec:
     total_key: str | None = None
     min: float | None = None
     max: float | None = None
+    # a cell lists names ("ประดู่ ราชพฤกษ์"): a wrap between two Thai words was a space
+    list: bool = False
 
 
 @dataclass(frozen=True)
@@ -305,3 +307,5 @@ def _check(schema: FormSchema) -> None:
     for column in schema.projects.columns:
         if column.type not in FIELD_TYPES:
             raise ValueError(f"schema {schema.version}: column {column.key} type {column.type}")
+        if column.list and column.type != "text":
+            raise ValueError(f"schema {schema.version}: list column {column.key} is not text")

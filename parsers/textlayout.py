@@ -7,7 +7,7 @@ module puts them on the grid that ``parsers.extract`` reads (``parsers.cells``):
 
 - rows are the lines, top to bottom, the pages one after the other (a table continued on the
   next page stays one table; a page printed from another sheet, with other columns, starts a
-  group of its own);
+  group of its own); a running header or footer is read on the first page it is on only;
 - columns are bands between the x positions where the text of several lines starts (left-aligned
   text) or ends (right-aligned numbers), or where table borders run, as in the spreadsheet or
   table the page was printed from. A line uses only the edges that lines near it are aligned on
@@ -19,7 +19,9 @@ module puts them on the grid that ``parsers.extract`` reads (``parsers.cells``):
   segment, left-aligned under a value of the line above (a value typed on several lines) or under
   a segment that filled its column (wrapped text): the texts are joined with a line break where
   the writer broke the line, with a space or nothing where the text wrapped (Thai words run
-  together; a drawn space at the end of the line says there was one).
+  together; a drawn space at the end of the line says there was one). Where each joined line
+  starts is kept (``TextCell.breaks``): ``parsers.layout`` cuts a cell again at a line that
+  is a label of the form alone.
 
 Cells are :class:`TextCell`\\ s: a :class:`parsers.cells.Cell` with the reading confidence of
 its text (1.0 for a text layer, Tesseract's for OCR; ``parsers.layout`` scales label scores by it)
@@ -45,6 +47,16 @@ class TextCell(Cell):
 
     confidence: float = 1.0
     page: int = 1
+    # where each printed line after the first starts in ``text`` (offsets): a cell joined from
+    # several lines can be cut again where a line turns out to be a label of its own
+    breaks: tuple[int, ...] = ()
+
+    def lines(self) -> list[str]:
+        """The printed lines of the cell's text, without the joints between them."""
+        starts = (0, *self.breaks)
+        ends = (*self.breaks, len(self.text))
+        joints = WRAP_MARK + BREAK_MARK + " \n"
+        return [self.text[a:b].strip(joints) for a, b in zip(starts, ends, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -60,6 +72,7 @@ class Segment:
     frame: Box | None = None  # the ruled box (table cell borders) the text is in, if any
     tail: float | None = None  # where the last line of a joined cell ends (None: ``x1``)
     head: float | None = None  # width of the first word (up to a space), when the reader knows it
+    breaks: tuple[int, ...] = ()  # offsets in ``text`` where its later lines start (joined cells)
 
     @property
     def x0(self) -> float:
@@ -114,6 +127,7 @@ _LIST_ITEM = re.compile(
 )
 _NUMERIC = re.compile(r"^[\s\d\u0e50-\u0e59.,:/()+\-–%]+$")
 _PAD = 0.25  # ems between a column edge and the text aligned on it
+_RUNNING = 3  # lines at the top and at the foot of a page that may be a running header/footer
 _SPACE = 0.25  # ems: the narrowest space of a text font
 _BROKEN = 0.8  # ems: a line ending closer than this to its limit is full (a word broken there)
 # characters: a token broken for want of room filled its column's width; a shorter line ending
@@ -126,6 +140,10 @@ _FULL = 0.5
 # Joins two lines of a cell where the text wrapped between two Thai words: there may have been a
 # space (Unicode's word boundary without one; ``parsers.thai.normalize`` removes it).
 WRAP_MARK = "\u200b"
+# Joins two lines of a cell where a Thai line ran up to its column's end: a word too long for
+# its column broken there - or, in a name, the space between given name and surname that the
+# producer did not draw (``parsers.values`` decides; ``parsers.thai.normalize`` removes it).
+BREAK_MARK = "\u2060"
 
 
 def box_source(line: Line, segment: Segment) -> str:
@@ -153,6 +171,7 @@ def layout_cells(
     for line in lines:
         if line.segments:
             pages.setdefault(line.page, []).append(line)
+    pages = _without_running_lines(pages)
     unjoined = [s for page_lines in pages.values() for line in page_lines for s in line.segments]
     sizes = sorted(segment.size for segment in unjoined)
     tolerance = _JOIN * (sizes[len(sizes) // 2] if sizes else 10.0)
@@ -189,12 +208,39 @@ def layout_cells(
                         box=segment.box,
                         confidence=segment.confidence,
                         page=line.page,
+                        breaks=segment.breaks,
                     )
                 )
                 if len(cells) >= max_cells:
                     return cells
             row += 1
     return cells
+
+
+def _without_running_lines(pages: dict[int, list[Line]]) -> dict[int, list[Line]]:
+    """The pages without the lines they repeat from an earlier page, at the same height, at
+    their top or foot: a running header or footer (the form's title in Word's page header) is
+    page furniture, not the form's text. It stays on the first page it is on; on the later
+    ones it would come between a label at the foot of a page and its value at the top of the
+    next."""
+    seen: dict[str, list[float]] = {}  # text -> tops of the lines at a page's top or foot
+    out: dict[int, list[Line]] = {}
+    for page, page_lines in pages.items():
+        kept = list(page_lines)
+        while kept and _seen_at(kept[0], seen):
+            kept.pop(0)
+        while kept and _seen_at(kept[-1], seen):
+            kept.pop()
+        out[page] = kept
+        for line in (*page_lines[:_RUNNING], *page_lines[-_RUNNING:]):
+            seen.setdefault(_line_text(line), []).append(line.top)
+    return out
+
+
+def _seen_at(line: Line, seen: dict[str, list[float]]) -> bool:
+    """Was ``line`` at the top or foot of an earlier page, at the same height?"""
+    tops = seen.get(_line_text(line), [])
+    return any(abs(top - line.top) <= 0.3 * line.size for top in tops)
 
 
 def _place(
@@ -423,8 +469,10 @@ def _same_box_columns(one: Segment, other: Segment) -> bool:
 def _joined(segment: Segment, below: Segment, wrapped: bool, limit: float) -> Segment:
     """``below`` joined to the cell ``segment`` as its next line; ``limit``: where the lines of
     the cell could run to (its column's right edge, inside any padding)."""
+    joint = _joint(segment, below, wrapped, limit)
+    start = len(segment.text) + len(joint)
     return Segment(
-        segment.text + _joint(segment, below, wrapped, limit) + below.text,
+        segment.text + joint + below.text,
         (
             min(segment.box[0], below.box[0]),
             segment.box[1],
@@ -438,6 +486,7 @@ def _joined(segment: Segment, below: Segment, wrapped: bool, limit: float) -> Se
         segment.frame,
         below.end,
         segment.head,
+        (*segment.breaks, start, *(start + offset for offset in below.breaks)),
     )
 
 
@@ -474,10 +523,11 @@ def _first_word_end(segment: Segment, below: Segment) -> float:
 def _joint(segment: Segment, below: Segment, wrapped: bool, limit: float) -> str:
     """A line break where the writer broke the line. Where the text wrapped: the space drawn at
     the end of the line; nothing after a hyphen or a slash, or inside a word broken for want of
-    room (a long number, an e-mail address, a Thai word wider than its column: the line ran up
-    to ``limit``, where its column ends); between two other Thai words a zero-width space (Thai
-    words run together, and a producer that draws no spaces between them leaves no trace of one
-    at a line's end: the reader of the value decides, ``parsers.values``); else a space."""
+    room (a long number, an e-mail address: the line ran up to ``limit``, where its column
+    ends); between two Thai letters ``BREAK_MARK`` where the line ran up to ``limit`` (a Thai
+    word wider than its column, or a name's space not drawn), else ``WRAP_MARK`` (Thai words
+    run together, and a producer that draws no spaces between them leaves no trace of one at
+    a line's end: the reader of the value decides, ``parsers.values``); else a space."""
     if not wrapped:
         return "\n"
     if segment.space_after:
@@ -487,7 +537,7 @@ def _joint(segment: Segment, below: Segment, wrapped: bool, limit: float) -> str
         return ""
     room = limit - segment.end
     if _is_thai(left) and _is_thai(right):
-        return "" if room < _FULL * segment.size else WRAP_MARK
+        return BREAK_MARK if room < _FULL * segment.size else WRAP_MARK
     last_line = segment.text.rsplit("\n", 1)[-1].strip()
     if " " not in last_line and len(last_line) >= _MIN_BROKEN and room < _BROKEN * segment.size:
         return ""  # one token broken where the room ran out: "green949@dl" "mail.com"
@@ -606,40 +656,63 @@ def _forced_edges(
     lines: Sequence[Line], edges: Sequence[list[float]], segments: Sequence[Segment]
 ) -> dict[int, list[float]]:
     """Edges a line needs between two of its segments that fell in one band of its ``edges`` (a
-    table with too few rows to show its alignments), by line index: where the fewest other segments cross,
-    preferably just after a number ends (right-aligned) and before a text starts (left)."""
+    table with too few rows to show its alignments), by line index: where the fewest other
+    segments cross, preferably just after a number ends (right-aligned) and before a text starts
+    (left). Lines near one another whose gaps overlap share one edge: the header and the rows
+    of one table need the same edge between the same two columns, or a header (left-aligned
+    text) and the numbers under it (right-aligned) fall on two sides of two edges."""
     quality: dict[float, int] = {}
     for segment in segments:
         if _NUMERIC.match(segment.text):
             quality[segment.x1] = quality.get(segment.x1, 0) + 1
         else:
             quality[segment.x0] = quality.get(segment.x0, 0) + 1
-    forced: dict[int, list[float]] = {}
+    gaps: list[tuple[float, float, int]] = []  # (high, low, line index): sorted by high
     for index, line in enumerate(lines):
-        mine = sorted(edges[index])
+        mine = edges[index]
         for left, right in itertools.pairwise(line.segments):
             if bisect.bisect_right(mine, left.x0) != bisect.bisect_right(mine, right.x0):
                 continue
             if min(left.confidence, right.confidence) < _SURE:
                 continue  # an unsure OCR reading does not make columns
-            low, high = left.x1, right.x0
-            if high <= low:
-                continue
-            stops = sorted(
-                {low, high} | {x for s in segments for x in (s.x0, s.x1) if low < x < high}
-            )
-            best = min(
-                itertools.pairwise(stops),
-                key=lambda span: (
-                    _crossing(segments, (span[0] + span[1]) / 2),
-                    -(quality.get(span[0], 0) + quality.get(span[1], 0)),
-                    span[0],
-                ),
-            )
-            edge = (best[0] + best[1]) / 2
-            bisect.insort(mine, edge)
-            forced.setdefault(index, []).append(edge)
+            if right.x0 > left.x1:
+                gaps.append((right.x0, left.x1, index))
+    gaps.sort()
+    forced: dict[int, list[float]] = {}
+    chosen: list[tuple[float, int]] = []  # (edge, line index that chose it)
+    for position, (high, low, index) in enumerate(gaps):
+        edge = next(
+            (e for e, by in chosen if low < e < high and abs(by - index) <= 2 * _WINDOW), None
+        )
+        if edge is None:
+            shared_low, shared_high = low, high
+            for other_high, other_low, other in gaps[position + 1 :]:
+                if abs(other - index) > 2 * _WINDOW:
+                    continue
+                if max(shared_low, other_low) < min(shared_high, other_high):
+                    shared_low = max(shared_low, other_low)
+                    shared_high = min(shared_high, other_high)
+            edge = _best_edge(shared_low, shared_high, segments, quality)
+            chosen.append((edge, index))
+        forced.setdefault(index, []).append(edge)
     return forced
+
+
+def _best_edge(
+    low: float, high: float, segments: Sequence[Segment], quality: dict[float, int]
+) -> float:
+    """The x between ``low`` and ``high`` that the fewest segments cross, preferably at an
+    alignment (a number ending, a text starting)."""
+    stops = sorted({low, high} | {x for s in segments for x in (s.x0, s.x1) if low < x < high})
+    best = min(
+        itertools.pairwise(stops),
+        key=lambda span: (
+            _crossing(segments, (span[0] + span[1]) / 2),
+            -(quality.get(span[0], 0) + quality.get(span[1], 0)),
+            span[0],
+        ),
+    )
+    return (best[0] + best[1]) / 2
 
 
 def _crossing(segments: Sequence[Segment], x: float) -> int:
@@ -694,9 +767,12 @@ def _clusters(values: list[float], tolerance: float) -> _Clusters:
 
 
 def _columns(segment: Segment, edges: list[float]) -> tuple[int, int]:
-    """(first column, number of columns) of ``segment`` among the bands between ``edges``."""
+    """(first column, number of columns) of ``segment`` among the bands between ``edges``.
+    Text in a ruled box starts in the band its box starts in: the text itself may start
+    further right (after a space, or below struck-out text), past another table's edge."""
     nudge = min(0.3 * segment.size, 0.4 * (segment.x1 - segment.x0))  # starts on an edge
-    first = bisect.bisect_right(edges, segment.x0 + nudge)
+    start = segment.x0 if segment.frame is None else min(segment.x0, segment.frame[0] + nudge)
+    first = bisect.bisect_right(edges, start + nudge)
     last = bisect.bisect_right(edges, segment.x1 - _PAD * segment.size)
     if last <= first:
         return first, 1

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from parsers import thai
-from parsers.textlayout import WRAP_MARK
+from parsers.textlayout import BREAK_MARK, WRAP_MARK
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,8 @@ _READERS: dict[str, _Reader] = {}
 _BLANKS = re.compile(r"^[\s\-–—_.…]*$")
 _SIGNATURE_LINE = re.compile(r"\.{3,}|_{3,}|…+")
 _WRAPPED = re.compile(r"^\(\s*(.+?)\s*\)$", re.S)
+# A line break between two Thai characters in a one-line value (a name, a position).
+_THAI_BREAK = re.compile(r"(?<=[\u0e01-\u0e5b])[ \t]*\n\s*(?=[\u0e01-\u0e5b])")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # A person's title written before the name, glued to it: "นางสาวพิมพ์ชนก บุญมา" (longest first).
 _TITLE = re.compile(
@@ -82,7 +84,13 @@ def _reader(*types: str) -> Callable[[_Reader], _Reader]:
 
 
 def clean_text(text: str, *, multiline: bool = False) -> str:
-    """Normalised text without signature dots or wrapping parentheses ("(นายสมชาย ใจดี)")."""
+    """Normalised text without signature dots or wrapping parentheses ("(นายสมชาย ใจดี)").
+
+    A one-line value broken over lines between two Thai words was wrapped there (by its cell
+    or by a page reader that could not tell a wrap from a new line): it reads as a wrap does
+    (``_name_wrap``: Thai words run together, a name keeps the space before its surname)."""
+    if not multiline:
+        text = _THAI_BREAK.sub(WRAP_MARK, _SIGNATURE_LINE.sub(" ", text).strip())
     text = thai.normalize(_name_wrap(text))
     if multiline:
         lines = [line.rstrip() for line in text.strip().splitlines()]
@@ -95,20 +103,25 @@ def clean_text(text: str, *, multiline: bool = False) -> str:
 
 def _name_wrap(text: str) -> str:
     """A person's name that wrapped between two Thai words (``WRAP_MARK``: a space may have been
-    there, the PDF does not tell): a name after a title has one space, between the given name
-    and the surname - so where it has none, the wrap was that space (the last wrap, when the
-    name wrapped more than once; not one right after the title, which is glued to the name).
-    Other text is left to ``thai.normalize``, which removes the mark: Thai words run together."""
-    if WRAP_MARK not in text:
+    there, the PDF does not tell; ``BREAK_MARK``: the line ran to its column's end, where a
+    space the producer did not draw may have been too): a name after a title has one space,
+    between the given name and the surname - so where it has none, the wrap was that space
+    (the last wrap, when the name wrapped more than once, a ``WRAP_MARK`` before a
+    ``BREAK_MARK``; not one right after the title, which is glued to the name). Other text is
+    left to ``thai.normalize``, which removes the marks: Thai words run together."""
+    if WRAP_MARK not in text and BREAK_MARK not in text:
         return text
     title = _TITLE.match(text)
     if title is None or "\n" in text:
         return text
-    name = text[title.end() :].lstrip(WRAP_MARK)
+    name = text[title.end() :].lstrip(WRAP_MARK + BREAK_MARK)
     if " " in name.strip(" )"):
         return text
-    head, mark, tail = name.rpartition(WRAP_MARK)
-    return text[: title.end()] + head + " " + tail if mark else text
+    for wrap in (WRAP_MARK, BREAK_MARK):
+        head, mark, tail = name.rpartition(wrap)
+        if mark:
+            return text[: title.end()] + head + " " + tail
+    return text
 
 
 @_reader("text")
@@ -171,7 +184,26 @@ def _date(source: Source, spec: ValueSpec) -> Result:
         found = thai.excel_serial_to_date(float(value))
     else:
         found = thai.parse_thai_date(source.text)
+        if found is None:
+            serial = _printed_serial(source.text)
+            if serial is not None:
+                return Parsed(serial.isoformat(), 0.9)
     return Parsed(found.isoformat()) if found else Failure("bad_date")
+
+
+# An Excel date serial printed as a number (a workbook whose date format was lost, printed to
+# PDF or saved as text): five digits, "44286" or "44286.0", of a day in 1980-2059 - the range
+# a report date or a census date falls in; longer numbers may be dates typed as ddmmyy(yy).
+_PRINTED_SERIAL = re.compile(r"^\s*([0-9]{5})(?:\.0+)?\s*$")
+_SERIAL_RANGE = (29_221, 58_440)  # 1980-01-01 .. 2059-12-31
+
+
+def _printed_serial(text: str) -> dt.date | None:
+    """The date of a printed Excel serial (see ``_PRINTED_SERIAL``), else None."""
+    match = _PRINTED_SERIAL.match(thai.thai_digits_to_arabic(text))
+    if match is None or not _SERIAL_RANGE[0] <= int(match.group(1)) <= _SERIAL_RANGE[1]:
+        return None
+    return thai.excel_serial_to_date(float(match.group(1)))
 
 
 @_reader("bool")

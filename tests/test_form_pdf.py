@@ -1,5 +1,6 @@
 """Reading PDF forms with a text layer: LibreOffice output (real shaped Thai), provenance, Thai
-mark order, cover letters, damaged and password-protected files, page limits.
+mark order, cells that wrap, columns, running headers, cells regrouped by the form's labels,
+cover letters, damaged and password-protected files, page limits.
 
 The PDFs are printed by LibreOffice headless from the generated forms
 (``ingest.samples.scans``), all in one LibreOffice run per module.
@@ -17,9 +18,13 @@ import pytest
 import parsers.pdf
 from ingest.samples import scans
 from ingest.samples.forms import DEV_LAYOUTS
-from parsers import FormReading, NotAForm, ReadLimits, Unreadable, read_attachment
-from parsers.textlayout import WRAP_MARK, Line, Segment, TextCell, layout_cells
-from parsers.values import clean_text
+from parsers import FormReading, NotAForm, ReadLimits, Unreadable, load_schema, read_attachment
+from parsers.cells import Document, Sheet
+from parsers.extract import extract
+from parsers.labels import index_for
+from parsers.layout import relined
+from parsers.textlayout import BREAK_MARK, WRAP_MARK, Line, Segment, TextCell, layout_cells
+from parsers.values import Parsed, Source, ValueSpec, clean_text, read_value
 
 pytestmark = pytest.mark.skipif(
     scans.soffice() is None,
@@ -165,7 +170,7 @@ def test_a_table_row_cut_by_a_page_break_is_one_row() -> None:
     cells = layout_cells(lines, sheet="pdf")
     assert [(cell.row, cell.text) for cell in cells] == [
         (0, "1"),
-        (0, "ปรับปรุงภูมิทัศน์"),
+        (0, f"ปรับปรุงภู{BREAK_MARK}มิทัศน์"),  # ran to its box's end: the value reader decides
         (1, "2"),
         (1, "ปลูกป่า"),
     ]
@@ -191,10 +196,193 @@ def test_a_cell_starting_below_its_row_is_on_the_row() -> None:
         (f"นางสาว{WRAP_MARK}ประเสริฐ{WRAP_MARK}วงศ์ไทย", "นางสาวประเสริฐ วงศ์ไทย"),
         (f"นางสาวพิมพ์{WRAP_MARK}ชนก บุญมา", "นางสาวพิมพ์ชนก บุญมา"),  # wrapped in a name
         (f"ปรับปรุงภูมิทัศน์{WRAP_MARK}ริมถนน", "ปรับปรุงภูมิทัศน์ริมถนน"),  # Thai runs together
+        (f"นางธนพล{BREAK_MARK}ศรีสุข", "นางธนพล ศรีสุข"),  # ran to the column's end: the space
+        (f"ปรับปรุงภู{BREAK_MARK}มิทัศน์", "ปรับปรุงภูมิทัศน์"),  # a word broken for want of room
     ],
 )
 def test_a_wrap_between_thai_words_in_a_name(text: str, read: str) -> None:
     assert clean_text(text) == read
+
+
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [
+        ("ปลัดองค์การ\nบริหารส่วน\nตำบล", "ปลัดองค์การบริหารส่วนตำบล"),  # Thai runs together
+        ("......\n......\n(นายกาญจนา\nมั่นคง)", "นายกาญจนา มั่นคง"),  # a name: its space
+        ("อบต.\nแม่ใส", "อบต. แม่ใส"),  # not between two Thai letters: a space
+    ],
+)
+def test_a_one_line_value_broken_between_thai_words_reads_as_a_wrap(text: str, read: str) -> None:
+    """A page reader cannot always tell a wrap from a new line in a borderless table; in a
+    one-line value (a position, a name) a line break between Thai words is read as a wrap."""
+    assert clean_text(text) == read
+    assert clean_text(text.replace("\n", " \n"), multiline=True).count("\n") >= 1
+
+
+@pytest.mark.parametrize(("text", "iso"), [("44286", "2021-03-31"), ("๔๔๔๖๙.0", "2021-09-30")])
+def test_a_date_printed_as_an_excel_serial(text: str, iso: str) -> None:
+    """A workbook whose date format was lost prints the serial: read as the date it is, a
+    little less sure; a year, ddmmyy digits or a serial far from any report date are not."""
+    result = read_value(Source(text), ValueSpec("date"))
+    assert result == Parsed(iso, 0.9)
+    for other in ("2564", "300964", "12345"):
+        assert not isinstance(read_value(Source(other), ValueSpec("date")), Parsed)
+
+
+def test_shared_forced_edge_keeps_a_header_over_its_numbers() -> None:
+    """A table with too few rows to show its columns: the header (text, left-aligned) and the
+    numbers under it (right-aligned) fall in one band with the column before; the edge each
+    line needs is one edge, so the header and its numbers share a column."""
+
+    def line(number: int, *parts: tuple[str, float, float]) -> Line:
+        top = 100.0 + 20 * number
+        return Line(1, [Segment(t, (x0, top, x1, top + 10), 10.0) for t, x0, x1 in parts])
+
+    lines = [  # two long lines elsewhere on the page, crossing some of the gaps
+        line(-2, ("แบบรายงานผลการดำเนินงานตามแนวทางปฏิบัติงาน", 54, 451)),
+        line(-1, ("1. งบประมาณไม่เพียงพอ", 90, 413)),
+        line(0, ("ระยะเวลา", 354, 394), ("งบประมาณ (บาท)", 408, 482), ("ชนิดพันธุ์", 500, 540)),
+        line(1, ("ไตรมาส 3", 354, 392), ("25627.18", 455, 495), ("สัก", 500, 515)),
+        line(2, ("ไตรมาส 4", 354, 392), ("6644.85", 460, 495), ("ยาง", 500, 516)),
+    ]
+    cells = layout_cells(lines, sheet="pdf")
+    header = next(cell for cell in cells if cell.text.startswith("งบประมาณ"))
+    numbers = [cell for cell in cells if cell.text[0].isdigit() and "." in cell.text[2:]]
+    assert {cell.col for cell in numbers} == {header.col}
+
+
+def test_a_running_page_header_is_left_out_after_its_first_page() -> None:
+    """The form's title in Word's page header, on every page at the same height: page
+    furniture. It stays where it first is; on a later page it would stand between a label at
+    the foot of one page and its value at the top of the next."""
+
+    def at(page: int, text: str, top: float) -> Line:
+        return Line(page, [Segment(text, (90, top, 90 + 6 * len(text), top + 10), 11.0)])
+
+    title = "แบบรายงานผลการดำเนินงาน"
+    lines = [
+        at(1, title, 37),
+        at(1, "ส่วนที่ 4 ปัญหา อุปสรรค และข้อเสนอแนะ", 300),
+        at(1, "ข้อเสนอแนะ", 700),
+        at(2, title, 37.5),
+        at(2, "ควรสนับสนุนกล้าไม้", 72),
+    ]
+    texts = [cell.text for cell in layout_cells(lines, sheet="pdf")]
+    assert texts == [title, "ส่วนที่ 4 ปัญหา อุปสรรค และข้อเสนอแนะ", "ข้อเสนอแนะ", "ควรสนับสนุนกล้าไม้"]
+
+
+def test_text_in_a_ruled_box_is_in_the_column_its_box_starts_in() -> None:
+    """A number that starts further right in its box (below struck-out text, after a space)
+    than the numbers above it, past an edge another table puts there: same column."""
+    box = (265.0, 0.0, 335.0, 0.0)
+
+    def row(number: int, value: str, x0: float) -> Line:
+        top = 100.0 + 20 * number
+        frame = (box[0], top - 2, box[2], top + 14)
+        return Line(
+            1,
+            [
+                Segment(f"แถว {number}", (90, top, 150, top + 10), 11.0),
+                Segment(value, (x0, top, x0 + 40, top + 10), 11.0, frame=frame),
+            ],
+        )
+
+    lines = [row(0, "15,908", 270), row(1, "223,036", 270), row(2, "184,852", 277)]
+    lines += [  # another table's column starting at 275
+        Line(1, [Segment("ไตรมาส 3", (275, 200 + 20 * i, 315, 210 + 20 * i), 11.0)])
+        for i in range(3)
+    ]
+    cells = layout_cells(lines, sheet="pdf")
+    assert len({cell.col for cell in cells if "," in cell.text and cell.row < 3}) == 1
+
+
+SCHEMA = load_schema("2564.1")
+
+
+def _cells(rows: list[list[tuple[int, str, tuple[int, ...]]]]) -> Sheet:
+    """A page's cells: per row, (column, text, line breaks)."""
+    cells = [
+        TextCell(text, None, "pdf", row, col, f"p1 r{row}", breaks=breaks)
+        for row, found in enumerate(rows)
+        for col, text, breaks in found
+    ]
+    return Sheet("pdf", 0, tuple(cells))
+
+
+def _rows(sheet: Sheet) -> list[list[str]]:
+    return [
+        [cell.text for cell in sheet.row(row)]
+        for row in range(sheet.last_row + 1)
+        if sheet.row(row)
+    ]
+
+
+def test_a_label_line_joined_to_a_value_starts_a_cell_of_its_own() -> None:
+    """A page reader joined a label (or a section heading) under a value into the value's
+    cell: the form's labels cut it off again, on a row of its own, with the text after it."""
+    value = f"ผู้อำนวยการกองสาธารณสุข{WRAP_MARK}โทรศัพท์ / มือถือ"
+    answer = "-- ไม่มี --ผู้รายงาน\nลงชื่อ นายสมชาย"
+    sheet = _cells([
+        [(0, "ตำแหน่ง", ())],
+        [(0, value, (len(value) - len("โทรศัพท์ / มือถือ"),))],
+        [(0, "0 5361 5866", ())],
+        [(0, answer, (11, 21))],
+    ])  # fmt: skip
+    assert _rows(relined(sheet, index_for(SCHEMA))) == [
+        ["ตำแหน่ง"],
+        ["ผู้อำนวยการกองสาธารณสุข"],
+        ["โทรศัพท์ / มือถือ"],
+        ["0 5361 5866"],
+        ["-- ไม่มี --"],
+        ["ผู้รายงาน"],
+        ["ลงชื่อ นายสมชาย"],
+    ]
+
+
+def test_lines_of_a_note_beside_a_value_stay_together() -> None:
+    """A label word on a line of a cell with text to its left (a note beside its row's value)
+    is that note's; a cell that is a label as a whole is never cut."""
+    note = f"ข้อมูลจากสำนักทะเบียน{WRAP_MARK}อำเภอ"
+    label = "1. พื้นที่สีเขียวสาธารณะ (สวนสาธารณะ สวน\nหย่อม สวนสุขภาพ สนามเด็กเล่น)"
+    sheet = _cells([
+        [(0, "อำเภอ", ()), (1, "กำแพงแสน", ()), (2, note, (len(note) - 5,))],
+        [(0, label, (label.index("\n") + 1,)), (1, "4", ())],
+    ])  # fmt: skip
+    assert relined(sheet, index_for(SCHEMA)) is sheet
+
+
+def test_a_label_wrapped_onto_the_next_row_is_one_cell() -> None:
+    """A label wrapped in a column whose width the page does not show (two rows, one above
+    the other): one label, on the row of the values beside it; a name in parentheses over
+    ตำแหน่ง is no label (the whole key must match, not the text outside parentheses)."""
+    sheet = _cells([
+        [(1, "2.3 พื้นที่สีเขียวอรรถประโยชน์ ในพื้นที่", ()), (2, "5", ()), (3, "114356", ())],
+        [(1, "สาธารณูปการ", ())],
+        [(1, "2.4 พื้นที่สีเขียวอรรถประโยชน์ ในพื้นที่", ())],
+        [(1, "สาธารณูปการ", ()), (2, "7", ())],
+        [(1, "(นายธนพล ทองคำ)", ())],
+        [(1, "ตำแหน่ง", ())],
+    ])  # fmt: skip
+    assert _rows(relined(sheet, index_for(SCHEMA))) == [
+        ["2.3 พื้นที่สีเขียวอรรถประโยชน์ ในพื้นที่\nสาธารณูปการ", "5", "114356"],
+        ["2.4 พื้นที่สีเขียวอรรถประโยชน์ ในพื้นที่\nสาธารณูปการ", "7"],
+        ["(นายธนพล ทองคำ)"],
+        ["ตำแหน่ง"],
+    ]
+
+
+def test_the_name_under_a_signature_line_typed_in_the_label_cell() -> None:
+    """ "ลงชื่อ ........ ผู้รายงาน" in one cell, the name in parentheses centred under the
+    line (another column): the reporter's name."""
+    sheet = _cells([
+        [(0, "ส่วนที่ 5 ผู้รายงาน", ())],
+        [(1, "ลงชื่อ ............................ ผู้รายงาน", ())],
+        [(2, "(นางประเสริฐ ทองคำ)", ())],
+        [(1, "ตำแหน่ง", ()), (2, "ปลัดเทศบาล", ())],
+    ])  # fmt: skip
+    fields = extract(Document("pdf", (sheet,)), SCHEMA).fields
+    assert fields["reporter_name"] == "นางประเสริฐ ทองคำ"
+    assert fields["reporter_position"] == "ปลัดเทศบาล"
 
 
 # --------------------------------------------------------------------------- Thai text

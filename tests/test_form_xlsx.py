@@ -9,6 +9,7 @@ import io
 import random
 import re
 import struct
+import tomllib
 import zipfile
 from typing import Any
 
@@ -87,6 +88,26 @@ def test_schema_holds_every_key_of_the_form() -> None:
     assert "2564.1" in available_versions()
     with pytest.raises(ValueError, match="no schema"):
         load_schema("../2564.1")
+
+
+def test_a_column_that_lists_names_is_a_schema_attribute() -> None:
+    """``list = true`` in the schema file: a wrap between two Thai words in such a column's PDF
+    cell was a space between two names; other columns keep Thai words together."""
+    from parsers.cells import Cell
+    from parsers.projects import cell_text
+    from parsers.schema import parse_schema
+    from parsers.textlayout import WRAP_MARK
+
+    assert [c.key for c in SCHEMA.projects.columns if c.list] == ["species"]
+    columns = {column.key: column for column in SCHEMA.projects.columns}
+    cell = Cell(f"ประดู่{WRAP_MARK}ราชพฤกษ์", None, "pdf", 3, 5, "p1")
+    assert cell_text(cell, columns["species"]) == "ประดู่ ราชพฤกษ์"
+    assert cell_text(cell, columns["name"]) == cell.text  # left to the value reader
+
+    data = tomllib.loads(template_path("2564.1").with_name("2564.1.toml").read_text("utf-8"))
+    data["projects"]["columns"][2]["list"] = True  # budget_baht, a decimal
+    with pytest.raises(ValueError, match="list column budget_baht"):
+        parse_schema(data)
 
 
 def test_template_reads_back_as_an_empty_form() -> None:
