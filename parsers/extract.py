@@ -27,6 +27,7 @@ from parsers.messages import problem
 from parsers.projects import read_projects
 from parsers.results import Problem, Provenance
 from parsers.schema import FieldSpec, FormSchema
+from parsers.textlayout import reading_confidence
 from parsers.values import Failure, Parsed, Source, ValueSpec, is_blank, phone_digits, read_value
 
 _CHOICE_TYPES = frozenset({"lao_type", "bool"})
@@ -52,9 +53,13 @@ class Collector:
     labels_seen: set[str] = field(default_factory=set)  # field keys whose label was found
 
     def put(self, key: str, value: object, cells: tuple[Cell, ...], raw: str, score: float) -> None:
+        """A value read from ``cells`` beside a label found with ``score``: its confidence is
+        the lesser of that score and how sure the reader was of the cells' text (OCR), so that
+        a value read doubtfully sends the submission to review however sure its label is."""
         self.fields[key] = value
         source = cells[0].source if len(cells) == 1 else ", ".join(cell.source for cell in cells)
-        self.provenance[key] = Provenance(source, raw, round(score, 3))
+        confidence = min(score, reading_confidence(cells))
+        self.provenance[key] = Provenance(source, raw, round(confidence, 3))
 
     def fail(self, code: str, key: str, raw: str, label: str) -> None:
         self.problems.append(problem(code, key, raw, label))

@@ -17,7 +17,7 @@ from parsers.labels import label_key
 from parsers.layout import SheetLayout
 from parsers.results import Provenance
 from parsers.schema import ColumnSpec, FormSchema
-from parsers.textlayout import WRAP_MARK
+from parsers.textlayout import WRAP_MARK, reading_confidence
 from parsers.values import Parsed, Source, ValueSpec, is_blank, read_value
 
 if TYPE_CHECKING:
@@ -129,7 +129,8 @@ def _read_row(
         result = read_value(source, _value_spec(column))
         if isinstance(result, Parsed):
             project[column.key] = result.value
-            out.provenance[key] = Provenance(cell.source, cell.text, result.confidence)
+            sure = min(result.confidence, reading_confidence((cell,)))  # OCR's doubt: review
+            out.provenance[key] = Provenance(cell.source, cell.text, round(sure, 3))
         else:
             out.fail(result.code, key, cell.text, column.headers[0])
     return project
@@ -186,4 +187,11 @@ def _totals(
         else:
             total = round(sum(float(n) for n in numbers if isinstance(n, int | float)), 2)
         out.fields[column.total_key] = total
-        out.provenance[column.total_key] = Provenance("sum of the projects rows", "", 1.0)
+        rows = [
+            provenance.confidence
+            for key, provenance in out.provenance.items()
+            if key.startswith("projects[") and key.endswith(f"].{column.key}")
+        ]
+        out.provenance[column.total_key] = Provenance(
+            "sum of the projects rows", "", min(rows, default=1.0)
+        )

@@ -41,6 +41,12 @@ from parsers.cells import Cell
 Box = tuple[float, float, float, float]  # x0, top, x1, bottom: points from the page's top-left
 
 
+def reading_confidence(cells: Sequence[Cell]) -> float:
+    """How sure the reader was of the text of ``cells`` (the least sure of them): 1.0 for
+    cells of a file's own text, OCR's confidence for cells of a scan."""
+    return min((cell.confidence for cell in cells if isinstance(cell, TextCell)), default=1.0)
+
+
 @dataclass(frozen=True)
 class TextCell(Cell):
     """A cell read from a page; ``confidence`` is how sure the reader is of its text (0-1)."""
