@@ -41,13 +41,13 @@ _MIN_PREFIX = 3
 
 _DROP = frozenset(string.whitespace + string.punctuation + "ฯ“”‘’–—…•·：（）［］「」\u3000")
 _DROP_TABLE = dict.fromkeys(map(ord, _DROP))
-_NUMBERING = re.compile(r"^\s*(?:(?:ส่วนที่|ตอนที่|ข้อที่|ข้อ)\s*)?[(\[]?\d+(?:\.\d+)*\s*[)\].:]?\s*(?=\D)")
+NUMBERING = re.compile(r"^\s*(?:(?:ส่วนที่|ตอนที่|ข้อที่|ข้อ)\s*)?[(\[]?\d+(?:\.\d+)*\s*[)\].:]?\s*(?=\D)")
 _PARENTHESES = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 _FILL_IN_LINE = re.compile(r"\.{3,}|_{3,}|…")
 
 
 def _strip_numbering(text: str) -> str:
-    return _NUMBERING.sub("", thai_digits_to_arabic(normalize(text)), count=1)
+    return NUMBERING.sub("", thai_digits_to_arabic(normalize(text)), count=1)
 
 
 @functools.lru_cache(maxsize=8192)
@@ -92,7 +92,7 @@ class LabelIndex:
         self.prefix: dict[str, list[_Label]] = {}
         self.fuzzy: list[tuple[Target, str, frozenset[str]]] = []
         self.total_keys = frozenset(label_key(text) for text in schema.projects.total_row)
-        for target, labels in _schema_labels(schema):
+        for target, labels in schema_labels(schema):
             for text in labels:
                 self._add(target, text)
 
@@ -110,7 +110,9 @@ class LabelIndex:
                 self.fuzzy.append((target, variant, bigrams(variant)))
 
 
-def _schema_labels(schema: FormSchema) -> Iterable[tuple[Target, Sequence[str]]]:
+def schema_labels(schema: FormSchema) -> Iterable[tuple[Target, Sequence[str]]]:
+    """Every label text of ``schema`` with the target it stands for (OCR corrects its
+    readings against these too: ``parsers.ocr.snapped``)."""
     yield ("title", ""), schema.title_labels
     for section in schema.sections:
         yield ("section", str(section.part)), section.labels

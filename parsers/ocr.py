@@ -1,30 +1,46 @@
-"""OCR for scanned forms: JPEG/PNG photos and image-only PDF pages -> text lines (Tesseract).
+"""OCR for scanned forms: JPEG/PNG/TIFF images and image-only PDF pages -> text lines (Tesseract).
 
-Place in the flow: registered for the sniffed formats "jpeg" and "png"; ``parsers.pdf`` hands it
-the pages of a PDF that have no text layer. Lines go through ``parsers.textlayout`` like a PDF's,
-so the one extractor reads them. For each page image:
+Place in the flow: registered for the sniffed formats "jpeg", "png", "tiff" (a scanner's
+multi-page TIFF: a page per frame) and "gif"; ``parsers.pdf`` hands it the pages of a PDF that
+have no text layer. Lines go through ``parsers.textlayout`` like a PDF's, so the one extractor
+reads them. For the pages of one document:
 
-1. **A cheap first look** decides whether the page is a form page at all, so that activity
+1. **A cheap first look** decides whether a page is a form page at all, so that activity
    photos and logos never cost a full OCR: an image too small to hold a legible page, or whose
    pixels are not those of a document (mostly light paper, some dark ink), is not a form - no
    OCR at all; else a fast Tesseract pass (Thai only) on the page at 100 dpi must find a few of
    the form's field or Part 2 row labels (of any form version in ``parsers/forms``; a cover
    letter quotes the form's title, not its labels). A page with no sure text is tried turned by
-   90° and 270° too (a photo taken sideways); the turn found is kept.
+   90° and 270° too (a photo taken sideways); the turn found is kept. A page of text that
+   follows a form page is the rest of the form (the projects table and the sign-off have few
+   labels a first look knows) and is read too; a letter before the form is not.
 2. **Full OCR**: the page at 300 dpi (images: scaled from their recorded or estimated
    resolution), uneven light flattened, deskewed (the angle of sharpest row profile within ±3°),
    then Tesseract ``tha+eng`` in one single-threaded process (``OMP_THREAD_LIMIT=1``: with its
    default threading it is 5x slower here); pages run in parallel, one process per core.
-3. Tesseract's words (Thai comes one character cluster per "word", with unreliable boxes) are
-   put back together with the spacing of its own text output: one space is a word gap, two or
-   more (``preserve_interword_spaces``) a column gap; a number glued to the Thai text after it,
-   or a run crossing a column edge of the page at a space, is cut in two. Check boxes and ticks
-   that OCR does not read (☑ ✔ are not in its alphabet) are found as character-sized blobs of ink
-   beside the text. Specks read as characters are dropped. Scanned pages are shifted so that
-   their left margins meet (a table continued on the next page keeps its columns).
-4. A segment's confidence is its least sure character's (Tesseract's 0-100 scaled so that 95
-   and above is 1.0 and 50 is 0; a tick found as a blob is 0.67): ``parsers.layout`` lowers the
-   score of labels on such lines, so their values send the submission to review.
+3. **Boxes to the ink** (:func:`tightened`): Tesseract's boxes of Thai character clusters are
+   loose and often a character off; each is shrunk to the ink inside it. A character with no
+   ink that Tesseract doubted is a phantom; a lone "word" whose ink is a dot is dirt.
+4. **A second look** (:func:`second_look`), one more Tesseract call per page on a strip of cut-
+   outs: ink no word covers and short isolated words Tesseract doubted (a site count "7" read
+   "fe", an ordinal dropped), every figure (read alone, "2600" on the page is "2400"; two
+   readings that differ make the value doubtful), Latin letters doubted among Thai (read as
+   Thai only: "WA." is "พ.ศ."). Ink that reads as nothing is a tick or a check box if it looks
+   like one (☑ ✔ are not in OCR's alphabet).
+5. **Words to cells** (:func:`ocr_pages`): the pages are registered on their left margins and
+   taken as one, so a table keeps its columns across a page break. Tesseract's spacing cuts a
+   line at column gaps (two spaces or more); OCR sets two table cells one space apart like two
+   words, so one space is a column gap too where the rows around align on it as a table's
+   columns do (:func:`cut_at_rivers`), where a header's next word starts at the edge of a
+   column of figures (:func:`cut_after_figures`), or where the line crosses a column edge of
+   its table; a number glued to the Thai after it is cut off. Specks read as characters and
+   dust read as punctuation are dropped. Text that misreads a form label by a character or its
+   marks (:func:`snapped`), a month name ("จันวาคม"), or sara am as mai han-akat ("นั้า") is put
+   right: labels and months are closed lists, values are left as read.
+6. A segment's confidence is its least sure character's (Tesseract's 0-100 scaled so that 95
+   and above is 1.0 and 50 is 0; a tick found as a blob is 0.67): labels on such lines score
+   less, and a value's confidence is at most its cells' (``parsers.extract``), so doubtful
+   readings send the submission to review.
 
 Provenance of a cell: "p1 ocr line 12" (page, line of the page as OCR read it). The engine is
 injected (``read_image_with``, ``read_pdf_pages``): tests count its calls or replay its words.
@@ -51,9 +67,11 @@ from typing import Protocol
 
 import pypdfium2 as pdfium  # type: ignore[import-untyped]
 from PIL import Image, ImageFilter, ImageMath, ImageOps, UnidentifiedImageError
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
 from parsers.cells import Document
-from parsers.labels import bigrams, label_key
+from parsers.labels import NUMBERING, bare_key, bigrams, label_key, schema_labels
 from parsers.readers import ReadError, register
 from parsers.results import ReadLimits
 from parsers.schema import available_versions, load_schema
@@ -197,7 +215,7 @@ def default_engine() -> Engine | None:
 # ====================================================================== readers
 
 
-@register("jpeg", "png")
+@register("jpeg", "png", "tiff", "gif")
 def read_image(data: bytes, limits: ReadLimits) -> Document:
     """A photo or scan of a form page (see the module docstring)."""
     engine = default_engine()
@@ -209,8 +227,9 @@ def read_image(data: bytes, limits: ReadLimits) -> Document:
 
 def read_image_with(data: bytes, limits: ReadLimits, engine: Engine) -> Document:
     """:func:`read_image` with the OCR engine given."""
-    image, dpi = open_image(data)
-    lines = read_pages([(1, image, dpi)], engine)
+    pages = open_pages(data, limits.max_sheets)
+    lines = read_pages([(number, image, dpi) for number, (image, dpi) in enumerate(pages, 1)],
+                       engine)  # fmt: skip
     cells = layout_cells(lines, sheet=SHEET, source=ocr_source, align=LAYOUT_ALIGN,
                          max_cells=limits.max_cells)  # fmt: skip
     return Document.from_cells("image", cells, [SHEET])
@@ -243,6 +262,28 @@ def ocr_source(line: Line, segment: Segment) -> str:
     return f"p{line.page} ocr line {line.number}"
 
 
+def open_pages(data: bytes, max_pages: int) -> list[tuple[Image.Image, int]]:
+    """The pages of an image file (a scanner's multi-page TIFF has one per frame; other
+    formats one), each as :func:`open_image` gives it."""
+    first = open_image(data)
+    try:
+        with warnings.catch_warnings(), Image.open(io.BytesIO(data)) as image:
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            frames = getattr(image, "n_frames", 1)
+            if frames <= 1 or image.format != "TIFF":
+                return [first]
+            pages = [first]
+            for index in range(1, min(frames, max_pages)):
+                image.seek(index)
+                frame = image.copy()
+                pages.append(_upright(frame, _recorded_dpi(frame)))
+            return pages
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+        raise ReadError("too_large", str(exc)) from exc
+    except (OSError, ValueError, EOFError) as exc:
+        raise ReadError("corrupt_file", str(exc)) from exc
+
+
 def open_image(data: bytes) -> tuple[Image.Image, int]:
     """The image (greyscale, EXIF orientation applied) and its resolution; ReadError when it
     cannot be read or is too large."""
@@ -257,7 +298,13 @@ def open_image(data: bytes) -> tuple[Image.Image, int]:
         raise ReadError("too_large", str(exc)) from exc
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
         raise ReadError("corrupt_file", str(exc)) from exc
-    dpi = _recorded_dpi(image)
+    return _upright(image, _recorded_dpi(image))
+
+
+def _upright(image: Image.Image, dpi: int | None) -> tuple[Image.Image, int]:
+    """``image`` greyscale, turned as its EXIF says, transparency on white; its resolution."""
+    if image.width * image.height > MAX_PIXELS:
+        raise ReadError("too_large", f"{image.width}x{image.height} pixels")
     upright: Image.Image = ImageOps.exif_transpose(image)
     if upright.mode in ("RGBA", "LA", "PA") or (
         upright.mode == "P" and "transparency" in upright.info
@@ -285,28 +332,43 @@ def _estimated_dpi(size: tuple[int, int]) -> int:
 
 
 def read_pages(pages: Sequence[tuple[int, Image.Image, int]], engine: Engine) -> list[Line]:
-    """OCR lines of ``pages`` ((page number, image, dpi)): first look, then full OCR of the
-    form pages, one Tesseract per core."""
+    """OCR lines of ``pages`` ((page number, image, dpi)): a first look at each, then full OCR
+    of the form pages and of the pages of text that follow a form page (the rest of the form:
+    a page holding only the projects table and the sign-off has few of the labels a first
+    look knows); one Tesseract per core."""
     workers = max(1, min(os.cpu_count() or 1, len(pages)))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        results = list(pool.map(lambda page: _read_page(page[0], page[1], page[2], engine), pages))
-    return register_pages([line for lines in results for line in lines])
+        looks = list(pool.map(lambda page: first_look(page[1], page[2], engine), pages))
+    chosen: list[tuple[int, Image.Image, int, int]] = []
+    turn: int | None = None  # the turn of the last form page
+    for (number, image, dpi), look in zip(pages, looks, strict=True):
+        if look.is_form:
+            turn = look.turn
+        elif turn is not None and look.text:
+            log.info("page %d follows a form page: read as its continuation", number)
+        else:
+            log.info("page %d is not a form page: %s", number, look.reason)
+            continue
+        chosen.append((number, image, dpi, look.turn if look.is_form else (turn or 0)))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        results = list(
+            pool.map(lambda page: _read_page(page[0], page[1], page[2], page[3], engine), chosen)
+        )
+    return ocr_pages([(number, words) for number, words in results if words], OCR_DPI)
 
 
-def _read_page(number: int, image: Image.Image, dpi: int, engine: Engine) -> list[Line]:
-    look = first_look(image, dpi, engine)
-    if not look.is_form:
-        log.info("page %d is not a form page: %s", number, look.reason)
-        return []
-    if look.turn:
-        image = image.rotate(look.turn, expand=True, fillcolor=255)
+def _read_page(
+    number: int, image: Image.Image, dpi: int, turn: int, engine: Engine
+) -> tuple[int, list[Word]]:
+    if turn:
+        image = image.rotate(turn, expand=True, fillcolor=255)
     page = prepare(image, dpi)
     try:
         words = engine(page, OCR_DPI, 6, LANGUAGES)
     except OcrError as exc:
         log.warning("OCR of page %d failed: %s", number, exc)
-        return []
-    return ocr_lines(with_marks(page, words), number, OCR_DPI)
+        return number, []
+    return number, second_look(page, tightened(page, words), engine)
 
 
 @dataclass(frozen=True)
@@ -316,6 +378,7 @@ class Look:
     is_form: bool
     reason: str
     turn: int = 0  # degrees counter-clockwise
+    text: bool = False  # a page of text, form labels or not (a continuation of the form?)
 
 
 def first_look(image: Image.Image, dpi: int, engine: Engine) -> Look:
@@ -335,9 +398,11 @@ def first_look(image: Image.Image, dpi: int, engine: Engine) -> Look:
             return Look(False, f"OCR failed: {exc}")
         found, readable = _labels_seen(words)
         if found >= _LOOK_LABELS:
-            return Look(True, f"{found} form labels", turn)
-        if readable >= _READABLE_LINES:
-            return Look(False, f"readable text but {found} form labels") if turn == 0 else best
+            return Look(True, f"{found} form labels", turn, text=True)
+        if readable >= _READABLE_LINES or (turn == 0 and found and readable >= 1):
+            if turn:
+                return best
+            return Look(False, f"readable text but {found} form labels", text=True)
     return best
 
 
@@ -464,52 +529,231 @@ def skew_angle(image: Image.Image, limit: float = 3.0) -> float:
 # ====================================================================== marks OCR cannot read
 
 
-def with_marks(page: Image.Image, words: list[Word]) -> list[Word]:
-    """``words`` and the tick marks and check boxes on their lines that OCR read as nothing
-    (☑ ✔ are not in its alphabet): blobs of ink the size of a character outside every word.
-    A box with ink inside is "✓", an empty box "☐"."""
+def second_look(page: Image.Image, words: list[Word], engine: Engine) -> list[Word]:
+    """``words`` completed where Tesseract's page reading left ink unread or read it doubtfully.
+
+    A form's short, isolated figures (a site count "7" alone in its column, an ordinal) are
+    what a whole-page reading most often drops or garbles ("fe" for "7"); read again alone,
+    one line each, they come out right. So: on each text line, the blobs of ink the size of
+    characters that no word covers (and that are not part of a word's ink beside them), and
+    the isolated short words Tesseract doubted, are cut out, stacked into one strip image and
+    read by one more Tesseract call. A blob read as letters or figures becomes a word; one
+    that reads as nothing is a tick or a check box if it looks like one (☑ ✔ are not in OCR's
+    alphabet): a box with ink inside is "✓", an empty box "☐"; else the first reading stays."""
     lines: dict[tuple[int, int, int], list[Word]] = {}
     for word in words:
         lines.setdefault(word.line, []).append(word)
     ink = page.point(lambda value: 255 if value < 128 else 0)
-    found: dict[tuple[int, int, int], list[Word]] = {}
+    spots: list[_Spot] = []
     for key, items in lines.items():
         bases = [word for word in items if not _is_mark(word)]
         if not bases:
             continue
         height = _height(bases)
+        doubtful = [
+            word
+            for word in items
+            if _doubtful(word, items, height) and not _FIGURE.match(word.text)
+        ]
+        sure = [word for word in items if word not in doubtful]
         top = max(0, min(w.box[1] for w in items) - height // 3)
         bottom = min(page.height, max(w.box[3] for w in items) + height // 3)
         band = ink.crop((0, top, page.width, bottom))
-        for word in items:  # what OCR read is not a mark
+        for word in sure:  # what OCR read surely is not unread ink
             band.paste(0, (word.box[0] - 2, 0, word.box[2] + 2, bottom - top))
+        for word in words:  # nor are the marks and tails of the lines above and below
+            if word.line != key and word.box[1] < bottom and word.box[3] > top:
+                band.paste(0, (word.box[0] - 2, max(0, word.box[1] - top) - 2,
+                               word.box[2] + 2, min(bottom, word.box[3]) - top + 2))  # fmt: skip
         for x0, x1 in _ink_runs(band, height):
-            if any(w.box[0] - height < x1 and x0 < w.box[2] + height for w in items):
-                continue  # next to text: part of a word OCR boxed badly, not a mark
-            blob = band.crop((x0, 0, x1, band.height))
-            box = blob.getbbox()
+            if any(w.box[0] - height < x1 and x0 < w.box[2] + height for w in sure):
+                continue  # next to text: part of a word OCR boxed badly
+            box = band.crop((x0, 0, x1, band.height)).getbbox()
             if box is None:
                 continue
-            width, tall = x1 - x0, box[3] - box[1]
-            if not (0.6 * height <= tall <= 2.2 * height and 0.4 * height <= width <= 2.2 * height):
+            width, tall = box[2] - box[0], box[3] - box[1]
+            if not (0.5 * height <= tall <= 2.2 * height and 0.25 * height <= width <= 15 * height):
                 continue
-            symbol = _tick_or_box(blob.crop(box))
-            if symbol is not None:
-                mark = Word(symbol, (x0, top + box[1], x1, top + box[3]), _MARK_CONFIDENCE, key, 2)
-                found.setdefault(key, []).append(mark)
-    if not found:
+            found = (x0 + box[0], top + box[1], x0 + box[2], top + box[3])
+            inside = [w for w in doubtful if w.box[0] < found[2] and found[0] < w.box[2]]
+            spots.append(_Spot(key, found, height, inside))
+        thai_line = any(_THAI_LETTER.search(word.text) for word in items)
+        for word in sure:  # every figure, read again on its own: a check of the first reading
+            if _FIGURE.match(word.text) and word.box[2] > word.box[0]:
+                spots.append(_Spot(key, _grown(ink, word.box, height), height, [], word))
+            elif thai_line and _alien(word) and word.box[2] > word.box[0]:
+                # Latin letters among Thai, doubted: Thai misread by the English model
+                # ("WA." for "พ.ศ.", "NB." for "ก.ย."): read again as Thai only
+                box = _grown(ink, word.box, height)
+                spots.append(_Spot(key, box, height, [word], languages=_THAI_ONLY))
+    if not spots:
         return words
+    readings: list[tuple[str, float] | None] = [None] * len(spots)
+    for languages in sorted({spot.languages for spot in spots}):
+        chosen = [index for index, spot in enumerate(spots) if spot.languages == languages]
+        try:
+            got = _read_spots(page, [spots[i] for i in chosen], engine, languages)
+        except OcrError as exc:
+            log.warning("second look failed: %s", exc)
+            continue
+        for index, reading in zip(chosen, got, strict=True):
+            readings[index] = reading
+    replaced: set[int] = set()
+    added: dict[tuple[int, int, int], list[Word]] = {}
+    for spot, reading in zip(spots, readings, strict=True):
+        if spot.figure is not None:
+            checked = _checked(spot.figure, reading)
+            if checked is not spot.figure:
+                replaced.add(id(spot.figure))
+                added.setdefault(spot.line, []).append(checked)
+            continue
+        if spot.languages == _THAI_ONLY:
+            if reading is None or not _THAI_LETTER.search(reading[0]):
+                continue  # not Thai after all (an English word): the first reading
+            word = spot.doubtful[0]
+            new = dataclasses.replace(word, text=reading[0], box=spot.box,
+                                      confidence=min(word.confidence, reading[1]))  # fmt: skip
+        elif reading is not None:
+            new = Word(reading[0], spot.box, reading[1], spot.line, _COLUMN_SPACES)
+        elif any(not _tick_like(word.text) for word in spot.doubtful):
+            continue  # a figure or letters read doubtfully, and no better: the first reading
+        else:
+            x0, top, x1, bottom = spot.box
+            least = max(0.6 * spot.height, _TICK_MIN * OCR_DPI / 72)
+            tick_sized = least <= bottom - top and 0.5 * spot.height <= x1 - x0
+            tick_sized = tick_sized and x1 - x0 <= 2.2 * spot.height  # (a speck is not a tick)
+            symbol = _tick_or_box(ink.crop(spot.box)) if tick_sized else None
+            if symbol is None:
+                continue
+            new = Word(symbol, spot.box, _MARK_CONFIDENCE, spot.line, _COLUMN_SPACES)
+        replaced.update(id(word) for word in spot.doubtful)
+        added.setdefault(spot.line, []).append(new)
     out: list[Word] = []
     for key, items in lines.items():
-        merged = list(items)
-        for mark in found.get(key, ()):
-            at = sum(1 for word in merged if word.box[2] <= mark.box[0])
-            merged.insert(at, mark)
+        merged = [word for word in items if id(word) not in replaced]
+        for new in added.get(key, ()):
+            at = sum(1 for word in merged if word.box[2] <= new.box[0])
+            merged.insert(at, new)
         out.extend(merged)
     return out
 
 
+@dataclass(frozen=True)
+class _Spot:
+    """Ink on a text line to read again: where, the line's text height, the doubtful words
+    Tesseract made of it (if any)."""
+
+    line: tuple[int, int, int]
+    box: tuple[int, int, int, int]
+    height: int
+    doubtful: list[Word]
+    figure: Word | None = None  # a figure read surely, read again to check it
+    languages: str = LANGUAGES  # how to read it again
+
+
+_THAI_ONLY = "tha"
+_THAI_LETTER = re.compile("[\u0e01-\u0e2e]")
+
+
+def _alien(word: Word) -> bool:
+    """A short Latin word Tesseract doubted (not part of an address: no @, no digits)."""
+    text = word.text
+    return (
+        word.confidence < _ALIEN_DOUBT
+        and len(text) <= 6
+        and any("a" <= char.lower() <= "z" for char in text)
+        and all(char.isascii() and not char.isdigit() and char not in "@/:" for char in text)
+    )
+
+
+_ALIEN_DOUBT = 90.0
+
+
+def _checked(figure: Word, reading: tuple[str, float] | None) -> Word:
+    """``figure`` after its second reading: the same figure read twice is sure (the surer
+    reading's confidence); of two different figures, the second if it has as many digits and
+    Tesseract was surer of it (read alone, without the page around it, a figure comes out right
+    more often: "2600" on the page is "2400" alone), else the first; either way doubtful, so
+    that the value goes to review."""
+    if reading is None:
+        return figure
+    text = reading[0].strip(_TRAILING)
+    if not _FIGURE.match(text):
+        return figure
+    if text == figure.text:
+        return dataclasses.replace(figure, confidence=max(figure.confidence, reading[1]))
+    doubt = min(figure.confidence, reading[1], _DOUBT)
+    if len(text) != len(figure.text) or reading[1] <= figure.confidence:
+        return dataclasses.replace(figure, confidence=doubt)  # which is right, a person says
+    return dataclasses.replace(figure, text=text, confidence=doubt)
+
+
+_FIGURE = re.compile(r"^\d[\d.,]*$")
+_TRAILING = " :;!|'\".,"
+
+
+_TICK_MIN = 4.0  # points: a printed tick or box is taller (ticks measured 4.6-6.7 pt); dirt is not
 _MARK_CONFIDENCE = 80.0  # a blob taken for a tick: likely, not certain (-> review)
+_DOUBT = 75.0  # Tesseract confidence under which a short isolated word is read again
+_SURE_AGAIN = 60.0  # ... and over which the second reading is taken
+
+
+def _tick_like(text: str) -> bool:
+    """What OCR makes of a tick or a box: a letter like one, or no letter at all."""
+    return text in _TICKS or not any(char.isalnum() for char in text)
+
+
+def _doubtful(word: Word, line: list[Word], height: int) -> bool:
+    """A short word Tesseract doubted, standing apart from the rest of its line."""
+    if word.confidence >= _DOUBT or len(word.text) > 4:
+        return False
+    return not any(
+        other is not word
+        and not _is_mark(other)
+        and other.box[0] - height < word.box[2]
+        and word.box[0] < other.box[2] + height
+        for other in line
+    )
+
+
+def _read_spots(
+    page: Image.Image, spots: list[_Spot], engine: Engine, languages: str = LANGUAGES
+) -> list[tuple[str, float] | None]:
+    """Each spot's text and confidence, read all at once: the spots cut out of ``page`` and
+    stacked one under the other in a strip, one Tesseract call ("uniform block": a line each)."""
+    height = sorted(spot.height for spot in spots)[len(spots) // 2]
+    pad = height // 2
+    crops = []
+    for spot in spots:  # the spot's ink alone on white: no neighbour's ink comes into it
+        x0, top, x1, bottom = spot.box
+        crop = Image.new("L", (x1 - x0 + 2 * pad, bottom - top + pad), 255)
+        crop.paste(page.crop(spot.box), (pad, pad // 2))
+        crops.append(crop)
+    width = max(crop.width for crop in crops) + 2 * pad
+    rows: list[tuple[int, int]] = []
+    y = pad
+    for crop in crops:
+        rows.append((y, y + crop.height))
+        y += crop.height + height
+    strip = Image.new("L", (width, y + pad), 255)
+    for crop, (row_top, _) in zip(crops, rows, strict=True):
+        strip.paste(crop, (pad, row_top))
+    found: list[list[Word]] = [[] for _ in spots]
+    for word in engine(strip, OCR_DPI, 6, languages):
+        middle = (word.box[1] + word.box[3]) / 2
+        for index, (row_top, row_bottom) in enumerate(rows):
+            if row_top <= middle <= row_bottom:
+                found[index].append(word)
+                break
+    readings: list[tuple[str, float] | None] = []
+    for read in found:
+        bases = [word for word in read if not _is_mark(word)]
+        text = "".join((" " if word.spaces > 0 and i else "") + word.text
+                       for i, word in enumerate(read)).strip()  # fmt: skip
+        confidence = min((word.confidence for word in read), default=0.0)
+        sure = bases and confidence >= _SURE_AGAIN and any(char.isalnum() for char in text)
+        readings.append((text, confidence) if sure else None)
+    return readings
 
 
 def _ink_runs(band: Image.Image, height: int) -> list[tuple[int, int]]:
@@ -531,9 +775,14 @@ def _ink_runs(band: Image.Image, height: int) -> list[tuple[int, int]]:
 
 
 def _tick_or_box(blob: Image.Image) -> str | None:
-    """ "✓" for a tick, a cross or a ticked box; "☐" for an empty box; None for a smudge."""
+    """ "✓" for a tick, a cross or a ticked box; "☐" for an empty box; None for a smudge or
+    specks (ink in pieces: a gap across it)."""
     width, height = blob.size
     total = width * height
+    across = blob.resize((width, 1), Image.Resampling.BOX).tobytes()
+    down = blob.resize((1, height), Image.Resampling.BOX).tobytes()
+    if any(not value for value in across) or any(not value for value in down):
+        return None
     dark = blob.histogram()[255]
     if not 0.05 <= dark / total <= 0.7:
         return None  # a filled blot or a few dots
@@ -547,69 +796,320 @@ def _tick_or_box(blob: Image.Image) -> str | None:
     return "✓"
 
 
+def tightened(page: Image.Image, words: list[Word]) -> list[Word]:
+    """``words`` with boxes shrunk to the ink inside them. Tesseract's boxes of Thai character
+    clusters are loose and often shifted by a character (the first of a word boxed over the
+    blank before it): column alignment needs where the ink is. A word with no ink in its box
+    keeps its place in the text with an empty box where its word's ink begins (or, inside a
+    word, ends); one that Tesseract itself doubted is a phantom and is dropped."""
+    ink = page.point(lambda value: 255 if value < 128 else 0)
+    inked: list[Word | None] = []
+    for index, word in enumerate(words):
+        x0, top, x1, bottom = word.box
+        if not _is_mark(word):  # a box reaching over the next word's ("2404" over "มะฮอก…")
+            after = next((w for w in words[index + 1 :] if not _is_mark(w)), None)
+            if after is not None and after.line == word.line and x0 < after.box[0] < x1:
+                x1 = _ink_break(ink, word.box, after.box[0])
+        box = ink.crop((x0, top, x1, bottom)).getbbox() if x1 > x0 and bottom > top else None
+        if box is None:
+            inked.append(None)
+        else:
+            inked.append(dataclasses.replace(
+                word, box=(x0 + box[0], top + box[1], x0 + box[2], top + box[3])))  # fmt: skip
+    heights: dict[tuple[int, int, int], int] = {}
+    for word in words:
+        if not _is_mark(word):
+            heights.setdefault(word.line, 0)
+    for key in heights:
+        bases = [w for w in words if w.line == key and not _is_mark(w)]
+        heights[key] = _height(bases)
+    out: list[Word] = []
+    carried: dict[tuple[int, int, int], int] = {}  # spaces before a dropped phantom
+    for index, (word, tight) in enumerate(zip(words, inked, strict=True)):
+        spaces = carried.pop(word.line, 0)
+        if spaces > word.spaces >= 0:
+            word = dataclasses.replace(word, spaces=spaces)
+            tight = tight and dataclasses.replace(tight, spaces=spaces)
+        after = words[index + 1] if index + 1 < len(words) else None
+        alone = (word.spaces != 0 or not out or out[-1].line != word.line) and (
+            after is None or after.line != word.line or after.spaces != 0
+        )
+        if tight is not None and alone and _speck(tight, heights.get(word.line, 0)):
+            carried[word.line] = word.spaces
+            continue  # dirt on the paper that Tesseract took for letters
+        if tight is not None:
+            out.append(tight)
+            continue
+        if word.confidence < _PHANTOM and not _is_mark(word):
+            carried[word.line] = word.spaces
+            continue
+        starts_word = word.spaces != 0 or not out or out[-1].line != word.line
+        after = next((w for w in inked[index + 1 :] if w is not None and w.line == word.line), None)
+        if starts_word and after is not None:
+            x = after.box[0]
+        elif out and out[-1].line == word.line:
+            x = out[-1].box[2]
+        else:
+            x = word.box[0]
+        out.append(dataclasses.replace(word, box=(x, word.box[1], x, word.box[3])))
+    return out
+
+
+def _grown(
+    ink: Image.Image, box: tuple[int, int, int, int], height: int
+) -> tuple[int, int, int, int]:
+    """``box`` widened to the whole of the ink it cuts through (Tesseract's box of a figure
+    may end inside its last digit), up to a blank a quarter of the text height wide."""
+    x0, top, x1, bottom = box
+    reach = height
+    left, right = max(0, x0 - reach), min(ink.width, x1 + reach)
+    profile = ink.crop((left, top, right, bottom)).resize((right - left, 1), Image.Resampling.BOX)
+    columns = profile.tobytes()
+    gap = max(2, height // 4)
+    end = x1 - left
+    blank = 0
+    for x in range(end, len(columns)):
+        blank = 0 if columns[x] else blank + 1
+        if blank >= gap:
+            break
+        if columns[x]:
+            end = x + 1
+    start = x0 - left
+    blank = 0
+    for x in range(start - 1, -1, -1):
+        blank = 0 if columns[x] else blank + 1
+        if blank >= gap:
+            break
+        if columns[x]:
+            start = x
+    return (left + start, top, left + max(end, start + 1), bottom)
+
+
+def _ink_break(ink: Image.Image, box: tuple[int, int, int, int], near: int) -> int:
+    """Where the ink of the word boxed by ``box`` ends, its box reaching over the next word's
+    (said to start at ``near``, which for Thai may be a character early): at the gap in the
+    ink nearest to ``near``, else at ``near``."""
+    x0, top, x1, bottom = box
+    if x1 - x0 < 2 or bottom - top < 2:
+        return near
+    profile = ink.crop(box).resize((x1 - x0, 1), Image.Resampling.BOX).tobytes()
+    gaps: list[tuple[int, int]] = []  # (start, end) of runs of blank columns, x from x0
+    start: int | None = None
+    for x, value in enumerate(profile):
+        if not value and start is None:
+            start = x
+        elif value and start is not None:
+            if start > 0:
+                gaps.append((start, x))
+            start = None
+    minimum = max(2, (bottom - top) // 8)
+    wide = [(a, b) for a, b in gaps if b - a >= minimum]
+    if not wide:
+        return near
+    a, _ = min(wide, key=lambda gap: abs(x0 + (gap[0] + gap[1]) / 2 - near))
+    return x0 + a
+
+
+def _speck(word: Word, height: int) -> bool:
+    """A word standing alone whose ink is a dot: far smaller than the text around it."""
+    if _is_mark(word) or not any(char.isalnum() for char in word.text):
+        return False
+    x0, top, x1, bottom = word.box
+    return max(x1 - x0, bottom - top) < _SPECK_SIZE * height
+
+
+_SPECK_SIZE = 0.35  # of the line's text height: the ink of a letter is never this small
+_PHANTOM = 70.0  # Tesseract confidence under which a character with no ink in its box is dropped
+
+
 # ====================================================================== words -> lines
 
 
 def ocr_lines(words: list[Word], page: int, dpi: int) -> list[Line]:
-    """Tesseract's words as text lines of segments, in points, with confidences.
+    """One page's words as text lines (see :func:`ocr_pages`)."""
+    return ocr_pages([(page, words)], dpi)
 
-    A line is cut into runs at column gaps (two spaces or more in Tesseract's text, or a wide
-    gap); then a run that crosses a column edge of the page (text aligned on it in several
-    lines) is cut there too, at the space nearest the edge: OCR sets a number and the next
-    cell's text apart by one space only ("2894 ประดู่")."""
-    grouped: dict[tuple[int, int, int], list[Word]] = {}
-    for word in words:
-        grouped.setdefault(word.line, []).append(word)
+
+def ocr_pages(pages: Sequence[tuple[int, list[Word]]], dpi: int) -> list[Line]:
+    """Tesseract's words of the pages of one document as text lines of segments, in points,
+    with confidences.
+
+    Scanned pages lie at slightly different places on the scanner: each page is first shifted
+    so that its left margin (where most lines start) is where the first page's is, and the
+    pages are then taken as one long page, so that a table continued on the next page keeps
+    its columns and its header on the page before is cut where its rows are. A line is cut
+    into runs at column gaps (two spaces or more in Tesseract's text, or a wide gap), at one
+    space where the lines around align on it as table columns do (:func:`cut_at_rivers`), and
+    where it crosses a column edge of the document (text aligned on it in several lines) at a
+    space: OCR sets a number and the next cell's text apart by one space only ("2894 ประดู่")."""
+    ordered: list[tuple[int, list[Word]]] = []
+    for page, words in pages:
+        grouped: dict[tuple[int, int, int], list[Word]] = {}
+        for word in words:
+            grouped.setdefault(word.line, []).append(word)
+        lines = sorted(grouped.values(), key=lambda items: min(w.box[1] for w in items))
+        ordered += [(page, items) for items in lines]
+    shifts = _page_shifts(ordered)
+    ordered = [(page, _shifted(items, shifts.get(page, 0))) for page, items in ordered]
     scale = 72 / dpi
-    ordered = sorted(grouped.values(), key=lambda items: min(w.box[1] for w in items))
-    runs = [[p for run in _runs(items) for p in _cut_numbers(run)] for items in ordered]
-    segments = [_segment(run, scale) for line_runs in runs for run in line_runs]
-    edges = [edge / scale for edge in column_edges(segments, OCR_ALIGN, support=_CUT_SUPPORT)]
-    runs = [[p for run in line_runs for p in _cut_at_edges(run, edges)] for line_runs in runs]
-    lines: list[Line] = []
-    for line_runs in runs:
+    runs = [[p for run in _runs(items) for p in _cut_numbers(run)] for _, items in ordered]
+    runs = cut_at_rivers(runs)
+    runs = cut_after_figures(runs)
+    # One text size for the document: OCR boxes of Thai characters (tall ones, low ones,
+    # marks) say little about a run's font size, and the layout compares sizes line to line.
+    bases = [w for _, items in ordered for w in items if not _is_mark(w)]
+    size = _height(bases) * scale * _SIZE_PER_HEIGHT if bases else 10.0
+    line_segments = [[_segment(run, scale, size) for run in line_runs] for line_runs in runs]
+    segments = [segment for found in line_segments for segment in found]
+    edges = column_edges(segments, OCR_ALIGN, support=_CUT_SUPPORT)
+    runs = [
+        [p for run in line_runs for p in _cut_at_edges(run, [e / scale for e in near])]
+        for line_runs, near in zip(runs, _near_edges(line_segments, edges), strict=True)
+    ]
+    out: list[Line] = []
+    numbers: dict[int, int] = {}
+    for (page, _), line_runs in zip(ordered, runs, strict=True):
         kept = [
-            segment for segment in (_segment(run, scale) for run in line_runs) if _kept(segment)
+            snapped(segment)
+            for segment in (_segment(run, scale, size) for run in line_runs)
+            if _kept(segment)
         ]
         if kept:
-            lines.append(Line(page, kept, number=len(lines) + 1, ocr=True))
-    return lines
-
-
-def register_pages(lines: list[Line]) -> list[Line]:
-    """Scanned pages lie at slightly different places on the scanner: shift each page so that
-    its left margin (where most lines start) is where the first page's is, so that a table
-    continued on the next page keeps its columns."""
-    pages: dict[int, list[Line]] = {}
-    for line in lines:
-        pages.setdefault(line.page, []).append(line)
-    margins = {page: _left_margin(found) for page, found in pages.items()}
-    anchor = next((m for m in margins.values() if m is not None), None)
-    if anchor is None:
-        return lines
-    out: list[Line] = []
-    for line in lines:
-        margin = margins[line.page]
-        shift = 0.0 if margin is None else anchor - margin
-        moved = [
-            dataclasses.replace(s, box=(s.box[0] + shift, s.box[1], s.box[2] + shift, s.box[3]))
-            for s in line.segments
-        ]
-        out.append(Line(line.page, moved, line.number, ocr=line.ocr))
+            numbers[page] = numbers.get(page, 0) + 1
+            out.append(Line(page, kept, number=numbers[page], ocr=True))
     return out
 
 
-def _left_margin(lines: list[Line]) -> float | None:
-    starts = sorted(line.segments[0].x0 for line in lines if line.segments)
+def snapped(segment: Segment) -> Segment:
+    """``segment`` with its text replaced by the form label it misreads, if it is one with a
+    character or two wrong ("พื้นที่สีเขียวที่เพิ่ขึ้น" for "พื้นที่สีเขียวที่เพิ่มขึ้น": Tesseract drops
+    and confuses Thai characters): a label is only found where its words are. Labels of every
+    form version count; numbering and parenthesised notes of the cell are kept."""
+    text = segment.text
+    vocabulary = _vocabulary(short=True)
+    for key, keep in ((label_key(text), ""), (bare_key(text), " ".join(_NOTES.findall(text)))):
+        if key in vocabulary:
+            return segment
+        label = _skeletons().get(_skeleton(key)) if len(_skeleton(key)) >= _SKELETON_MIN else None
+        if label is not None:  # the same letters, marks lost or misread: "ลงชือ", "วันทิ"
+            numbering = NUMBERING.match(text)
+            fixed = (numbering.group(0) if numbering else "") + label + (f" {keep}" if keep else "")
+            return dataclasses.replace(segment, text=fixed)
+        if len(key) < _SNAP_MIN:
+            continue
+        allowed = max(1, len(key) // _SNAP_PER)
+        found = process.extractOne(key, _vocabulary().keys(), scorer=Levenshtein.distance,
+                                   score_cutoff=allowed)  # fmt: skip
+        if found is not None:
+            numbering = NUMBERING.match(text)
+            label = _vocabulary()[found[0]]
+            fixed = (numbering.group(0) if numbering else "") + label + (f" {keep}" if keep else "")
+            return dataclasses.replace(segment, text=fixed)
+    return segment
+
+
+def _skeleton(key: str) -> str:
+    return "".join(char for char in key if char not in _MARKS)
+
+
+@functools.lru_cache(maxsize=1)
+def _skeletons() -> dict[str, str]:
+    """Label texts by their letters without marks, where only one label has those letters."""
+    found: dict[str, set[str]] = {}
+    for key, text in _vocabulary(short=True).items():
+        found.setdefault(_skeleton(key), set()).add(text)
+    return {skeleton: next(iter(texts)) for skeleton, texts in found.items() if len(texts) == 1}
+
+
+_SKELETON_MIN = 3  # letters: a label's letters without marks that identify it
+_SNAP_MIN = 8  # characters of key: shorter texts are too alike to correct
+_SNAP_PER = 12  # one wrong character allowed per this many
+_NOTES = re.compile(r"\([^()]*\)")
+
+
+@functools.lru_cache(maxsize=2)
+def _vocabulary(*, short: bool = False) -> dict[str, str]:
+    """Key -> text of every label of every form version (the first text of a key wins);
+    ``short``: with the short labels too."""
+    found: dict[str, str] = {}
+    for version in available_versions():
+        for _, texts in schema_labels(load_schema(version)):
+            for text in texts:
+                plain = NUMBERING.sub("", text, count=1).strip()
+                bare = " ".join(_NOTES.sub(" ", plain).split())
+                for key, shown in ((label_key(text), plain), (bare_key(text), bare)):
+                    if len(key) >= (1 if short else _SNAP_MIN):
+                        found.setdefault(key, shown)
+    return found
+
+
+def _near_edges(lines: list[list[Segment]], edges: list[float]) -> list[list[float]]:
+    """For each line, the column ``edges`` that text of the lines around it is aligned on:
+    a table's columns cut the rows of that table, not a paragraph further down the page."""
+    sizes = sorted(segment.size for found in lines for segment in found)
+    if not sizes:
+        return [[] for _ in lines]
+    tolerance = OCR_ALIGN * sizes[len(sizes) // 2]
+    aligned = [
+        {
+            e
+            for e in edges
+            for s in found
+            if abs(s.x0 - e) <= tolerance
+            or (abs(s.x1 - e) <= tolerance and _NUMBER_OR_DECIMAL.match(s.text))
+        }
+        for found in lines
+    ]
+    out: list[list[float]] = []
+    for index in range(len(lines)):
+        near = set().union(*aligned[max(0, index - _EDGE_WINDOW) : index + _EDGE_WINDOW + 1])
+        out.append(sorted(near))
+    return out
+
+
+_SIZE_PER_HEIGHT = 1.4  # font size / median height of Tesseract's (inked) character boxes
+_EDGE_WINDOW = 3  # lines up and down whose alignments count as this line's table
+
+
+def _page_shifts(lines: list[tuple[int, list[Word]]]) -> dict[int, int]:
+    """Pixels to add to each page's x so that its left margin meets the first page's."""
+    starts: dict[int, list[int]] = {}
+    heights: list[int] = []
+    for page, items in lines:
+        bases = [word for word in items if not _is_mark(word)]
+        if bases:
+            starts.setdefault(page, []).append(min(word.box[0] for word in bases))
+            heights.append(_height(bases))
+    if not heights:
+        return {}
+    height = sorted(heights)[len(heights) // 2]
+    margins = {page: _left_margin(found, height) for page, found in starts.items()}
+    anchor = next((m for m in margins.values() if m is not None), None)
+    if anchor is None:
+        return {}
+    return {page: 0 if margin is None else anchor - margin for page, margin in margins.items()}
+
+
+def _left_margin(starts: list[int], height: int) -> int | None:
+    """The densest cluster of line starts, when a page has lines enough to tell."""
+    starts = sorted(starts)
     if len(starts) < 5:
         return None
-    size = sorted(s.size for line in lines for s in line.segments)[0]
     best, best_count = None, 0
-    for index, start in enumerate(starts):  # the densest cluster of line starts
-        count = sum(1 for other in starts[index:] if other - start <= 0.5 * size)
+    for index, start in enumerate(starts):
+        count = sum(1 for other in starts[index:] if other - start <= 0.5 * height)
         if count > best_count:
             best, best_count = start, count
     return best
+
+
+def _shifted(words: list[Word], shift: int) -> list[Word]:
+    if not shift:
+        return words
+    return [
+        dataclasses.replace(w, box=(w.box[0] + shift, w.box[1], w.box[2] + shift, w.box[3]))
+        for w in words
+    ]
 
 
 def _is_mark(word: Word) -> bool:
@@ -663,6 +1163,174 @@ def _cut_numbers(run: list[Word]) -> list[list[Word]]:
 _NUMBER = re.compile(r"^\d+(?:,\d{3})*$")  # a quantity, not a numbering ("2.1", "3.")
 
 
+def cut_at_rivers(lines: list[list[list[Word]]]) -> list[list[list[Word]]]:
+    """Each line's runs cut at the spaces that are table column gaps. OCR sets two table cells
+    apart by one space, like two words; a column gap differs in that the rows above and below
+    align on it too: the word after the space starts where a word starts in other lines with
+    text before it (a left-aligned column), or the number before it ends where numbers end in
+    other lines (a right-aligned column of figures), and no word in between lies across it.
+    At least one line must share the start and ``_RIVER_SUPPORT`` lines the gap. Lines that
+    repeat the words before the space ("2.1 พื้นที่สีเขียวอรรถประโยชน์ …", "2.2 …") prove
+    nothing; a line with text on one side only (a wrapped cell's second line) is passed over."""
+    spans = [_word_spans(runs) for runs in lines]
+    out: list[list[list[Word]]] = []
+    for index, runs in enumerate(lines):
+        bases = [w.box for run in runs for w in run if not _is_mark(w)]
+        if not bases:
+            out.append(runs)
+            continue
+        tolerance = _RIVER_ALIGN * sorted(b[3] - b[1] for b in bases)[len(bases) // 2]
+        cut_runs: list[list[Word]] = []
+        for run in runs:
+            piece: list[Word] = []
+            for word in run:
+                if (
+                    piece
+                    and not _is_mark(word)
+                    and word.spaces >= 1
+                    and _is_column_gap(spans, index, word.box[0], tolerance)
+                ):
+                    cut_runs.append(piece)
+                    piece = []
+                piece.append(word)
+            cut_runs.append(piece)
+        out.append([run for run in cut_runs if run])
+    return out
+
+
+def cut_after_figures(lines: list[list[list[Word]]]) -> list[list[list[Word]]]:
+    """Runs cut at a space where the next word starts at the right edge of a column of figures
+    (at least ``_FIGURE_SUPPORT`` numbers, right-aligned, end there): the next column's text
+    begins where the figures of the column before it end. It splits a table header whose
+    cells OCR read as one line of words ("งบประมาณ (บาท) พื้นที่สีเขียวที่เพิ่มขึ้น …")."""
+    ends: list[int] = []
+    heights: list[int] = []
+    line_ends: list[list[int]] = []
+    for runs in lines:
+        line_ends.append([])
+        for run in runs:
+            bases = [word for word in run if not _is_mark(word)]
+            if bases:
+                heights.append(_height(bases))
+            if bases and _NUMBER_OR_DECIMAL.match("".join(word.text for word in bases)):
+                line_ends[-1].append(max(word.box[2] for word in bases))
+                ends.append(line_ends[-1][-1])
+    if not ends:
+        return lines
+    tolerance = _RIVER_ALIGN * sorted(heights)[len(heights) // 2]
+    ends.sort()
+    edges: list[int] = []
+    for index, end in enumerate(ends):
+        group = [other for other in ends[index:] if other - end <= tolerance]
+        if len(group) >= _FIGURE_SUPPORT and (not edges or end - edges[-1] > tolerance):
+            edges.append(max(group))
+    if not edges:
+        return lines
+    out: list[list[list[Word]]] = []
+    for index, runs in enumerate(lines):
+        near = [  # the columns of figures of this line's table: figures end there close by
+            edge
+            for edge in edges
+            if any(
+                abs(end - edge) <= tolerance
+                for other in range(max(0, index - _EDGE_WINDOW), index + _EDGE_WINDOW + 1)
+                if other != index and other < len(lines)
+                for end in line_ends[other]
+            )
+        ]
+        cut_runs: list[list[Word]] = []
+        for run in runs:
+            piece: list[Word] = []
+            previous: Word | None = None
+            for word in run:
+                if previous is not None and not _is_mark(word) and word.spaces >= 1:
+                    x0, x1 = word.box[0], previous.box[2]
+                    # (pages registered by their margins may still be a few points apart)
+                    if any(edge - 2 * tolerance <= x0 <= edge + tolerance and x1 <= edge
+                           for edge in near):  # fmt: skip
+                        cut_runs.append(piece)
+                        piece = []
+                piece.append(word)
+                if not _is_mark(word):
+                    previous = word
+            cut_runs.append(piece)
+        out.append([run for run in cut_runs if run])
+    return out
+
+
+_FIGURE_SUPPORT = 3  # numbers ending at one x that make a column of figures
+_NUMBER_OR_DECIMAL = re.compile(r"^\d{1,3}(?:,?\d{3})*(?:\.\d+)?$")
+
+_REPEATED = 5  # characters: a word this long in the same place is the same word (short ones,
+# like figures of as many digits, must read the same)
+_RIVER_SUPPORT = 2  # other lines aligned on a column gap
+_LIST_NUMBER = re.compile(r"^\(?\d+(?:\.\d+)*[.,)]\d*$")  # "3.", "2.1", "(4)", "5," - not "12"
+_RIVER_ALIGN = 0.6  # text heights: how far apart aligned column starts (or ends) may be
+_RIVER_REACH = 12  # lines looked at above and below
+_RIVER_ASIDE = 3  # lines with text on one side only passed over before the river ends
+
+_Span = tuple[tuple[int, int, int, int], str]
+
+
+def _word_spans(runs: list[list[Word]]) -> list[_Span]:
+    """A line's words as a reader sees them, with their boxes: Tesseract's Thai "words"
+    (character clusters, with gaps between their boxes) joined up to the next space."""
+    spans: list[_Span] = []
+    for run in runs:
+        for word in run:
+            if _is_mark(word):
+                continue
+            if spans and word.spaces == 0 and run[0] is not word:
+                (x0, top, x1, bottom), text = spans[-1]
+                box = (min(x0, word.box[0]), min(top, word.box[1]),
+                       max(x1, word.box[2]), max(bottom, word.box[3]))  # fmt: skip
+                spans[-1] = (box, text + word.text)
+            else:
+                spans.append((word.box, word.text))
+    return spans
+
+
+def _is_column_gap(spans: list[list[_Span]], index: int, start: int, tolerance: float) -> bool:
+    """Is the space before the word of line ``index`` starting at x ``start`` a column gap?"""
+    before = [span for span in spans[index] if span[0][0] < start - tolerance / 2]
+    if not before:
+        return False
+    mine = max(before, key=lambda span: span[0][2])
+    if len(before) == 1 and _LIST_NUMBER.match(mine[1]):
+        return False  # "2.1 พื้นที่…": a label's numbering, not a column of its own
+    end = mine[0][2]
+    numeric = bool(_NUMBER.match(mine[1]))
+    starts = ends = 0
+    for step in (-1, 1):
+        aside = 0
+        other = index + step
+        while 0 <= other < len(spans) and abs(other - index) <= _RIVER_REACH:
+            boxes = spans[other]
+            other += step
+            if any(b[0] < min(start, end) - tolerance and b[2] > max(start, end) + tolerance
+                   for b, _ in boxes):  # fmt: skip
+                break  # a word lies across the gap: the river ends
+            left = [span for span in boxes if span[0][0] < start - tolerance / 2]
+            right = [span for span in boxes if span[0][0] >= start - tolerance / 2]
+            if not left or not right:
+                aside += 1
+                if aside > _RIVER_ASIDE:
+                    break
+                continue
+            last = max(left, key=lambda span: span[0][2])
+            if (
+                abs(last[0][0] - mine[0][0]) <= tolerance
+                and abs(last[0][2] - end) <= tolerance
+                and (last[1] == mine[1] or min(len(last[1]), len(mine[1])) >= _REPEATED)
+            ):
+                continue  # the same words as line ``index``'s before the gap
+            if abs(min(span[0][0] for span in right) - start) <= tolerance:
+                starts += 1
+            elif numeric and _NUMBER.match(last[1]) and abs(last[0][2] - end) <= tolerance:
+                ends += 1
+    return starts >= 1 and starts + ends >= _RIVER_SUPPORT
+
+
 def _cut_at_edges(run: list[Word], edges: list[float]) -> list[list[Word]]:
     """``run`` cut where it is apart (a space, a gap, a number next to text) on a column edge."""
     pieces: list[list[Word]] = [[]]
@@ -696,8 +1364,47 @@ def _text(run: list[Word]) -> str:
         parts.append(word.text)
         if not _is_mark(word):
             previous = word
-    text = "".join(parts).strip()
+    text = _NIKHAHIT_AS_HAN_AKAT.sub(r"\1ำ", "".join(parts).strip())
+    text = " ".join(_month_fixed(token) for token in text.split(" "))
     return _TICKS.get(text, text)
+
+
+def _month_fixed(token: str) -> str:
+    """A Thai month name or abbreviation misread by a character ("จันวาคม" for "ธันวาคม",
+    "กุย." for "ก.ย."): dates are read from these words, and they are a closed list."""
+    if not token or not any("\u0e01" <= char <= "\u0e2e" for char in token) or len(token) > 12:
+        return token
+    names, abbreviations = _month_words()
+    if "." in token:
+        letters = _skeleton(token.replace(".", ""))
+        return abbreviations.get(letters, token) if len(token) <= 6 else token
+    if len(token) >= 5 and token not in names:
+        near = [name for name in names if Levenshtein.distance(token, name, score_cutoff=1) <= 1]
+        if len(near) == 1:
+            return near[0]
+    return token
+
+
+@functools.lru_cache(maxsize=1)
+def _month_words() -> tuple[frozenset[str], dict[str, str]]:
+    """Thai month names, and abbreviations by their letters without marks ("กย" -> "ก.ย.";
+    letters shared by two abbreviations, "มค" of ม.ค. and มี.ค., are left alone)."""
+    names = frozenset(name for name in _MONTH_NAMES if len(name) >= 5)
+    found: dict[str, set[str]] = {}
+    for abbreviation in _MONTH_ABBREVIATIONS:
+        found.setdefault(_skeleton(abbreviation.replace(".", "")), set()).add(abbreviation)
+    return names, {key: next(iter(v)) for key, v in found.items() if len(v) == 1}
+
+
+_MONTH_NAMES = ("มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม",
+                "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม")  # fmt: skip
+_MONTH_ABBREVIATIONS = ("ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.",
+                        "ต.ค.", "พ.ย.", "ธ.ค.")  # fmt: skip
+
+
+# Tesseract reads the small circle of sara am (ำ) as mai han-akat: "นั้า" for "น้ำ". Mai han-akat
+# is never followed by sara aa in Thai spelling, so the pair is always this misreading.
+_NIKHAHIT_AS_HAN_AKAT = re.compile("\u0e31([\u0e48-\u0e4b]?)\u0e32")
 
 
 # A mark alone in a cell of a form is a tick, whatever letter OCR took it for.
@@ -715,13 +1422,19 @@ def _kept(segment: Segment) -> bool:
         return False  # Tesseract itself did not believe it
     if text in ("✓", "X", "☐"):
         return True
+    if len(text) <= 2 and all(char in _DUST for char in text):
+        return False  # a dot of dirt read as punctuation, however sure Tesseract is
     if all(not char.isalnum() for char in text) and segment.confidence < 0.6:
         return False
+    if text.isdigit():  # a figure OCR doubted (an ordinal glued to its row's text)
+        return segment.confidence >= 0.1
     return len(text) > 2 or segment.confidence >= 0.3
 
 
-def _segment(run: list[Word], scale: float) -> Segment:
-    bases = [word for word in run if not _is_mark(word)] or run
+_DUST = frozenset(".,'`°:;•·‘’\"“”")
+
+
+def _segment(run: list[Word], scale: float, size: float) -> Segment:
     box = (
         min(w.box[0] for w in run) * scale,
         min(w.box[1] for w in run) * scale,
@@ -729,7 +1442,7 @@ def _segment(run: list[Word], scale: float) -> Segment:
         max(w.box[3] for w in run) * scale,
     )
     confidence = min(_confidence(w.confidence) for w in run)
-    return Segment(_text(run), box, _height(bases) * scale * 1.4, confidence)
+    return Segment(_text(run), box, size, confidence)
 
 
 def _confidence(tesseract: float) -> float:

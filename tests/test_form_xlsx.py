@@ -218,19 +218,22 @@ def test_other_spreadsheet_is_not_a_form() -> None:
     assert "labels" in result.reason
 
 
-@pytest.mark.parametrize(
-    ("data", "fmt"),
-    [
-        (b"GIF89a" + b"\x00" * 40, "gif"),
-        (b"II*\x00" + b"\x00" * 40, "tiff"),
-        (b"{\\rtf1 hello}", "rtf"),
-    ],
-)
-def test_formats_without_reader_say_so(data: bytes, fmt: str) -> None:
-    result = read_attachment(data, filename="scan.bin")
+def test_formats_without_reader_say_so() -> None:
+    result = read_attachment(b"{\\rtf1 hello}", filename="scan.bin")
     assert isinstance(result, NotAForm)
+    assert result.format == "rtf"
+    assert result.reason.startswith("no reader for rtf yet")
+
+
+@pytest.mark.parametrize(
+    ("data", "fmt"), [(b"GIF89a" + b"\x00" * 40, "gif"), (b"II*\x00" + b"\x00" * 40, "tiff")]
+)
+def test_damaged_images_are_unreadable(data: bytes, fmt: str) -> None:
+    """GIF and TIFF go to OCR (a scanner's TIFF); a damaged one is a damaged file."""
+    result = read_attachment(data, filename="scan.bin")
+    assert isinstance(result, Unreadable)
     assert result.format == fmt
-    assert result.reason.startswith(f"no reader for {fmt} yet")
+    assert result.problem.code == "corrupt_file"
 
 
 def test_corrupt_xlsx_is_unreadable() -> None:

@@ -146,6 +146,19 @@ def test_png_of_the_first_page(scanned: Scanned) -> None:
     assert len(right) >= len(PART1) - 1, right
 
 
+def test_multipage_tiff_from_a_scanner(scanned: Scanned) -> None:
+    """A document scanner's one TIFF for the whole form: every page is read."""
+    pages = scans.scan_images(scanned.text_pdf, random.Random(9))
+    buffer = io.BytesIO()
+    pages[0].save(buffer, format="TIFF", save_all=True, append_images=pages[1:], dpi=(300, 300),
+                  compression="tiff_deflate")  # fmt: skip
+    result = read_attachment(buffer.getvalue(), filename="scan0001.tif")
+    assert isinstance(result, FormReading), result
+    assert len(pages) > 1
+    assert result.format == "image"
+    assert {p.source.split()[0] for p in result.provenance.values()} >= {"p1", "p2"}
+
+
 def test_jpeg_photo_of_the_form_page(scanned: Scanned) -> None:
     """A phone photo: 200 dpi, uneven light, more noise and blur, a bigger tilt."""
     result = read_attachment(scanned.photo, filename="IMG_2041.jpg")

@@ -1,0 +1,175 @@
+"""From Tesseract's words to cells: the pure stages of ``parsers.ocr`` that make a scanned table
+read like a printed one - column gaps OCR wrote as one space (rivers, the edges of columns of
+figures), ink-tight boxes, phantoms and specks, labels misread by a character, figures checked
+by a second reading. Synthetic words and drawn images: no Tesseract needed.
+"""
+
+from __future__ import annotations
+
+from PIL import Image, ImageDraw
+
+import parsers.ocr as ocr
+from parsers.ocr import Word
+from parsers.textlayout import Segment
+
+H = 30  # text height in pixels (a 300-dpi scan of 14-16 pt Thai)
+
+
+def line(number: int, *cells: tuple[int, str], gap: int = 1) -> list[Word]:
+    """Words of one text line: each cell (x, text) one word per space-separated token, laid
+    at 12 px a character; ``gap`` spaces before each cell after the first (1: OCR's usual)."""
+    words: list[Word] = []
+    top = 100 + number * 60
+    for index, (x, text) in enumerate(cells):
+        for position, token in enumerate(text.split(" ")):
+            spaces = (gap if index else 0) if position == 0 else 1
+            width = 12 * len(token)
+            words.append(Word(token, (x, top, x + width, top + H), 95.0, (1, 1, number), spaces))
+            x += width + 10
+    return words
+
+
+def texts(words: list[Word]) -> list[list[str]]:
+    lines = ocr.ocr_pages([(1, words)], 300)
+    return [[segment.text for segment in found.segments] for found in lines]
+
+
+# ------------------------------------------------------------------------- column gaps
+
+
+def test_a_table_row_is_cut_where_the_rows_around_align_on_one_space() -> None:
+    """Project name and period, one space apart in OCR's text (``line`` puts one space between
+    cells), in rows whose periods all start at x = 400."""
+    words = (
+        line(0, (100, "1"), (140, "ปลูกป่าชุมชน"), (400, "ไตรมาส 3"), (700, "78917.65"))
+        + line(1, (100, "2"), (140, "ปรับปรุงภูมิทัศน์"), (400, "มิถุนายน 2564"), (700, "39787.92"))
+        + line(2, (100, "3"), (140, "จัดทำสวนหย่อม"), (400, "ไตรมาส 3"), (700, "32247.46"))
+    )
+    found = texts(words)
+    assert found[0][1:3] == ["ปลูกป่าชุมชน", "ไตรมาส 3"]
+    assert found[1][1:3] == ["ปรับปรุงภูมิทัศน์", "มิถุนายน 2564"]
+
+
+def test_repeated_words_are_no_column() -> None:
+    """Part 2 labels share their first words: the space after them lines up by repetition,
+    not because a column starts there."""
+    words = (
+        line(0, (100, "2.1 พื้นที่สีเขียวอรรถประโยชน์ ส่วนบุคคล"), (800, "7"))
+        + line(1, (100, "2.2 พื้นที่สีเขียวอรรถประโยชน์ ในสถาบัน"), (800, "2"))
+        + line(2, (100, "2.3 พื้นที่สีเขียวอรรถประโยชน์ ในพื้นที่"), (800, "10"))
+    )
+    for found in texts(words):
+        assert found[0].startswith("2.")
+        assert found[0].endswith(("บุคคล", "สถาบัน", "ที่"))
+
+
+def test_a_sentence_is_not_cut_by_a_column_further_down_the_page() -> None:
+    words = line(0, (100, "ปัญหา"), (300, "การระบาดของโรค ทำให้จัดกิจกรรมไม่ได้"))
+    for number in range(8, 12):  # a table well below, whose column starts where a word does
+        words += line(number, (100, str(number)), (300, "ชื่อ"), (500, "ไตรมาส"), (800, "100"))
+    assert texts(words)[0] == ["ปัญหา", "การระบาดของโรค ทำให้จัดกิจกรรมไม่ได้"]
+
+
+def test_a_header_is_cut_where_the_figures_of_a_column_end() -> None:
+    """Left-aligned headers over right-aligned figures: each header starts where the figures
+    of the column before end, one space after the header before it."""
+    header = [
+        Word("งบประมาณ", (300, 100, 400, 130), 95.0, (1, 1, 0), 0),
+        Word("(บาท)", (410, 100, 470, 130), 95.0, (1, 1, 0), 1),
+        Word("พื้นที่เพิ่มขึ้น", (505, 100, 640, 130), 95.0, (1, 1, 0), 1),
+    ]
+    rows = []
+    for number, figure in enumerate(("78917.65", "39787.92", "32247.46"), start=1):
+        top = 100 + 60 * number
+        rows += [
+            Word(figure, (500 - 12 * len(figure), top, 500, top + H), 95.0, (1, 1, number), 0),
+            Word("1200", (652, top, 700, top + H), 95.0, (1, 1, number), 3),
+        ]
+    assert texts(header + rows)[0] == ["งบประมาณ (บาท)", "พื้นที่เพิ่มขึ้น"]
+
+
+# ------------------------------------------------------------------------- boxes and dirt
+
+
+def page_with(*boxes: tuple[int, int, int, int]) -> Image.Image:
+    page = Image.new("L", (1000, 400), 255)
+    draw = ImageDraw.Draw(page)
+    for box in boxes:
+        draw.rectangle(box, fill=0)
+    return page
+
+
+def test_boxes_shrink_to_their_ink() -> None:
+    """Tesseract boxed the first character over the blank before it."""
+    page = page_with((120, 100, 140, 130), (142, 100, 160, 130))
+    words = [
+        Word("พ", (90, 95, 118, 135), 93.0, (1, 1, 1), 1),  # no ink inside: its word starts later
+        Word("ื้", (110, 95, 141, 135), 93.0, (1, 1, 1), 0),
+        Word("น", (141, 95, 165, 135), 97.0, (1, 1, 1), 0),
+    ]
+    tight = ocr.tightened(page, words)
+    assert [w.text for w in tight] == ["พ", "ื้", "น"]
+    assert tight[0].box[0] == tight[0].box[2] >= 120  # an empty box where the word's ink begins
+    assert tight[2].box == (142, 100, 161, 131)
+
+
+def test_a_phantom_character_is_dropped_and_its_space_kept() -> None:
+    page = page_with((100, 100, 160, 130), (300, 100, 360, 130))
+    words = [
+        Word("ขึ้น", (100, 100, 160, 130), 95.0, (1, 1, 1), 0),
+        Word("ค", (250, 100, 270, 130), 63.0, (1, 1, 1), 1),  # no ink, and doubted: a phantom
+        Word("จำนวน", (300, 100, 360, 130), 95.0, (1, 1, 1), 0),
+    ]
+    tight = ocr.tightened(page, words)
+    assert [(w.text, w.spaces) for w in tight] == [("ขึ้น", 0), ("จำนวน", 1)]
+
+
+def test_a_speck_read_as_letters_is_dropped() -> None:
+    page = page_with((100, 100, 160, 130), (400, 120, 403, 123))
+    words = [
+        Word("E-mail", (100, 100, 160, 130), 95.0, (1, 1, 1), 0),
+        Word("daa", (395, 110, 410, 130), 88.0, (1, 1, 1), 3),
+    ]
+    assert [w.text for w in ocr.tightened(page, words)] == ["E-mail"]
+
+
+def test_dust_read_as_punctuation_is_no_cell() -> None:
+    words = line(0, (100, "3. พื้นที่สีเขียว"), (400, "."), (800, "11"))
+    assert texts(words) == [["3. พื้นที่สีเขียว", "11"]]
+
+
+# ------------------------------------------------------------------------- misreadings
+
+
+def segment(text: str) -> Segment:
+    return Segment(text, (0.0, 0.0, 100.0, 10.0), 10.0, 0.9)
+
+
+def test_a_label_misread_by_a_character_is_the_label() -> None:
+    assert ocr.snapped(segment("พื้นที่สีเขียวที่เพิ่ขึ้น")).text == "พื้นที่สีเขียวที่เพิ่มขึ้น"
+    assert ocr.snapped(segment("ลงชือ")).text == "ลงชื่อ"  # the same letters, marks lost
+    assert ocr.snapped(segment("วันทิ")).text == "วันที่"
+    assert ocr.snapped(segment("2.1 พื้นที่สีเขียวอรรถประโยชน ส่วนบุคคล")).text.startswith("2.1 ")
+
+
+def test_values_are_not_snapped_to_labels() -> None:
+    for text in ("นายสมชาย ใจดี", "ปลูกป่าชุมชนบ้านหนองบัว", "กำแพงแสน", "1,250"):
+        assert ocr.snapped(segment(text)).text == text
+
+
+def test_sara_am_misread_as_mai_han_akat() -> None:
+    word = Word("นั้า", (0, 0, 30, 30), 90.0, (1, 1, 1))
+    assert ocr._text([word]) == "น้ำ"
+
+
+def test_a_figure_read_twice() -> None:
+    first = Word("2600", (0, 0, 40, 30), 66.0, (1, 1, 1), 2)
+    again = ocr._checked(first, ("2400", 96.6))
+    assert (again.text, again.confidence) == ("2400", 66.0)  # read alone: right, but doubtful
+    same = ocr._checked(first, ("2600", 96.6))
+    assert (same.text, same.confidence) == ("2600", 96.6)
+    longer = ocr._checked(first, ("26001", 96.6))  # a digit more: keep, and doubt
+    assert longer.text == "2600"
+    assert longer.confidence <= 66.0
+    assert ocr._checked(first, None) is first
+    assert ocr._checked(first, ("ประดู่", 90.0)) is first
