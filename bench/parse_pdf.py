@@ -8,6 +8,7 @@ fields exact on text PDFs, >= 90 % on 300-dpi scans, <= 10 s per scanned page. F
 it never asserts. Needs LibreOffice (and Tesseract with Thai for the scans).
 
     python -m bench.parse_pdf                  # 30 workbook PDFs, 15 Word PDFs, 10 scans
+                                               # (held-out layouts' share of them too)
     python -m bench.parse_pdf --n 60 --scans 20
     python -m bench.parse_pdf --tiny           # CI: 6 + 2 PDFs and 1 scan, well under a minute
     python -m bench.parse_pdf --show 10        # the first 10 wrong fields (development only)
@@ -94,7 +95,10 @@ def main(argv: list[str] | None = None) -> int:
         score(tally, sample.layout, sample.truth or {}, result)
 
     page_seconds: list[float] = []
-    to_scan = [s for s in samples if s.kind == "text_pdf" and not s.held_out][: args.scans]
+    printed_pdfs = [s for s in samples if s.kind == "text_pdf"]
+    dev_scans, held_scans = _split(args.scans, forms.DEV_LAYOUTS, forms.HELD_OUT_LAYOUTS)
+    to_scan = [s for s in printed_pdfs if not s.held_out][:dev_scans]
+    to_scan += [s for s in printed_pdfs if s.held_out][:held_scans]
     if to_scan and default_engine() is None:
         print("parse_pdf: Tesseract with tha+eng is not installed: scans not measured")
         to_scan = []
@@ -102,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     for sample in to_scan:
         scan = scans.scan_sample(sample, "scan_pdf", rng)
         pages = len(pdfium.PdfDocument(scan.data))
-        tally = tallies.setdefault(("scan_pdf", False), Tally())
+        tally = tallies.setdefault(("scan_pdf", sample.held_out), Tally())
         start = time.perf_counter()
         result = read_attachment(scan.data, filename="scan.pdf")
         seconds = time.perf_counter() - start
