@@ -54,7 +54,9 @@ def read_projects(
         if any(_ends_table(layout, cell, label_cells) for cell in cells):
             break
         found = {column.key: layout.cell_under(header, row) for column, header in columns}
-        if not any(found.values()):
+        if not any(len(cell.text.strip()) > 1 for cell in found.values() if cell is not None):
+            # nothing, or a lone character or mark (dirt on a scan read as "✓" or "๕"): no
+            # project - a row of the table holds a name, a period or a figure
             blank_rows += 1
             if blank_rows > schema.matching.max_blank_rows:
                 break

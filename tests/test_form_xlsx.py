@@ -457,3 +457,27 @@ def test_held_out_accuracy_report(record_property: Any) -> None:
 )
 def test_held_out_layouts_read_back_the_truth(layout: str) -> None:
     assert held_out_results()[0][layout] == []
+
+
+def test_a_row_of_lone_marks_in_the_projects_table_is_no_project() -> None:
+    """Dirt on a scan read as "✓" or "๕" between the header and the first project must not
+    become a project (it would shift every project after it by one row)."""
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(fill_xlsx(make_truth(11), layout="template_beside", rng=random.Random(11)))
+    )
+    sheet = workbook.active
+    assert sheet is not None
+    header = next(
+        row
+        for row in range(1, sheet.max_row + 1)
+        if any(str(cell.value or "").startswith("ชื่อโครงการ") for cell in sheet[row])
+    )
+    sheet.insert_rows(header + 1)
+    sheet.cell(header + 1, 2, "✓")
+    sheet.cell(header + 1, 3, "๕")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    result = read_attachment(buffer.getvalue(), filename="form.xlsx")
+    assert isinstance(result, FormReading)
+    truth = make_truth(11)
+    assert result.fields["projects"] == truth["projects"]
