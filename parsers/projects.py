@@ -9,6 +9,8 @@ Totals are read from the total row ("รวม"), or summed from the rows when n
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from typing import TYPE_CHECKING
 
 from parsers import thai
@@ -37,6 +39,7 @@ def read_projects(
     units = {column.key: thai.area_unit_of(cell.text) for column, cell in columns}
     total_keys = {label_key(text) for text in spec.total_row}
     projects: list[dict[str, object]] = []
+    raw: list[dict[str, str]] = []  # each project's cell texts as read
     totals: dict[str, tuple[object, Cell]] = {}
     blank_rows = 0
     out.labels_seen.add(spec.key)
@@ -62,9 +65,68 @@ def read_projects(
                 break
             continue
         blank_rows = 0
+        if projects and _continues(found, columns, raw[-1]):
+            _run_on(projects[-1], len(projects) - 1, columns, found, raw[-1], units, out)
+            continue
         projects.append(_read_row(len(projects), spec.columns, columns, found, units, out))
+        raw.append({key: cell.text for key, cell in found.items() if cell is not None})
     out.fields[spec.key] = projects
     _totals(spec.columns, projects, totals, out)
+
+
+def _continues(
+    found: dict[str, Cell | None], columns: list[tuple[ColumnSpec, Cell]], above: dict[str, str]
+) -> bool:
+    """Is this row the rest of the text of the project above (a long name typed or wrapped
+    onto the next line, where the layout did not join it)? Only text, in text columns that
+    the project above has filled too, and no figure: a new project has its figures."""
+    texts = {key: cell.text for key, cell in found.items() if cell is not None}
+    kinds = {column.key: column.type for column, _ in columns}
+    return bool(texts) and all(
+        kinds.get(key) == "text" and key in above and not _FIGURES.search(text)
+        for key, text in texts.items()
+    )
+
+
+_FIGURES = re.compile(r"\d")
+
+
+def _run_on(
+    project: dict[str, object],
+    number: int,
+    columns: list[tuple[ColumnSpec, Cell]],
+    found: dict[str, Cell | None],
+    above: dict[str, str],
+    units: dict[str, str | None],
+    out: Collector,
+) -> None:
+    """Join this row's texts to the project above, as the next line of each cell."""
+    for column, _ in columns:
+        cell = found.get(column.key)
+        if cell is None:
+            continue
+        before = above[column.key]
+        thai_wrap = _THAI.match(before[-1:]) and _THAI.match(cell.text[:1])
+        joined = before + (WRAP_MARK if thai_wrap else " ") + cell.text
+        above[column.key] = joined
+        merged = dataclasses.replace(cell, text=joined)
+        result = read_value(
+            Source(cell_text(merged, column), None, units.get(column.key)), _value_spec(column)
+        )
+        if isinstance(result, Parsed):
+            project[column.key] = result.value
+            key = f"projects[{number}].{column.key}"
+            sure = min(result.confidence, reading_confidence((cell,)))
+            if key in out.provenance:
+                sure = min(sure, out.provenance[key].confidence)
+            out.provenance[key] = Provenance(
+                f"{out.provenance[key].source if key in out.provenance else ''}, {cell.source}",
+                joined,
+                round(sure, 3),
+            )
+
+
+_THAI = re.compile("[\u0e01-\u0e5b]")
 
 
 def cell_is_total(cell: Cell, total_keys: set[str]) -> bool:

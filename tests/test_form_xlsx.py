@@ -481,3 +481,32 @@ def test_a_row_of_lone_marks_in_the_projects_table_is_no_project() -> None:
     assert isinstance(result, FormReading)
     truth = make_truth(11)
     assert result.fields["projects"] == truth["projects"]
+
+
+def test_a_long_project_name_typed_on_into_the_next_row_is_one_project() -> None:
+    """The rest of a name on the row below, with nothing else on it (typed there, or a wrap
+    the page layout did not join): the project's name goes on, no new project."""
+    truth = make_truth(12)
+    assert truth["projects"], "the generated form has projects"
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(fill_xlsx(truth, layout="template_beside", rng=random.Random(12)))
+    )
+    sheet = workbook.active
+    assert sheet is not None
+    header, column = next(
+        (cell.row, cell.column)
+        for row in sheet.iter_rows()
+        for cell in row
+        if str(cell.value or "").startswith("ชื่อโครงการ")
+    )
+    first = header + 1
+    name = str(sheet.cell(first, column).value)
+    assert name == truth["projects"][0]["name"]
+    sheet.insert_rows(first + 1)
+    sheet.cell(first, column, name[:6])
+    sheet.cell(first + 1, column, name[6:])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    result = read_attachment(buffer.getvalue(), filename="form.xlsx")
+    assert isinstance(result, FormReading)
+    assert result.fields["projects"] == truth["projects"]
