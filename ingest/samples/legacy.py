@@ -24,17 +24,14 @@ import datetime as dt
 import io
 import random
 import re
-import subprocess
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 import openpyxl
 
 from ingest.samples.forms import DEV_LAYOUTS, HELD_OUT_LAYOUTS, fill_xlsx
-from ingest.samples.scans import Sample, Source, sample_truth, soffice
+from ingest.samples.scans import Sample, Source, convert_documents, sample_truth
 from ingest.samples.wordforms import WORD_DEV_LAYOUTS, WORD_HELD_OUT_LAYOUTS, fill_docx
 
 
@@ -71,31 +68,10 @@ def convert(
     :data:`TARGETS`) in one LibreOffice run with a private profile."""
     if fmt == "spreadsheetml":
         return [spreadsheetml(data) for _, data in documents]
-    binary = soffice()
-    if binary is None:
-        raise RuntimeError("LibreOffice is not installed: apt-get install libreoffice-calc-nogui")
     target = TARGETS[fmt]
-    with tempfile.TemporaryDirectory(prefix="onep-soffice-") as tmp:
-        folder = Path(tmp)
-        paths = []
-        for index, (name, data) in enumerate(documents):
-            path = folder / f"{index:04d}-{name}"
-            path.write_bytes(data)
-            paths.append(path)
-        out = folder / "out"
-        command = [
-            binary,
-            f"-env:UserInstallation={(folder / 'profile').as_uri()}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            target.convert_to.replace('"', ""),
-            "--outdir",
-            str(out),
-            *map(str, paths),
-        ]
-        subprocess.run(command, check=True, capture_output=True, timeout=timeout)
-        return [(out / f"{path.stem}.{target.extension}").read_bytes() for path in paths]
+    return convert_documents(
+        documents, target.convert_to.replace('"', ""), target.extension, timeout=timeout
+    )
 
 
 def sources(count: int, fmt: str, *, seed: int = 0, held_out: bool = False) -> list[Source]:

@@ -78,28 +78,36 @@ def soffice() -> str | None:
 def convert_to_pdf(
     documents: Sequence[tuple[str, bytes]], *, timeout: float = 300, password: str | None = None
 ) -> list[bytes]:
-    """PDFs of ``documents`` ((file name with its extension, bytes)), in one LibreOffice run
-    with a private profile (so that it never meets a desktop LibreOffice or another run).
+    """PDFs of ``documents`` ((file name with its extension, bytes)), in one LibreOffice run.
     With ``password`` the PDFs are encrypted (all documents must then be of one kind)."""
+    target = "pdf"
+    if password is not None:
+        export = _PDF_FILTERS[Path(documents[0][0]).suffix.lower()]
+        options = {
+            "EncryptFile": {"type": "boolean", "value": "true"},
+            "DocumentOpenPassword": {"type": "string", "value": password},
+        }
+        target = f"pdf:{export}:{json.dumps(options)}"
+    return convert_documents(documents, target, "pdf", timeout=timeout)
+
+
+def convert_documents(
+    documents: Sequence[tuple[str, bytes]], target: str, extension: str, *, timeout: float = 300
+) -> list[bytes]:
+    """``documents`` ((file name with its extension, bytes)) converted by ``soffice
+    --convert-to target`` in one LibreOffice run with a private profile (so that it never meets
+    a desktop LibreOffice or another run); the results are the files ending ``.extension``."""
     binary = soffice()
     if binary is None:
         raise RuntimeError("LibreOffice is not installed: apt-get install libreoffice-calc-nogui")
     with tempfile.TemporaryDirectory(prefix="onep-soffice-") as tmp:
         folder = Path(tmp)
-        names = []
+        paths = []
         for index, (name, data) in enumerate(documents):
             path = folder / f"{index:04d}-{name}"
             path.write_bytes(data)
-            names.append(path)
+            paths.append(path)
         out = folder / "out"
-        target = "pdf"
-        if password is not None:
-            export = _PDF_FILTERS[Path(documents[0][0]).suffix.lower()]
-            options = {
-                "EncryptFile": {"type": "boolean", "value": "true"},
-                "DocumentOpenPassword": {"type": "string", "value": password},
-            }
-            target = f"pdf:{export}:{json.dumps(options)}"
         command = [
             binary,
             f"-env:UserInstallation={(folder / 'profile').as_uri()}",
@@ -109,10 +117,10 @@ def convert_to_pdf(
             target,
             "--outdir",
             str(out),
-            *map(str, names),
+            *map(str, paths),
         ]
         subprocess.run(command, check=True, capture_output=True, timeout=timeout)
-        return [(out / f"{path.stem}.pdf").read_bytes() for path in names]
+        return [(out / f"{path.stem}.{extension}").read_bytes() for path in paths]
 
 
 _PDF_FILTERS = {".xlsx": "calc_pdf_Export", ".docx": "writer_pdf_Export"}
