@@ -16,6 +16,10 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from parsers.results import ReadLimits
 
 
 @dataclass(frozen=True)
@@ -138,3 +142,28 @@ class Document:
     @property
     def cell_count(self) -> int:
         return sum(len(sheet.cells) for sheet in self.sheets)
+
+
+class FullError(Exception):
+    """A document reached ``max_rows`` or ``max_cells``: the rest is not read."""
+
+
+def add_within(
+    cells: list[Cell],
+    limits: ReadLimits,
+    sheet: str,
+    text: str,
+    row: int,
+    col: int,
+    source: str,
+    rows: int = 1,
+    cols: int = 1,
+) -> None:
+    """Append a cell of a document read as rows (Word, Writer, web pages), within ``limits``:
+    :class:`FullError` once rows or cells run out; blank text and columns past ``max_cols`` are
+    left out, and a span is cut at ``max_cols``."""
+    if row >= limits.max_rows or len(cells) >= limits.max_cells:
+        raise FullError
+    if col < limits.max_cols and text.strip():
+        cols = min(cols, limits.max_cols - col)
+        cells.append(Cell(text, None, sheet, row, col, source, rows, cols))

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 
 import olefile  # type: ignore[import-untyped]
 
-from parsers.cells import Cell, Document
+from parsers.cells import Cell, Document, FullError, add_within
 from parsers.readers import ReadError, register
 from parsers.results import ReadLimits
 
@@ -432,10 +432,6 @@ class _Pending:
     cols: int
 
 
-class _FullError(Exception):
-    """The document reached ``max_rows`` or ``max_cells``: the rest is not read."""
-
-
 class _Grid:
     """Places paragraphs and table cells on rows, top to bottom (as ``parsers.docx``)."""
 
@@ -449,11 +445,7 @@ class _Grid:
         self.table_rows: list[tuple[list[str], tuple[int, ...], dict[int, int]]] = []
 
     def add(self, text: str, row: int, col: int, source: str, rows: int = 1, cols: int = 1) -> None:
-        if row >= self.limits.max_rows or len(self.cells) >= self.limits.max_cells:
-            raise _FullError
-        if col < self.limits.max_cols and text.strip():
-            cols = min(cols, self.limits.max_cols - col)
-            self.cells.append(Cell(text, None, SHEET, row, col, source, rows, cols))
+        add_within(self.cells, self.limits, SHEET, text, row, col, source, rows, cols)
 
     def paragraph(self, text: str) -> None:
         self.end_table()
@@ -557,7 +549,7 @@ def _read_body(
                 cells.append(_cell_text(lines))
                 lines = []
         grid.end_table()
-    except _FullError:
+    except FullError:
         return
 
 

@@ -24,7 +24,7 @@ import contextlib
 from dataclasses import dataclass
 from typing import Any
 
-from parsers.cells import Cell, Document
+from parsers.cells import Cell, Document, FullError, add_within
 from parsers.ooxml import open_package, parse_xml, read_part
 from parsers.readers import ReadError, register
 from parsers.results import ReadLimits
@@ -79,7 +79,7 @@ def read_docx(data: bytes, limits: ReadLimits) -> Document:
     if body is None:
         raise ReadError("corrupt_file", f"{name} has no document body")
     grid = _Grid(limits)
-    with contextlib.suppress(_FullError):
+    with contextlib.suppress(FullError):
         grid.blocks(body, 0)
     return Document.from_cells("docx", grid.cells, [SHEET])
 
@@ -140,10 +140,6 @@ def _int(value: str | None, default: int) -> int:
         return default
 
 
-class _FullError(Exception):
-    """The document reached ``max_rows`` or ``max_cells``: the rest is not read."""
-
-
 @dataclass
 class _Pending:
     """A table cell being built (a vertical merge may still add rows to it)."""
@@ -167,11 +163,7 @@ class _Grid:
         self.tables = 0
 
     def add(self, text: str, row: int, col: int, source: str, rows: int = 1, cols: int = 1) -> None:
-        if row >= self.limits.max_rows or len(self.cells) >= self.limits.max_cells:
-            raise _FullError
-        if col < self.limits.max_cols and text.strip():
-            cols = min(cols, self.limits.max_cols - col)
-            self.cells.append(Cell(text, None, SHEET, row, col, source, rows, cols))
+        add_within(self.cells, self.limits, SHEET, text, row, col, source, rows, cols)
 
     # ------------------------------------------------------------------ block level
 

@@ -32,7 +32,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from parsers.cells import Cell, Document, a1_source
+from parsers.cells import Cell, Document, FullError, a1_source, add_within
 from parsers.doc import SYMBOL_GLYPHS
 from parsers.ooxml import open_package, parse_xml, read_part
 from parsers.readers import ReadError, register
@@ -89,7 +89,7 @@ def read_odt(data: bytes, limits: ReadLimits) -> Document:
     if text is None:
         raise ReadError("corrupt_file", "content.xml has no text body")
     grid = _Grid(limits, _symbol_styles(root))
-    with contextlib.suppress(_FullError):
+    with contextlib.suppress(FullError):
         grid.blocks(text, 0)
     return Document.from_cells("odt", grid.cells, [TEXT_SHEET])
 
@@ -264,10 +264,6 @@ def _date(text: str) -> dt.date | dt.datetime | None:
 # --------------------------------------------------------------------------- text documents
 
 
-class _FullError(Exception):
-    """The document reached ``max_rows`` or ``max_cells``: the rest is not read."""
-
-
 @dataclass
 class _Pending:
     text: str
@@ -290,14 +286,9 @@ class _Grid:
         self.tables = 0
 
     def add(self, item: _Pending) -> None:
-        if item.row >= self.limits.max_rows or len(self.cells) >= self.limits.max_cells:
-            raise _FullError
-        if item.col < self.limits.max_cols and item.text.strip():
-            cols = min(item.cols, self.limits.max_cols - item.col)
-            rows = min(item.rows, self.limits.max_rows)
-            self.cells.append(
-                Cell(item.text, None, TEXT_SHEET, item.row, item.col, item.source, rows, cols)
-            )
+        rows = min(item.rows, self.limits.max_rows)
+        add_within(self.cells, self.limits, TEXT_SHEET, item.text, item.row, item.col,
+                   item.source, rows, item.cols)  # fmt: skip
 
     def blocks(self, element: Any, depth: int) -> None:
         if depth > _MAX_DEPTH:
