@@ -816,13 +816,11 @@ def tightened(page: Image.Image, words: list[Word]) -> list[Word]:
         else:
             inked.append(dataclasses.replace(
                 word, box=(x0 + box[0], top + box[1], x0 + box[2], top + box[3])))  # fmt: skip
-    heights: dict[tuple[int, int, int], int] = {}
+    bases_of: dict[tuple[int, int, int], list[Word]] = {}
     for word in words:
         if not _is_mark(word):
-            heights.setdefault(word.line, 0)
-    for key in heights:
-        bases = [w for w in words if w.line == key and not _is_mark(w)]
-        heights[key] = _height(bases)
+            bases_of.setdefault(word.line, []).append(word)
+    heights = {key: _height(bases) for key, bases in bases_of.items()}
     out: list[Word] = []
     carried: dict[tuple[int, int, int], int] = {}  # spaces before a dropped phantom
     for index, (word, tight) in enumerate(zip(words, inked, strict=True)):
