@@ -70,6 +70,7 @@ from PIL import Image, ImageFilter, ImageMath, ImageOps, UnidentifiedImageError
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from parsers import thaidigits
 from parsers.cells import Document
 from parsers.labels import NUMBERING, bare_key, bigrams, label_key, schema_labels
 from parsers.readers import ReadError, register
@@ -368,7 +369,96 @@ def _read_page(
     except OcrError as exc:
         log.warning("OCR of page %d failed: %s", number, exc)
         return number, []
-    return number, second_look(page, tightened(page, words), engine)
+    return number, second_look(page, thai_figures(page, tightened(page, words)), engine)
+
+
+def thai_figures(page: Image.Image, words: list[Word]) -> list[Word]:
+    """``words`` with the figures written in Thai digits read again by their shapes
+    (``parsers.thaidigits``: Tesseract's Thai model misreads ๖ ๗ ๘ ๙ and makes whole figures
+    letters). Only on a page where Thai digits were seen: there, each run of glued words that
+    holds a Thai digit, or is a short Latin word (what Tesseract makes of a Thai figure it
+    cannot read, "lod," for "๒๐๘,"), is read as a figure; runs a small gap apart that both
+    read as figures are one figure. A run that is no figure keeps Tesseract's reading."""
+    lines = [list(line) for _, line in itertools.groupby(words, key=lambda word: word.line)]
+    runs_of = [_glued(items) for items in lines]
+    seen = sum(
+        1
+        for runs in runs_of
+        for run in runs
+        if len(_THAI_DIGIT.findall("".join(word.text for word in run))) >= 2
+    )
+    if seen < _THAI_FIGURES_SEEN:
+        return words
+    out: list[Word] = []
+    for items, runs in zip(lines, runs_of, strict=True):
+        bases = [word for word in items if not _is_mark(word)]
+        height = _height(bases) if bases else 1
+        previous: Word | None = None  # the last figure read here, if the last run was one
+        for run in runs:
+            text = "".join(word.text for word in run)
+            x0, x1 = min(w.box[0] for w in run), max(w.box[2] for w in run)
+            if x1 <= x0 or not _maybe_thai_figure(text):
+                out.extend(run)
+                previous = None
+                continue
+            top = min(w.box[1] for w in run) - 2
+            bottom = max(w.box[3] for w in run) + height // 3  # a comma's tail
+            left = max(0, x0 - height)
+            crop = page.crop((left, max(0, top), min(page.width, x1 + height), bottom))
+            reading = thaidigits.read_figure(crop, (x0 - left, x1 - left))
+            if reading is None or not (_THAI_DIGIT.search(text) or _latin_figure(reading)):
+                out.extend(run)
+                previous = None
+                continue
+            figure = Word(reading[0], (x0, min(w.box[1] for w in run), x1,
+                                       max(w.box[3] for w in run)), reading[1], run[0].line,
+                          run[0].spaces)  # fmt: skip
+            if previous is not None and x0 - previous.box[2] < height * _FIGURE_GAP:
+                figure = Word(previous.text + figure.text,
+                              (previous.box[0], min(previous.box[1], figure.box[1]), x1,
+                               max(previous.box[3], figure.box[3])),
+                              min(previous.confidence, figure.confidence), previous.line,
+                              previous.spaces)  # fmt: skip
+                out.pop()
+            out.append(figure)
+            previous = figure
+    return out
+
+
+def _glued(items: list[Word]) -> list[list[Word]]:
+    """A line's words in runs of words with no space between them."""
+    runs: list[list[Word]] = []
+    for word in items:
+        if runs and word.spaces == 0 and not _is_mark(word) and not _is_mark(runs[-1][-1]):
+            runs[-1].append(word)
+        else:
+            runs.append([word])
+    return runs
+
+
+def _maybe_thai_figure(text: str) -> bool:
+    if _THAI_DIGIT.search(text):
+        return True
+    return (
+        text not in _TICKS
+        and len(text) <= _LATIN_FIGURE
+        and any("a" <= c.lower() <= "z" for c in text)
+        and all(c.isascii() and not c.isdigit() and c not in "@/:" for c in text)
+    )
+
+
+def _latin_figure(reading: tuple[str, float]) -> bool:
+    """A Latin word read as a figure is one only when surely two digits or more (a tick
+    Tesseract read as "v" is one glyph, near no digit)."""
+    return reading[1] >= _SURE_FIGURE and len(_THAI_DIGIT.findall(reading[0])) >= 2
+
+
+_SURE_FIGURE = 90.0
+_THAI_DIGIT = re.compile("[\u0e50-\u0e59]")
+_THAI_FIGURES_SEEN = 2  # figures of two Thai digits or more on a page that uses them
+# (dirt on a scan is read as a lone ๐ or ๕; a page written in Thai digits has dates, sums)
+_LATIN_FIGURE = 10  # characters: a longer Latin word is no misread figure
+_FIGURE_GAP = 0.6  # text heights: a wider gap parts two figures
 
 
 @dataclass(frozen=True)
@@ -580,6 +670,8 @@ def second_look(page: Image.Image, words: list[Word], engine: Engine) -> list[Wo
         thai_line = any(_THAI_LETTER.search(word.text) for word in items)
         for word in sure:  # every figure, read again on its own: a check of the first reading
             if _FIGURE.match(word.text) and word.box[2] > word.box[0]:
+                if _THAI_DIGIT.search(word.text):
+                    continue  # read by its shape (thai_figures): Tesseract reads it no better
                 spots.append(_Spot(key, _grown(ink, word.box, height), height, [], word))
             elif thai_line and _alien(word) and word.box[2] > word.box[0]:
                 # Latin letters among Thai, doubted: Thai misread by the English model
@@ -950,7 +1042,10 @@ def ocr_pages(pages: Sequence[tuple[int, list[Word]]], dpi: int) -> list[Line]:
     shifts = _page_shifts(ordered)
     ordered = [(page, _shifted(items, shifts.get(page, 0))) for page, items in ordered]
     scale = 72 / dpi
-    runs = [[p for run in _runs(items) for p in _cut_numbers(run)] for _, items in ordered]
+    runs = [
+        [p for run in _runs(items) for q in _cut_numbers(run) for p in _cut_figure_pairs(q)]
+        for _, items in ordered
+    ]
     runs = cut_at_rivers(runs)
     runs = cut_after_figures(runs)
     # One text size for the document: OCR boxes of Thai characters (tall ones, low ones,
@@ -996,14 +1091,43 @@ def snapped(segment: Segment) -> Segment:
         if len(key) < _SNAP_MIN:
             continue
         allowed = max(1, len(key) // _SNAP_PER)
-        found = process.extractOne(key, _vocabulary().keys(), scorer=Levenshtein.distance,
-                                   score_cutoff=allowed)  # fmt: skip
+        found = process.extractOne(
+            key, _vocabulary().keys(), scorer=Levenshtein.distance, score_cutoff=allowed
+        )
+        if found is None:  # letters lost, and the marks around them reordered by normalising
+            found = _near_skeleton(key)
         if found is not None:
             numbering = NUMBERING.match(text)
             label = _vocabulary()[found[0]]
             fixed = (numbering.group(0) if numbering else "") + label + (f" {keep}" if keep else "")
             return dataclasses.replace(segment, text=fixed)
     return segment
+
+
+def _near_skeleton(key: str) -> tuple[str, int, int] | None:
+    """The label key whose letters (marks left out) are a letter or two from ``key``'s, and
+    whose whole key is not far either: "พื้นที่สีเขียวที่เพิ่ึ้น" (ม and ข lost; normalising put
+    the vowel ึ before the tone mark ่, two edits more) for "พื้นที่สีเขียวที่เพิ่มขึ้น"."""
+    skeleton = _skeleton(key)
+    allowed = max(1, len(skeleton) // _SKELETON_PER)
+    found = process.extractOne(skeleton, _long_skeletons().keys(), scorer=Levenshtein.distance,
+                               score_cutoff=allowed)  # fmt: skip
+    if found is None:
+        return None
+    label = _long_skeletons()[found[0]]
+    if Levenshtein.distance(key, label) > len(key) // _SNAP_MARKS_PER:
+        return None
+    return label, found[1], 0
+
+
+@functools.lru_cache(maxsize=1)
+def _long_skeletons() -> dict[str, str]:
+    """Label keys (of _SNAP_MIN characters or more) by their letters without marks, where
+    only one label has those letters."""
+    found: dict[str, set[str]] = {}
+    for key in _vocabulary():
+        found.setdefault(_skeleton(key), set()).add(key)
+    return {skeleton: next(iter(keys)) for skeleton, keys in found.items() if len(keys) == 1}
 
 
 def _skeleton(key: str) -> str:
@@ -1022,6 +1146,8 @@ def _skeletons() -> dict[str, str]:
 _SKELETON_MIN = 3  # letters: a label's letters without marks that identify it
 _SNAP_MIN = 8  # characters of key: shorter texts are too alike to correct
 _SNAP_PER = 12  # one wrong character allowed per this many
+_SKELETON_PER = 6  # ... per this many letters, marks left out
+_SNAP_MARKS_PER = 5  # ... and per this many characters, marks counted
 _NOTES = re.compile(r"\([^()]*\)")
 
 
@@ -1159,6 +1285,37 @@ def _cut_numbers(run: list[Word]) -> list[list[Word]]:
 
 
 _NUMBER = re.compile(r"^\d+(?:,\d{3})*$")  # a quantity, not a numbering ("2.1", "3.")
+
+
+def _cut_figure_pairs(run: list[Word]) -> list[list[Word]]:
+    """Two figures a space apart, one of them written with a thousands comma or a decimal
+    point ("10.9025 1,277"), are two cells: the figures of two columns OCR read as one line.
+    (Digits alone a space apart stay one: "0 5361 9972" is a telephone number.)"""
+    tokens: list[list[Word]] = []
+    for word in run:
+        if tokens and (word.spaces == 0 or _is_mark(word)):
+            tokens[-1].append(word)
+        else:
+            tokens.append([word])
+    if len(tokens) < 2:
+        return [run]
+    pieces: list[list[Word]] = [tokens[0]]
+    for before, token in itertools.pairwise(tokens):
+        first, second = _joined(before), _joined(token)
+        if (_FIGURE_TOKEN.match(first) and _FIGURE_TOKEN.match(second)
+                and (_FORMATTED.search(first) or _FORMATTED.search(second))):  # fmt: skip
+            pieces.append(list(token))
+        else:
+            pieces[-1].extend(token)
+    return pieces
+
+
+def _joined(words: list[Word]) -> str:
+    return "".join(word.text for word in words)
+
+
+_FIGURE_TOKEN = re.compile(r"^\d[\d,]*(?:\.\d+)?$")
+_FORMATTED = re.compile(r"\d[,.]\d")
 
 
 def cut_at_rivers(lines: list[list[list[Word]]]) -> list[list[list[Word]]]:
@@ -1364,7 +1521,22 @@ def _text(run: list[Word]) -> str:
             previous = word
     text = _NIKHAHIT_AS_HAN_AKAT.sub(r"\1ำ", "".join(parts).strip())
     text = " ".join(_month_fixed(token) for token in text.split(" "))
-    return _TICKS.get(text, text)
+    return _TICKS.get(text, _undusted(text))
+
+
+def _undusted(text: str) -> str:
+    """``text`` without the dirt at its ends that OCR read as punctuation: a lone mark
+    before or after it ("กำแพงแสน .", "พะยูง '"), a dot glued before Thai letters
+    (".นางประเสริฐ"), a dot glued after a Thai word of four characters or more ("พะยูง.";
+    an abbreviation's dot follows fewer: "อบต.", "ก.ย.")."""
+    text = _DUST_ENDS.sub("", text)
+    text = _DUST_BEFORE_THAI.sub("", text)
+    return _DOT_AFTER_WORD.sub(r"\1", text)
+
+
+_DUST_ENDS = re.compile(r"^[.,'`‘’]+\s+(?=\S)|(?<=\S)\s+[.,'`‘’]+$")
+_DUST_BEFORE_THAI = re.compile(r"^[.,'`‘’]+(?=[\u0e01-\u0e2e\u0e40-\u0e44])")
+_DOT_AFTER_WORD = re.compile(r"((?:^|[\s.])[\u0e01-\u0e4e]{4,})\.$")
 
 
 def _month_fixed(token: str) -> str:

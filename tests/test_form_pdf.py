@@ -462,3 +462,48 @@ def test_a_page_without_text_goes_to_ocr(printed: Printed) -> None:
     document = parsers.pdf.read_pdf_with(scan, ReadLimits(), engine)
     assert document.format == "pdf_scan"
     assert seen  # the first look ran (and found nothing: no full OCR)
+
+
+def _projects_page(stray_header: str | None) -> Document:
+    """A page's projects table whose area figures stand right of their header's grid column
+    (the header written from the left edge of a wide column, the figures at its right edge)."""
+    from parsers.cells import Cell
+
+    def cell(row: int, col: int, text: str, x0: float, x1: float) -> Cell:
+        return Cell(text, None, "pdf", row, col, f"p1 line {row}", box=(x0, row * 20.0, x1,
+                    row * 20.0 + 12))  # fmt: skip
+
+    header = [
+        cell(0, 0, "ลำดับ", 50, 80),
+        cell(0, 1, "ชื่อโครงการ/กิจกรรม", 100, 200),
+        cell(0, 2, "ระยะเวลา", 220, 280),
+        cell(0, 3, "งบประมาณ (บาท)", 300, 380),
+        cell(0, 4, "พื้นที่สีเขียวที่เพิ่มขึ้น (ตร.ม.)", 400, 500),
+        cell(0, 6, "จำนวนต้นไม้ที่ปลูก (ต้น)", 560, 640),
+        cell(0, 7, "ชนิดพันธุ์", 660, 720),
+    ]
+    if stray_header is not None:
+        header.append(cell(0, 5, stray_header, 515, 545))
+    row = [
+        cell(1, 0, "1", 60, 66),
+        cell(1, 1, "ปลูกป่าชุมชนบ้านหนองบัว", 100, 190),
+        cell(1, 2, "ไตรมาส 3", 220, 260),
+        cell(1, 3, "12000", 350, 380),
+        cell(1, 5, "15008", 520, 550),
+        cell(1, 6, "2667", 610, 640),
+        cell(1, 7, "พะยูง", 660, 690),
+    ]
+    return Document.from_cells("pdf", header + row, ["pdf"])
+
+
+def test_figures_right_of_their_headers_grid_column_are_that_column() -> None:
+    projects = extract(_projects_page(None), load_schema("2564.1")).fields["projects"]
+    assert isinstance(projects, list)
+    assert projects[0]["added_area_m2"] == 15008.0
+    assert projects[0]["trees_planted"] == 2667
+
+
+def test_a_column_with_a_header_of_its_own_is_not_another_columns() -> None:
+    projects = extract(_projects_page("หมายเหตุ"), load_schema("2564.1")).fields["projects"]
+    assert isinstance(projects, list)
+    assert projects[0]["added_area_m2"] is None

@@ -6,9 +6,11 @@ by a second reading. Synthetic words and drawn images: no Tesseract needed.
 
 from __future__ import annotations
 
-from PIL import Image, ImageDraw
+import pytest
+from PIL import Image, ImageDraw, ImageFont
 
 import parsers.ocr as ocr
+from parsers import thaidigits
 from parsers.ocr import Word
 from parsers.textlayout import Segment
 
@@ -173,3 +175,91 @@ def test_a_figure_read_twice() -> None:
     assert longer.confidence <= 66.0
     assert ocr._checked(first, None) is first
     assert ocr._checked(first, ("ประดู่", 90.0)) is first
+
+
+def test_a_label_with_letters_lost_and_its_marks_reordered_is_the_label() -> None:
+    # Tesseract's "เพิ่ึ้น" for "เพิ่มขึ้น": ม and ข lost, and normalising puts ึ before ่
+    assert ocr.snapped(segment("พื้นที่สีเขียวที่เพิ่ึ้น")).text == "พื้นที่สีเขียวที่เพิ่มขึ้น"
+
+
+def test_dirt_at_the_ends_of_a_value_is_no_punctuation() -> None:
+    cases = {
+        "กำแพงแสน .": "กำแพงแสน",
+        "พะยูง '": "พะยูง",
+        ".นางประเสริฐ ทองคำ": "นางประเสริฐ ทองคำ",
+        "พะยูง.": "พะยูง",
+        "ทต.แม่ใส.": "ทต.แม่ใส",
+    }
+    for read, meant in cases.items():
+        assert ocr._undusted(read) == meant
+    for kept in ("อบต.", "ก.ย.", "ต.ค. 2563 - ก.ย. 2564", "มี.ค.", "ตร.กม.", "4.88", "-- ไม่มี --"):
+        assert ocr._undusted(kept) == kept
+
+
+def test_two_formatted_figures_a_space_apart_are_two_cells() -> None:
+    assert texts(line(1, (100, "10.9025 1,277"))) == [["10.9025", "1,277"]]
+    assert texts(line(1, (100, "0 5361 9972"))) == [["0 5361 9972"]]  # a telephone number
+
+
+# ------------------------------------------------------------------------- Thai digits
+
+THAI_FONTS = thaidigits.thai_fonts()
+needs_thai_fonts = pytest.mark.skipif(
+    not THAI_FONTS, reason="no Thai font: apt-get install fonts-thai-tlwg"
+)
+
+
+def thai_page(*figures: tuple[int, int, str]) -> Image.Image:
+    """A page with Thai figures drawn at (x, line number), as a 300-dpi scan sets 14 pt."""
+    page = Image.new("L", (1400, 800), 255)
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.truetype(next(p for p in THAI_FONTS if p.endswith("/Laksaman.ttf")), 58)
+    for x, number, text in figures:
+        draw.text((x, 100 + number * 120 - 12), text, font=font, fill=0)
+    return page
+
+
+def inked(page: Image.Image, x: int, number: int, text: str, spaces: int) -> Word:
+    """A word Tesseract read as ``text`` over the ink drawn at (x, line)."""
+    top = 100 + number * 120
+    box = page.crop((x - 5, top - 20, x + 400, top + 100)).point(lambda v: 255 if v < 128 else 0)
+    bound = box.getbbox()
+    assert bound is not None
+    return Word(text, (x - 5 + bound[0], top - 20 + bound[1], x - 5 + bound[2], top - 20 + bound[3]),
+                90.0, (1, 1, number), spaces)  # fmt: skip
+
+
+@needs_thai_fonts
+def test_thai_figures_are_read_by_their_shapes() -> None:
+    page = thai_page((300, 1, "๒๙๕.๒๖"), (300, 3, "๗๕,๗๖๓"), (300, 5, "๒๐๘,๗๘๔"))
+    words = [
+        inked(page, 300, 1, "๒๕๕.๒๒", 0),  # Tesseract's misreadings of the three figures
+        inked(page, 300, 3, "๓๕,เอ๓", 0),
+        inked(page, 300, 5, "lod,alee", 0),
+    ]
+    read = ocr.thai_figures(page, words)
+    assert [word.text for word in read] == ["๒๙๕.๒๖", "๗๕,๗๖๓", "๒๐๘,๗๘๔"]
+    assert all(word.confidence >= 90 for word in read)
+
+
+@needs_thai_fonts
+def test_a_page_without_thai_figures_is_left_to_tesseract() -> None:
+    """Dirt read as a lone "๕" or "๐" does not make a page one written in Thai digits."""
+    page = thai_page((300, 1, "๕"), (300, 3, "๐"), (300, 5, "๒๐๘"))
+    words = [
+        inked(page, 300, 1, "๕", 0),
+        inked(page, 300, 3, "๐", 0),
+        inked(page, 300, 5, "lod", 0),
+    ]
+    assert ocr.thai_figures(page, words) == words
+
+
+@needs_thai_fonts
+def test_a_tick_read_as_a_letter_stays_a_tick() -> None:
+    page = thai_page((300, 1, "๒๕๖๔"), (300, 3, "๑๒๓"))
+    draw = ImageDraw.Draw(page)
+    draw.line((300, 610, 312, 625, 335, 585), fill=0, width=4)  # a tick on line 4
+    words = [inked(page, 300, 1, "๒๕๖๔", 0), inked(page, 300, 3, "๑๒๓", 0)]
+    words.append(Word("v", (298, 583, 337, 627), 60.0, (1, 1, 4), 0))
+    read = ocr.thai_figures(page, words)
+    assert [word.text for word in read] == ["๒๕๖๔", "๑๒๓", "v"]
