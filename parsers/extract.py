@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from parsers import thai
+from parsers import thai, thaispell
 from parsers.cells import Cell, Document
 from parsers.labels import Hit, index_for
 from parsers.layout import Run, SheetLayout
@@ -27,7 +27,7 @@ from parsers.messages import problem
 from parsers.projects import read_projects
 from parsers.results import Problem, Provenance
 from parsers.schema import FieldSpec, FormSchema
-from parsers.textlayout import reading_confidence
+from parsers.textlayout import read_by_ocr, reading_confidence
 from parsers.values import Failure, Parsed, Source, ValueSpec, is_blank, phone_digits, read_value
 
 _CHOICE_TYPES = frozenset({"lao_type", "bool"})
@@ -51,6 +51,7 @@ class Collector:
     provenance: dict[str, Provenance] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     labels_seen: set[str] = field(default_factory=set)  # field keys whose label was found
+    prose: frozenset[str] = frozenset()  # field keys of ordinary Thai text (mended on scans)
 
     def put(self, key: str, value: object, cells: tuple[Cell, ...], raw: str, score: float) -> None:
         """A value read from ``cells`` beside a label found with ``score``: its confidence is
@@ -67,7 +68,10 @@ class Collector:
     def record(self, key: str, result: Parsed | Failure, cells: tuple[Cell, ...], raw: str,
                score: float, label: str) -> None:  # fmt: skip
         if isinstance(result, Parsed):
-            self.put(key, result.value, cells, raw, score * result.confidence)
+            value = result.value
+            if key in self.prose and isinstance(value, str) and read_by_ocr(cells):
+                value = thaispell.mended(value)  # marks a scan's OCR lost or added
+            self.put(key, value, cells, raw, score * result.confidence)
         else:
             self.fail(result.code, key, raw, label)
 
@@ -109,7 +113,7 @@ def _targets(layout: SheetLayout) -> set[tuple[str, str]]:
 
 
 def _read_sheet(layout: SheetLayout, schema: FormSchema) -> Collector:
-    out = Collector()
+    out = Collector(prose=frozenset(spec.key for spec in schema.fields if spec.prose))
     chosen: dict[str, Hit] = {}
     used: set[int] = set()
     deferred: list[FieldSpec] = []
@@ -218,6 +222,14 @@ def _read_run(run: Run, vspec: ValueSpec, spec: FieldSpec, score: float, label_u
             out.record(spec.key, read_value(Source(joined), vspec), cells, joined, score,
                        spec.title)  # fmt: skip
             return
+    if spec.multiline and len(run.cells) > 1 and read_by_ocr(run.cells):
+        # a free-text answer on a scan, cut where a word of it happened to start at a column
+        # edge of the table above: the rest of the row is the rest of the answer
+        words = tuple(cell for cell in run.cells if len(cell.text.strip()) > 1)  # no lone ✓
+        joined = " ".join(cell.text for cell in words)
+        out.record(spec.key, read_value(Source(joined), vspec), words or run.cells, joined,
+                   score, spec.title)  # fmt: skip
+        return
     result = read_value(Source(first.text, first.value, unit), vspec)
     out.record(spec.key, result, (first,), first.text, score, spec.title)
 

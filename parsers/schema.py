@@ -44,6 +44,7 @@ class FieldSpec:
     options_hint: str | None = None
     name: str | None = None  # how messages name the field (default: the label)
     derive_from: str | None = None  # lao_type: the name field whose prefix gives the type
+    prose: bool = False  # ordinary Thai words (not names): OCR's lost marks are mended
 
     @property
     def label(self) -> str:
@@ -110,6 +111,7 @@ class ColumnSpec:
     max: float | None = None
     # a cell lists names ("ประดู่ ราชพฤกษ์"): a wrap between two Thai words was a space
     list: bool = False
+    prose: bool = False  # ordinary Thai words: OCR's lost marks are mended
 
 
 @dataclass(frozen=True)
@@ -304,8 +306,12 @@ def _check(schema: FormSchema) -> None:
     for spec in schema.fields:
         if spec.derive_from and spec.derive_from not in keys:
             raise ValueError(f"schema {schema.version}: {spec.key} derives from unknown key")
+        if spec.prose and spec.type != "text":
+            raise ValueError(f"schema {schema.version}: prose field {spec.key} is not text")
     for column in schema.projects.columns:
         if column.type not in FIELD_TYPES:
             raise ValueError(f"schema {schema.version}: column {column.key} type {column.type}")
         if column.list and column.type != "text":
             raise ValueError(f"schema {schema.version}: list column {column.key} is not text")
+        if column.prose and column.type != "text":
+            raise ValueError(f"schema {schema.version}: prose column {column.key} is not text")

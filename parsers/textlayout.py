@@ -41,6 +41,11 @@ from parsers.cells import Cell
 Box = tuple[float, float, float, float]  # x0, top, x1, bottom: points from the page's top-left
 
 
+def read_by_ocr(cells: Sequence[Cell]) -> bool:
+    """True when any of ``cells`` was read by OCR from a scan."""
+    return any(isinstance(cell, TextCell) and cell.ocr for cell in cells)
+
+
 def reading_confidence(cells: Sequence[Cell]) -> float:
     """How sure the reader was of the text of ``cells`` (the least sure of them): 1.0 for
     cells of a file's own text, OCR's confidence for cells of a scan."""
@@ -56,6 +61,7 @@ class TextCell(Cell):
     # where each printed line after the first starts in ``text`` (offsets): a cell joined from
     # several lines can be cut again where a line turns out to be a label of its own
     breaks: tuple[int, ...] = ()
+    ocr: bool = False  # read by OCR from a scan (its text may have Thai marks lost)
 
     def lines(self) -> list[str]:
         """The printed lines of the cell's text, without the joints between them."""
@@ -215,6 +221,7 @@ def layout_cells(
                         confidence=segment.confidence,
                         page=line.page,
                         breaks=segment.breaks,
+                        ocr=line.ocr,
                     )
                 )
                 if len(cells) >= max_cells:

@@ -507,3 +507,25 @@ def test_a_column_with_a_header_of_its_own_is_not_another_columns() -> None:
     projects = extract(_projects_page("หมายเหตุ"), load_schema("2564.1")).fields["projects"]
     assert isinstance(projects, list)
     assert projects[0]["added_area_m2"] is None
+
+
+def test_prose_read_by_ocr_is_mended_and_names_are_not() -> None:
+    """Marks OCR lost are mended in the form's free text (problems, positions, project names),
+    never in names: "มันคง" may be a surname, "ทีปลูก" is no Thai."""
+
+    def ocr_cell(row: int, col: int, text: str) -> TextCell:
+        return TextCell(text, None, "pdf", row, col, f"p1 ocr line {row}", ocr=True,
+                        confidence=0.9)  # fmt: skip
+
+    cells = [
+        ocr_cell(0, 0, "ผู้ประสานงาน ชื่อ-สกุล"),
+        ocr_cell(0, 1, "นายสมชาย มันคง"),
+        ocr_cell(1, 0, "ปัญหา อุปสรรค"),
+        ocr_cell(1, 1, "ต้นไม้ทีปลูกตายบางส่วน"),
+    ]
+    fields = extract(Document.from_cells("pdf_scan", cells, ["pdf"]), load_schema("2564.1")).fields
+    assert fields["problems"] == "ต้นไม้ที่ปลูกตายบางส่วน"
+    assert fields["contact_name"] == "นายสมชาย มันคง"
+    typed = [dataclasses.replace(cell, ocr=False) for cell in cells]  # a text layer's: as typed
+    fields = extract(Document.from_cells("pdf", typed, ["pdf"]), load_schema("2564.1")).fields
+    assert fields["problems"] == "ต้นไม้ทีปลูกตายบางส่วน"
