@@ -194,7 +194,8 @@ def _read_field(layout: SheetLayout, spec: FieldSpec, hit: Hit, out: Collector) 
     if spec.column == "area":
         columns = layout.green_columns(label.row)
         if columns:
-            _read_green_area(layout, columns, label.row, spec.key, hit.score, spec, out)
+            _read_green_area(layout, columns, layout.cells_under(columns, label.row), spec.key,
+                             hit.score, spec, out)  # fmt: skip
             return
     run = layout.value_run(label)
     if run.cells:
@@ -286,24 +287,22 @@ def _read_green(layout: SheetLayout, schema: FormSchema, out: Collector) -> set[
         sites_spec, area_spec = schema.field(sites_key), schema.field(area_key)
         columns = layout.green_columns(hit.cell.row)
         if columns:
-            sites_header = columns.get("sites")
-            if sites_header is not None:
-                cell = layout.cell_under(sites_header, hit.cell.row)
-                if cell is not None:
-                    result = read_value(Source(cell.text, cell.value), _value_spec(sites_spec))
-                    out.record(sites_key, result, (cell,), cell.text, hit.score, sites_spec.title)
-            _read_green_area(layout, columns, hit.cell.row, area_key, hit.score, area_spec, out)
+            under = layout.cells_under(columns, hit.cell.row)
+            cell = under.get("sites")
+            if cell is not None:
+                result = read_value(Source(cell.text, cell.value), _value_spec(sites_spec))
+                out.record(sites_key, result, (cell,), cell.text, hit.score, sites_spec.title)
+            _read_green_area(layout, columns, under, area_key, hit.score, area_spec, out)
         else:
             _read_green_run(layout, hit, sites_spec, area_spec, out)
     return used
 
 
-def _read_green_area(layout: SheetLayout, columns: dict[str, Cell], row: int, key: str,
-                     score: float, spec: FieldSpec, out: Collector) -> None:  # fmt: skip
+def _read_green_area(layout: SheetLayout, columns: dict[str, Cell], under: dict[str, Cell | None],
+                     key: str, score: float, spec: FieldSpec, out: Collector) -> None:  # fmt: skip
     vspec = _value_spec(spec)
     if "rai" in columns and ("ngan" in columns or "wa" in columns):
-        parts = [layout.cell_under(columns[name], row) if name in columns else None
-                 for name in ("rai", "ngan", "wa")]  # fmt: skip
+        parts = [under.get(name) for name in ("rai", "ngan", "wa")]
         present = tuple(cell for cell in parts if cell is not None)
         if present:
             raw = "-".join(cell.text if cell else "0" for cell in parts)
@@ -312,7 +311,7 @@ def _read_green_area(layout: SheetLayout, columns: dict[str, Cell], row: int, ke
     header = columns.get("area")
     if header is None:
         return
-    cell = layout.cell_under(header, row)
+    cell = under.get("area")
     sites = columns.get("sites")
     if cell is None or (sites is not None and cell.overlaps_cols(sites)):
         return

@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from parsers.cells import Cell, Sheet
@@ -99,6 +99,7 @@ class SheetLayout:
         self._section_rows = [row for row, _ in sections]
         self._section_parts = [part for _, part in sections]
         self._remarks = self._remarks_columns()
+        self._green_columns: dict[int, dict[str, Cell]] = {}
 
     # ------------------------------------------------------------------ what the sheet holds
 
@@ -262,10 +263,52 @@ class SheetLayout:
                 return cell
         return None
 
+    def cells_under(self, headers: Mapping[str, Cell], row: int) -> dict[str, Cell | None]:
+        """The cell of ``row`` under each of a table's column ``headers`` (by key).
+
+        On a page (a PDF, a scan) a column's header and its figures may land in different grid
+        columns: a header written from the left edge of a wide column, its figures set to the
+        right edge, with no other text in between to tie the two. So a cell of the row under
+        no cell of the header rows (a stray) belongs to the header whose column it lies in on
+        the page - from the header's left edge to where the next cell of the header rows
+        starts - if that column has nothing yet in this row. Cells without boxes (a workbook's)
+        are never strays: their grid is the file's own."""
+        found = {key: self.cell_under(header, row) for key, header in headers.items()}
+        if all(cell is not None for cell in found.values()):
+            return found
+        if not any(cell.box for cell in self.sheet.row(row)):
+            return found  # a workbook's row: no strays
+        header_rows = sorted({header.row for header in headers.values()})
+        heads = sorted((cell for number in header_rows for cell in self.sheet.row(number)
+                        if cell.box), key=_left)  # fmt: skip
+        taken = {id(cell) for cell in found.values() if cell is not None}
+        ordered = sorted(headers.items(), key=lambda item: _left(item[1]))
+        for cell in self.sheet.row(row):
+            if cell.box is None or id(cell) in taken or is_blank(cell.text):
+                continue
+            if any(next(self.sheet.in_columns(number, cell.col, cell.last_col), None)
+                   for number in header_rows):  # fmt: skip
+                continue  # under a header (of the schema's or not): not a stray
+            for key, header in ordered:
+                if found[key] is not None or header.box is None:
+                    continue
+                after = next((h for h in heads if _left(h) > header.box[2]), None)
+                right = _left(after) if after is not None else float("inf")
+                if header.box[0] <= cell.box[0] and cell.box[2] <= right:
+                    found[key] = cell
+                    taken.add(id(cell))
+                    break
+        return found
+
     # ------------------------------------------------------------------ table headers
 
     def green_columns(self, row: int) -> dict[str, Cell]:
         """Part 2 column headers ("sites", "area", "rai", ...) in the header block above ``row``."""
+        if row not in self._green_columns:
+            self._green_columns[row] = self._find_green_columns(row)
+        return self._green_columns[row]
+
+    def _find_green_columns(self, row: int) -> dict[str, Cell]:
         above = [number for number in self.green_header_rows if number < row]
         if not above:
             return {}
@@ -408,6 +451,8 @@ def _scaled_by_reading(hits: list[Hit], sheet: Sheet) -> list[Hit]:
     ``parsers.textlayout.TextCell``) score that much less, and so do the values read with them:
     they go to review. All hits of one target are scaled alike (by the least sure of their
     lines), so that how sure OCR was never decides which of two labels is the field's."""
+    if not any(isinstance(cell, TextCell) for cell in sheet.cells[:1]):
+        return hits  # a workbook's cells: read surely
     sure: dict[int, float] = {}
     for hit in hits:
         if hit.cell.row not in sure:
@@ -461,3 +506,7 @@ def _missing_targets(schema: FormSchema, hits: list[Hit], project_rows: set[int]
     wanted: set[Target] = {("field", spec.key) for spec in schema.fields}
     wanted |= {("row", row.type) for row in schema.green_table.rows}
     return wanted - present
+
+
+def _left(cell: Cell) -> float:
+    return cell.box[0] if cell.box else 0.0

@@ -1147,7 +1147,7 @@ _SKELETON_MIN = 3  # letters: a label's letters without marks that identify it
 _SNAP_MIN = 8  # characters of key: shorter texts are too alike to correct
 _SNAP_PER = 12  # one wrong character allowed per this many
 _SKELETON_PER = 6  # ... per this many letters, marks left out
-_SNAP_MARKS_PER = 5  # ... and per this many characters, marks counted
+_SNAP_MARKS_PER = 4  # ... and per this many characters, marks counted
 _NOTES = re.compile(r"\([^()]*\)")
 
 
@@ -1273,18 +1273,31 @@ def _height(bases: Sequence[Word]) -> int:
 def _cut_numbers(run: list[Word]) -> list[list[Word]]:
     """A number that starts a run, read glued to the Thai text after it, is two cells
     ("1962ประดู่", "3ปลูกป่า"): in a form a number stands in a cell of its own (or before its
-    unit, a cell of its own too)."""
+    unit, a cell of its own too). Tesseract may give the two as one word ("1ท้องถิ่น"): it is
+    parted where the Thai begins, its box in proportion."""
+    dust = next((i for i, word in enumerate(run) if not set(word.text) <= _DUST), len(run))
+    before, run = run[:dust], run[dust:]  # dirt read as a quote before the number stays with it
+    glued = _GLUED_NUMBER.match(run[0].text) if run else None
+    if glued is not None:
+        word, cut = run[0], len(glued.group(1))
+        x = word.box[0] + (word.box[2] - word.box[0]) * cut // len(word.text)
+        number = dataclasses.replace(word, text=glued.group(1), box=(word.box[0], word.box[1],
+                                     x, word.box[3]))  # fmt: skip
+        rest = dataclasses.replace(word, text=word.text[cut:], box=(x, word.box[1], word.box[2],
+                                   word.box[3]), spaces=0)  # fmt: skip
+        return [[*before, number], [rest, *run[1:]]]
     if len(run) < 2 or not _NUMBER.match(run[0].text):
-        return [run]
+        return [before + run]
     for index, word in enumerate(run[1:], start=1):
         if not _NUMBER.match(word.text) or word.spaces > 0:
             if word.spaces == 0 and "\u0e01" <= word.text[:1] <= "\u0e2e":
-                return [run[:index], run[index:]]
-            return [run]
-    return [run]
+                return [before + run[:index], run[index:]]
+            return [before + run]
+    return [before + run]
 
 
 _NUMBER = re.compile(r"^\d+(?:,\d{3})*$")  # a quantity, not a numbering ("2.1", "3.")
+_GLUED_NUMBER = re.compile(r"^(\d{1,4})(?=[\u0e01-\u0e2e\u0e40-\u0e44][\u0e01-\u0e4e])")
 
 
 def _cut_figure_pairs(run: list[Word]) -> list[list[Word]]:

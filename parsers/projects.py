@@ -56,8 +56,7 @@ def read_projects(
             break
         if any(_ends_table(layout, cell, label_cells) for cell in cells):
             break
-        found = {column.key: layout.cell_under(header, row) for column, header in columns}
-        _adopt_strays(layout, header_row, columns, cells, found)
+        found = layout.cells_under({column.key: header for column, header in columns}, row)
         if not any(len(cell.text.strip()) > 1 for cell in found.values() if cell is not None):
             # nothing, or a lone character or mark (dirt on a scan read as "✓" or "๕"): no
             # project - a row of the table holds a name, a period or a figure
@@ -73,41 +72,6 @@ def read_projects(
         raw.append({key: cell.text for key, cell in found.items() if cell is not None})
     out.fields[spec.key] = projects
     _totals(spec.columns, projects, totals, out)
-
-
-def _adopt_strays(
-    layout: SheetLayout,
-    header_row: int,
-    columns: list[tuple[ColumnSpec, Cell]],
-    cells: tuple[Cell, ...],
-    found: dict[str, Cell | None],
-) -> None:
-    """Give the row's stray cells to their columns. On a page (a PDF, a scan) a column's
-    header and its figures may land in different grid columns: a header written from the left
-    edge of a wide column, its figures set to the right edge, with no other text in between to
-    tie the two. A cell under no cell of the header row belongs to the header whose column it
-    lies in on the page (from the header's left edge to the next header's), if that column
-    has nothing yet in this row."""
-    heads = sorted((cell for cell in layout.sheet.row(header_row) if cell.box), key=_left)
-    taken = {id(cell) for cell in found.values() if cell is not None}
-    for cell in cells:
-        if cell.box is None or id(cell) in taken or is_blank(cell.text):
-            continue
-        if next(layout.sheet.in_columns(header_row, cell.col, cell.last_col), None) is not None:
-            continue  # under a header (of the schema's or not): not a stray
-        for column, header in columns:
-            if found[column.key] is not None or header.box is None:
-                continue
-            after = next((h for h in heads if _left(h) > header.box[2]), None)
-            right = _left(after) if after is not None else float("inf")
-            if header.box[0] <= cell.box[0] and cell.box[2] <= right:
-                found[column.key] = cell
-                taken.add(id(cell))
-                break
-
-
-def _left(cell: Cell) -> float:
-    return cell.box[0] if cell.box else 0.0
 
 
 def _continues(

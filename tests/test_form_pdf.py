@@ -529,3 +529,28 @@ def test_prose_read_by_ocr_is_mended_and_names_are_not() -> None:
     typed = [dataclasses.replace(cell, ocr=False) for cell in cells]  # a text layer's: as typed
     fields = extract(Document.from_cells("pdf", typed, ["pdf"]), load_schema("2564.1")).fields
     assert fields["problems"] == "ต้นไม้ทีปลูกตายบางส่วน"
+
+
+def test_site_counts_right_of_their_headers_grid_column_are_counted() -> None:
+    """Part 2 on a scan: "จำนวน (แห่ง)" written from its column's left edge, the counts set
+    to its right edge, a grid column apart."""
+    from parsers.cells import Cell
+
+    def cell(row: int, col: int, text: str, x0: float, x1: float) -> Cell:
+        return Cell(text, None, "pdf", row, col, f"p1 line {row}", box=(x0, row * 20.0, x1,
+                    row * 20.0 + 12))  # fmt: skip
+
+    cells = [
+        cell(0, 0, "ประเภทพื้นที่สีเขียว", 50, 120),
+        cell(0, 2, "จำนวน (แห่ง)", 230, 280),
+        cell(0, 4, "พื้นที่ (ตร.ม.)", 330, 380),
+        cell(1, 0, "1. พื้นที่สีเขียวสาธารณะ", 50, 200),
+        cell(1, 3, "23", 290, 300),
+        cell(1, 4, "13708", 350, 380),
+        cell(2, 0, "4. พื้นที่สีเขียวธรรมชาติ", 50, 200),
+        cell(2, 3, "7", 295, 300),
+        cell(2, 4, "4088", 355, 380),
+    ]
+    fields = extract(Document.from_cells("pdf", cells, ["pdf"]), load_schema("2564.1")).fields
+    assert (fields["green_public_sites"], fields["green_public_area_m2"]) == (23, 13708.0)
+    assert (fields["green_natural_sites"], fields["green_natural_area_m2"]) == (7, 4088.0)
