@@ -14,6 +14,7 @@ readable place in ``source`` ("page 1, x 72-210 y 300-312"). Merged cells are on
 from __future__ import annotations
 
 import bisect
+import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -49,6 +50,7 @@ class Cell:
         return self.col <= other.last_col and other.col <= self.last_col
 
 
+@functools.lru_cache(maxsize=1024)
 def column_letters(col: int) -> str:
     """0 -> "A", 25 -> "Z", 26 -> "AA"."""
     letters = ""
@@ -61,8 +63,13 @@ def column_letters(col: int) -> str:
 
 def a1_source(sheet: str, row: int, col: int) -> str:
     """Excel-style reference: ("แบบฟอร์ม", 4, 1) -> "แบบฟอร์ม!B5"; quoted when needed."""
-    name = sheet if sheet.replace("_", "").isalnum() else "'" + sheet.replace("'", "''") + "'"
-    return f"{name}!{column_letters(col)}{row + 1}"
+    return f"{quoted_sheet(sheet)}!{column_letters(col)}{row + 1}"
+
+
+@functools.lru_cache(maxsize=256)
+def quoted_sheet(sheet: str) -> str:
+    """A sheet name as a reference writes it: quoted unless letters, digits and _ only."""
+    return sheet if sheet.replace("_", "").isalnum() else "'" + sheet.replace("'", "''") + "'"
 
 
 @dataclass(frozen=True)

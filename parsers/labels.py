@@ -19,6 +19,7 @@ Tried in order, each cell stopping at the first that matches:
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import string
@@ -223,8 +224,8 @@ def fuzzy_hits(
 ) -> list[Hit]:
     """Reworded labels: each cell's best target among ``missing`` (step 5), on the cell's key
     with and without its parenthesised parts."""
-    labels = [entry for entry in index.fuzzy if entry[0] in missing]
-    if not labels:
+    labels = _Fuzzy([entry for entry in index.fuzzy if entry[0] in missing])
+    if not labels.entries:
         return []
     hits: list[Hit] = []
     for cell in cells:
@@ -240,16 +241,42 @@ def fuzzy_hits(
     return hits
 
 
-def _best_similar(
-    key: str, labels: list[tuple[Target, str, frozenset[str]]], threshold: float
-) -> tuple[float, Target] | None:
+class _Fuzzy:
+    """Labels for :func:`_best_similar`, indexed so that a cell is compared only with those
+    that can reach the threshold: by bigram count (Dice similarity is at most
+    2 min(a, b) / (a + b)) and by their first two characters (a label the cell starts with)."""
+
+    def __init__(self, entries: list[tuple[Target, str, frozenset[str]]]) -> None:
+        self.entries = entries
+        self.order = sorted(range(len(entries)), key=lambda i: len(entries[i][2]))
+        self.sizes = [len(entries[i][2]) for i in self.order]
+        self.by_start: dict[str, list[int]] = {}
+        for position, (_, label, _) in enumerate(entries):
+            if len(label) >= 6:
+                self.by_start.setdefault(label[:2], []).append(position)
+
+    def near(self, key: str, size: int, threshold: float) -> list[int]:
+        """Positions (in order) of the labels worth comparing with ``key``."""
+        low = threshold * size / (2 - threshold) - 1
+        high = size * (2 - threshold) / threshold + 1
+        found = set(self.by_start.get(key[:2], ()))
+        first = bisect.bisect_left(self.sizes, low)
+        last = bisect.bisect_right(self.sizes, high)
+        found.update(self.order[first:last])
+        return sorted(found)
+
+
+def _best_similar(key: str, labels: _Fuzzy, threshold: float) -> tuple[float, Target] | None:
     grams = bigrams(key)
     size = len(grams)
     best: tuple[float, Target] | None = None
-    for target, label, label_grams in labels:
+    for position in labels.near(key, size, threshold):
+        target, label, label_grams = labels.entries[position]
         score = _STARTS_WITH if _starts_with(key, label) else 0.0
         total = size + len(label_grams)
-        if 2 * min(size, len(label_grams)) >= threshold * total:
+        if 2 * min(size, len(label_grams)) >= threshold * total and not grams.isdisjoint(
+            label_grams
+        ):
             score = max(score, 2 * len(grams & label_grams) / total)
         if score >= threshold and (best is None or score > best[0]):
             best = (score, target)

@@ -166,12 +166,17 @@ class FormSchema:
     yes_no: YesNoSpec
     projects: ProjectsSpec
     _by_key: dict[str, FieldSpec] = field(init=False, repr=False, compare=False)
+    _all: tuple[FieldSpec, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_by_key", {spec.key: spec for spec in self.all_fields()})
+        object.__setattr__(self, "_all", self._every_field())
+        object.__setattr__(self, "_by_key", {spec.key: spec for spec in self._all})
 
     def all_fields(self) -> tuple[FieldSpec, ...]:
         """Every scalar output key as a FieldSpec: labelled fields, Part 2 rows, project totals."""
+        return self._all
+
+    def _every_field(self) -> tuple[FieldSpec, ...]:
         table = self.green_table
         green: list[FieldSpec] = []
         for row in table.rows:

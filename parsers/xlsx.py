@@ -127,6 +127,8 @@ def _sheet_cells(sheet: CalamineSheet, name: str, limits: ReadLimits, budget: in
     found: list[Cell] = []
     for row_offset, values in enumerate(grid):
         for col_offset, value in enumerate(values[:width]):
+            if value == "":
+                continue  # (most of the grid: checked before anything costs)
             text = cell_text(value)
             if text is None:
                 continue
