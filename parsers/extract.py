@@ -16,6 +16,8 @@ fields whose labels the form sheet lacks.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,7 +53,8 @@ class Collector:
     provenance: dict[str, Provenance] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     labels_seen: set[str] = field(default_factory=set)  # field keys whose label was found
-    prose: frozenset[str] = frozenset()  # field keys of ordinary Thai text (mended on scans)
+    # how a value OCR read is mended, by field key: prose (Thai marks), emails ("/" for "7")
+    ocr_mends: dict[str, Callable[[str], str]] = field(default_factory=dict)
 
     def put(self, key: str, value: object, cells: tuple[Cell, ...], raw: str, score: float) -> None:
         """A value read from ``cells`` beside a label found with ``score``: its confidence is
@@ -69,8 +72,9 @@ class Collector:
                score: float, label: str) -> None:  # fmt: skip
         if isinstance(result, Parsed):
             value = result.value
-            if key in self.prose and isinstance(value, str) and read_by_ocr(cells):
-                value = thaispell.mended(value)  # marks a scan's OCR lost or added
+            mend = self.ocr_mends.get(key)
+            if mend is not None and isinstance(value, str) and read_by_ocr(cells):
+                value = mend(value)
             self.put(key, value, cells, raw, score * result.confidence)
         else:
             self.fail(result.code, key, raw, label)
@@ -112,8 +116,27 @@ def _targets(layout: SheetLayout) -> set[tuple[str, str]]:
     return {target for target in layout.by_target if target[0] in ("field", "row")}
 
 
+def _ocr_mends(schema: FormSchema) -> dict[str, Callable[[str], str]]:
+    """What mends a scan's misreadings of each field: the marks of prose, an email's "/"
+    (OCR's reading of a 7 in Latin text; never in an address people use)."""
+    mends: dict[str, Callable[[str], str]] = {}
+    for spec in schema.fields:
+        if spec.prose:
+            mends[spec.key] = thaispell.mended
+        elif spec.type == "email":
+            mends[spec.key] = _email_mended
+    return mends
+
+
+def _email_mended(address: str) -> str:
+    return _SLASH_IN_WORD.sub("7", address)
+
+
+_SLASH_IN_WORD = re.compile(r"(?<=[A-Za-z0-9])/(?=[A-Za-z0-9@])")
+
+
 def _read_sheet(layout: SheetLayout, schema: FormSchema) -> Collector:
-    out = Collector(prose=frozenset(spec.key for spec in schema.fields if spec.prose))
+    out = Collector(ocr_mends=_ocr_mends(schema))
     chosen: dict[str, Hit] = {}
     used: set[int] = set()
     deferred: list[FieldSpec] = []

@@ -270,12 +270,39 @@ class SheetLayout:
         columns: a header written from the left edge of a wide column, its figures set to the
         right edge, with no other text in between to tie the two. So a cell of the row under
         no cell of the header rows (a stray) belongs to the header whose column it lies in on
-        the page - from the header's left edge to where the next cell of the header rows
-        starts - if that column has nothing yet in this row. Cells without boxes (a workbook's)
-        are never strays: their grid is the file's own."""
+        the page - from the header's left edge (less half a line: OCR's boxes of text aligned
+        in one column start a few points apart) to where the next cell of the header rows
+        starts - if that column has nothing yet in this row; of two strays in one column, the
+        one with more text (the other is a scan's dirt or a ruled line read as "1"). Cells
+        without boxes (a workbook's) are never strays: their grid is the file's own."""
         found = {key: self.cell_under(header, row) for key, header in headers.items()}
         if all(cell is not None for cell in found.values()):
             return found
+        if not any(cell.box for cell in self.sheet.row(row)):
+            return found  # a workbook's row: no strays
+        header_rows = sorted({header.row for header in headers.values()})
+        heads = sorted((cell for number in header_rows for cell in self.sheet.row(number)
+                        if cell.box), key=_left)  # fmt: skip
+        taken = {id(cell) for cell in found.values() if cell is not None}
+        strays: dict[str, list[Cell]] = {}
+        for cell in self.sheet.row(row):
+            if cell.box is None or id(cell) in taken or is_blank(cell.text):
+                continue
+            if any(next(self.sheet.in_columns(number, cell.col, cell.last_col), None)
+                   for number in header_rows):  # fmt: skip
+                continue  # under a header (of the schema's or not): not a stray
+            for key, header in sorted(headers.items(), key=lambda item: _left(item[1])):
+                if found[key] is not None or header.box is None:
+                    continue
+                after = next((h for h in heads if _left(h) > header.box[2]), None)
+                right = _left(after) if after is not None else float("inf")
+                slack = (header.box[3] - header.box[1]) / 2
+                if header.box[0] - slack <= cell.box[0] and cell.box[2] <= right:
+                    strays.setdefault(key, []).append(cell)
+                    break
+        for key, cells in strays.items():
+            found[key] = max(cells, key=lambda cell: len(cell.text.strip()))
+        return found
         if not any(cell.box for cell in self.sheet.row(row)):
             return found  # a workbook's row: no strays
         header_rows = sorted({header.row for header in headers.values()})
@@ -294,7 +321,8 @@ class SheetLayout:
                     continue
                 after = next((h for h in heads if _left(h) > header.box[2]), None)
                 right = _left(after) if after is not None else float("inf")
-                if header.box[0] <= cell.box[0] and cell.box[2] <= right:
+                slack = (header.box[3] - header.box[1]) / 2  # text of one column, read apart
+                if header.box[0] - slack <= cell.box[0] and cell.box[2] <= right:
                     found[key] = cell
                     taken.add(id(cell))
                     break

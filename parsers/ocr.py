@@ -1043,7 +1043,13 @@ def ocr_pages(pages: Sequence[tuple[int, list[Word]]], dpi: int) -> list[Line]:
     ordered = [(page, _shifted(items, shifts.get(page, 0))) for page, items in ordered]
     scale = 72 / dpi
     runs = [
-        [p for run in _runs(items) for q in _cut_numbers(run) for p in _cut_figure_pairs(q)]
+        [
+            p
+            for run in _runs(items)
+            for q in _cut_numbers(run)
+            for r in _cut_figure_pairs(q)
+            for p in _cut_headers(r)
+        ]
         for _, items in ordered
     ]
     runs = cut_at_rivers(runs)
@@ -1321,6 +1327,40 @@ def _cut_figure_pairs(run: list[Word]) -> list[list[Word]]:
         else:
             pieces[-1].extend(token)
     return pieces
+
+
+def _cut_headers(run: list[Word]) -> list[list[Word]]:
+    """Two column headers of a form's table read as one run a space apart ("จำนวนต้นไม้ที่ปลูก
+    (ต้น) ชนิดพันธุ์"): cut where the text before the space and the text after it are each,
+    whole, a column header (of any form version)."""
+    starts = [i for i, word in enumerate(run) if i and word.spaces > 0 and not _is_mark(word)]
+    if not starts:
+        return [run]
+    headers = _column_headers()
+    for index in starts:
+        left, right = _text(run[:index]), _text(run[index:])
+        if right.startswith("("):
+            continue  # the left header's note ("(ต้น)"): no header starts with one
+        if _header_key(left) in headers and _header_key(right) in headers:
+            return [run[:index], *_cut_headers(run[index:])]
+    return [run]
+
+
+def _header_key(text: str) -> str:
+    return bare_key(text) or label_key(text)
+
+
+@functools.lru_cache(maxsize=1)
+def _column_headers() -> frozenset[str]:
+    """Keys of the column headers of the tables of every form version (with and without their
+    parenthesised notes)."""
+    keys: set[str] = set()
+    for version in available_versions():
+        for target, texts in schema_labels(load_schema(version)):
+            if target[0] in ("pcol", "gcol"):
+                keys.update(key for text in texts for key in (label_key(text), bare_key(text)))
+    keys.discard("")
+    return frozenset(keys)
 
 
 def _joined(words: list[Word]) -> str:

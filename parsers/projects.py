@@ -57,9 +57,13 @@ def read_projects(
         if any(_ends_table(layout, cell, label_cells) for cell in cells):
             break
         found = layout.cells_under({column.key: header for column, header in columns}, row)
-        if not any(len(cell.text.strip()) > 1 for cell in found.values() if cell is not None):
-            # nothing, or a lone character or mark (dirt on a scan read as "✓" or "๕"): no
-            # project - a row of the table holds a name, a period or a figure
+        cells_found = [cell for cell in found.values() if cell is not None]
+        if not any(len(cell.text.strip()) > 1 for cell in cells_found) or (
+            max(reading_confidence((cell,)) for cell in cells_found) < _DIRT
+        ):
+            # nothing, or a lone character or mark (dirt on a scan read as "✓" or "๕"), or
+            # only what OCR hardly believed (specks read as "ม ทบ"): no project - a row of the
+            # table holds a name, a period or a figure
             blank_rows += 1
             if blank_rows > schema.matching.max_blank_rows:
                 break
@@ -89,6 +93,7 @@ def _continues(
 
 
 _FIGURES = re.compile(r"\d")
+_DIRT = 0.4  # OCR confidence under which a row's only text is taken for dirt
 
 
 def _run_on(

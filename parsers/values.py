@@ -241,8 +241,11 @@ def _phone(source: Source, spec: ValueSpec) -> Result:
     if isinstance(source.value, int | float) and not isinstance(source.value, bool):
         digits = str(int(source.value))  # typed as a number: Excel dropped the leading 0
         return Parsed("0" + digits if len(digits) in (8, 9) else digits, 0.8)
-    text = clean_text(source.text)
+    text = clean_text(source.text).strip(_NOT_IN_PHONE)  # ".0 5361 9972": a speck read as "."
     return Parsed(text) if text else Failure("bad_value")
+
+
+_NOT_IN_PHONE = ".,;:'\"`"
 
 
 @_reader("email")

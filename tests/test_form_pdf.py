@@ -554,3 +554,68 @@ def test_site_counts_right_of_their_headers_grid_column_are_counted() -> None:
     fields = extract(Document.from_cells("pdf", cells, ["pdf"]), load_schema("2564.1")).fields
     assert (fields["green_public_sites"], fields["green_public_area_m2"]) == (23, 13708.0)
     assert (fields["green_natural_sites"], fields["green_natural_area_m2"]) == (7, 4088.0)
+
+
+def test_a_row_of_doubted_specks_in_the_projects_table_is_no_project() -> None:
+    """Specks OCR read as "ม ทบ" with little confidence, alone on a row of the projects table,
+    must not become a project (every project after it would shift by one)."""
+    page = _projects_page(None)
+    rows = {cell.row for cell in page.sheets[0].cells}
+    specks = TextCell("ม ทบ", None, "pdf", max(rows) + 1, 1, "p1 ocr line 9", ocr=True,
+                      confidence=0.32, box=(100.0, 200.0, 120.0, 204.0))  # fmt: skip
+    second = [
+        TextCell(
+            text,
+            None,
+            "pdf",
+            max(rows) + 2,
+            col,
+            "p1 ocr line 10",
+            ocr=True,
+            confidence=0.9,
+            box=(x0, 220.0, x0 + 30, 232.0),
+        )
+        for col, text, x0 in ((1, "ปลูกต้นไม้เฉลิมพระเกียรติ", 100.0), (3, "5000", 350.0))
+    ]
+    cells = [*page.sheets[0].cells, specks, *second]
+    projects = extract(Document.from_cells("pdf", cells, ["pdf"]), load_schema("2564.1"))
+    names = [project["name"] for project in projects.fields["projects"]]
+    assert names == ["ปลูกป่าชุมชนบ้านหนองบัว", "ปลูกต้นไม้เฉลิมพระเกียรติ"]
+
+
+def test_of_two_strays_in_a_column_the_one_with_text_is_its_cell() -> None:
+    """A ruled line read as "1" just left of a project's name: both are strays of the name
+    column; the name is the name."""
+    from parsers.cells import Cell
+
+    def cell(row: int, col: int, text: str, x0: float, x1: float) -> Cell:
+        return Cell(text, None, "pdf", row, col, f"p1 line {row}", box=(x0, row * 20.0, x1,
+                    row * 20.0 + 12))  # fmt: skip
+
+    cells = [
+        cell(0, 1, "ชื่อโครงการ/กิจกรรม", 100, 200),
+        cell(0, 4, "ระยะเวลา", 220, 280),
+        cell(0, 5, "งบประมาณ (บาท)", 300, 380),
+        cell(1, 2, "1", 96, 98),
+        cell(1, 3, "ปลูกป่าชุมชนบ้านหนองบัว", 99, 190),
+        cell(1, 4, "ไตรมาส 3", 220, 260),
+        cell(1, 5, "12000", 350, 380),
+    ]
+    projects = extract(Document.from_cells("pdf", cells, ["pdf"]), load_schema("2564.1"))
+    assert projects.fields["projects"][0]["name"] == "ปลูกป่าชุมชนบ้านหนองบัว"
+
+
+def test_ocr_misreadings_of_emails_and_phones_are_mended() -> None:
+    def ocr_cell(row: int, col: int, text: str) -> TextCell:
+        return TextCell(text, None, "pdf", row, col, f"p1 ocr line {row}", ocr=True,
+                        confidence=0.9)  # fmt: skip
+
+    cells = [
+        ocr_cell(0, 0, "E-mail"),
+        ocr_cell(0, 1, "green33/@gmail.com"),
+        ocr_cell(1, 0, "โทรศัพท์ / มือถือ"),
+        ocr_cell(1, 1, ".0 5361 9972"),
+    ]
+    fields = extract(Document.from_cells("pdf_scan", cells, ["pdf"]), load_schema("2564.1")).fields
+    assert fields["contact_email"] == "green337@gmail.com"
+    assert fields["contact_phone"] == "0 5361 9972"

@@ -263,3 +263,17 @@ def test_a_tick_read_as_a_letter_stays_a_tick() -> None:
     words.append(Word("v", (298, 583, 337, 627), 60.0, (1, 1, 4), 0))
     read = ocr.thai_figures(page, words)
     assert [word.text for word in read] == ["๒๕๖๔", "๑๒๓", "v"]
+
+
+def test_two_column_headers_read_as_one_run_are_two_cells() -> None:
+    row = line(1, (100, "จำนวนต้นไม้ที่ปลูก (ต้น) ชนิดพันธุ์"))
+    assert texts(row) == [["จำนวนต้นไม้ที่ปลูก (ต้น)", "ชนิดพันธุ์"]]
+    assert texts(line(1, (100, "ปลูกต้นไม้ ชนิดพันธุ์ไม้ดี"))) == [["ปลูกต้นไม้ ชนิดพันธุ์ไม้ดี"]]
+
+
+def test_a_number_glued_to_thai_text_is_its_own_cell() -> None:
+    glued = [Word("”", (90, 160, 95, 165), 40.0, (1, 1, 1), 0),
+             Word("1ท้องถิ่น", (120, 160, 220, 190), 90.0, (1, 1, 1), 1)]  # fmt: skip
+    cut = ocr._cut_numbers(glued)
+    assert [[word.text for word in piece] for piece in cut] == [["”", "1"], ["ท้องถิ่น"]]
+    assert cut[1][0].box[0] == cut[0][1].box[2]  # the box parted in proportion
