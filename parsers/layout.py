@@ -218,7 +218,22 @@ class SheetLayout:
             if is_blank(cell.text) or is_unit_text(cell.text) or self.in_remarks(cell):
                 continue
             return Run((cell,), self.unit_after(cell), below=True)
-        return Run(())
+        alone = self._alone_below(label)
+        return Run((alone,), self.unit_after(alone), below=True) if alone else Run(())
+
+    def _alone_below(self, label: Cell) -> Cell | None:
+        """On a page: the one cell of the next row, right of where ``label`` starts, with
+        nothing else on its row - a value printed below its label but set to the right of a
+        wide cell (a date, a number: right-aligned), so in no column of the label's."""
+        if label.box is None:
+            return None
+        for _, cells in self.sheet.rows_between(label.last_row + 1, label.last_row + 1):
+            filled = [cell for cell in cells if not is_blank(cell.text)]
+            if len(filled) == 1 and filled[0].box is not None and filled[0].col >= label.col:
+                cell = filled[0]
+                if not self.is_stopper(cell) and not self.in_remarks(cell):
+                    return cell
+        return None
 
     def _name_under_line(self, label: Cell) -> Cell | None:
         """The name in parentheses under a signature line typed in the label's own cell

@@ -619,3 +619,26 @@ def test_ocr_misreadings_of_emails_and_phones_are_mended() -> None:
     fields = extract(Document.from_cells("pdf_scan", cells, ["pdf"]), load_schema("2564.1")).fields
     assert fields["contact_email"] == "green337@gmail.com"
     assert fields["contact_phone"] == "0 5361 9972"
+
+
+def test_a_value_printed_below_its_label_but_right_aligned_is_read() -> None:
+    """Values below labels, a date set at the right of its wide cell: on the page it stands
+    in no column of its label's, alone on the next row."""
+    from parsers.cells import Cell
+
+    def cell(row: int, col: int, text: str, x0: float, x1: float) -> Cell:
+        return Cell(text, None, "pdf", row, col, f"p1 line {row}", box=(x0, row * 15.0, x1,
+                    row * 15.0 + 11))  # fmt: skip
+
+    cells = [
+        cell(0, 1, "ส่วนที่ 5 ผู้รายงาน", 54, 120),
+        cell(1, 1, "ลงชื่อ", 54, 73),
+        cell(2, 1, "นางพิมพ์ชนก บุญมา", 54, 130),
+        cell(3, 1, "ตำแหน่ง", 54, 84),
+        cell(4, 1, "ปลัดองค์การบริหารส่วนตำบล", 54, 160),
+        cell(5, 1, "วันที่", 54, 69),
+        cell(6, 2, "10/9/2021", 196, 236),
+    ]
+    fields = extract(Document.from_cells("pdf", cells, ["pdf"]), load_schema("2564.1")).fields
+    assert fields["report_date"] == "2021-09-10"
+    assert fields["reporter_position"] == "ปลัดองค์การบริหารส่วนตำบล"
