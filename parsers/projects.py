@@ -34,7 +34,7 @@ def read_projects(
     if header_row is None:
         return
     spec = schema.projects
-    headers = _headers(layout, header_row)
+    headers = _with_notes(layout, header_row, _headers(layout, header_row))
     columns = [(column, headers[column.key]) for column in spec.columns if column.key in headers]
     units = {column.key: thai.area_unit_of(cell.text) for column, cell in columns}
     total_keys = {label_key(text) for text in spec.total_row}
@@ -145,6 +145,32 @@ def _headers(layout: SheetLayout, header_row: int) -> dict[str, Cell]:
         if hit.target[0] == "pcol" and hit.cell.row == header_row:
             headers.setdefault(hit.target[1], hit.cell)
     return headers
+
+
+def _with_notes(layout: SheetLayout, header_row: int, headers: dict[str, Cell]) -> dict[str, Cell]:
+    """Headers with the unit note that a page or scan set apart from them, in a cell of its
+    own right after the header ("พื้นที่ที่เพิ่มขึ้น | (ไร่)"): the note is the header's (its
+    unit, and its column: the figures under it)."""
+    row = layout.sheet.row(header_row)
+    own = {id(cell) for cell in headers.values()}
+    out: dict[str, Cell] = {}
+    for key, header in headers.items():
+        after = next((cell for cell in row if cell.col > header.last_col), None)
+        if (
+            after is not None
+            and id(after) not in own
+            and after.col == header.last_col + 1
+            and after.text.strip().startswith("(")
+            and thai.is_unit_text(after.text)
+        ):
+            box = None
+            if header.box is not None and after.box is not None:
+                box = (header.box[0], min(header.box[1], after.box[1]), after.box[2],
+                       max(header.box[3], after.box[3]))  # fmt: skip
+            header = dataclasses.replace(header, text=f"{header.text} {after.text.strip()}",
+                                         cols=after.last_col - header.col + 1, box=box)  # fmt: skip
+        out[key] = header
+    return out
 
 
 def _header_repeats(layout: SheetLayout, header_row: int, minimum: int) -> set[int]:

@@ -642,3 +642,28 @@ def test_a_value_printed_below_its_label_but_right_aligned_is_read() -> None:
     fields = extract(Document.from_cells("pdf", cells, ["pdf"]), load_schema("2564.1")).fields
     assert fields["report_date"] == "2021-09-10"
     assert fields["reporter_position"] == "ปลัดองค์การบริหารส่วนตำบล"
+
+
+def test_a_unit_note_set_apart_from_its_header_is_the_headers() -> None:
+    """ "พื้นที่ที่เพิ่มขึ้น | (ไร่)": the note in a cell of its own on the scan is the header's
+    unit, and the figures under the note are the header's column."""
+    from parsers.cells import Cell
+
+    def cell(row: int, col: int, text: str, x0: float, x1: float) -> Cell:
+        return Cell(text, None, "pdf", row, col, f"p1 line {row}", box=(x0, row * 20.0, x1,
+                    row * 20.0 + 12))  # fmt: skip
+
+    cells = [
+        cell(0, 1, "ชื่อโครงการ/กิจกรรม", 100, 200),
+        cell(0, 3, "งบประมาณ (บาท)", 300, 380),
+        cell(0, 4, "พื้นที่ที่เพิ่มขึ้น", 400, 450),
+        cell(0, 5, "(ไร่)", 455, 470),
+        cell(0, 6, "จำนวนต้นไม้ที่ปลูก (ต้น)", 500, 560),
+        cell(1, 1, "ปลูกป่าชุมชนบ้านหนองบัว", 100, 190),
+        cell(1, 3, "12000", 350, 380),
+        cell(1, 5, "5.305", 460, 480),
+        cell(1, 6, "478", 540, 560),
+    ]
+    projects = extract(Document.from_cells("pdf", cells, ["pdf"]), load_schema("2564.1"))
+    project = projects.fields["projects"][0]
+    assert (project["added_area_m2"], project["trees_planted"]) == (8488.0, 478)
