@@ -678,6 +678,11 @@ def second_look(page: Image.Image, words: list[Word], engine: Engine) -> list[Wo
                 # ("WA." for "พ.ศ.", "NB." for "ก.ย."): read again as Thai only
                 box = _grown(ink, word.box, height)
                 spots.append(_Spot(key, box, height, [word], languages=_THAI_ONLY))
+            elif _ADDRESS.match(word.text) and word.confidence < _DOUBT:
+                # an email address Tesseract doubted: the Thai model's guesses spoil Latin
+                # letters ("ereen" for "green"); read again as English only
+                box = _grown(ink, word.box, height)
+                spots.append(_Spot(key, box, height, [word], languages=_LATIN_ONLY))
     if not spots:
         return words
     readings: list[tuple[str, float] | None] = [None] * len(spots)
@@ -705,6 +710,13 @@ def second_look(page: Image.Image, words: list[Word], engine: Engine) -> list[Wo
             word = spot.doubtful[0]
             new = dataclasses.replace(word, text=reading[0], box=spot.box,
                                       confidence=min(word.confidence, reading[1]))  # fmt: skip
+        elif spot.languages == _LATIN_ONLY:
+            word = spot.doubtful[0]
+            if reading is None or not _ADDRESS.match(reading[0]) or reading[1] <= word.confidence:
+                continue  # no surer address: the first reading
+            new = dataclasses.replace(word, text=reading[0], box=spot.box,
+                                      confidence=min(reading[1], _DOUBT))  # fmt: skip
+            # (still doubtful: which of two readings of an address is right, a person says)
         elif reading is not None:
             new = Word(reading[0], spot.box, reading[1], spot.line, _COLUMN_SPACES)
         elif any(not _tick_like(word.text) for word in spot.doubtful):
@@ -744,6 +756,8 @@ class _Spot:
 
 
 _THAI_ONLY = "tha"
+_LATIN_ONLY = "eng"
+_ADDRESS = re.compile(r"^[\w.+/-]+@[\w-]+(?:\.[\w-]+)+$", re.ASCII)
 _THAI_LETTER = re.compile("[\u0e01-\u0e2e]")
 
 

@@ -277,3 +277,25 @@ def test_a_number_glued_to_thai_text_is_its_own_cell() -> None:
     cut = ocr._cut_numbers(glued)
     assert [[word.text for word in piece] for piece in cut] == [["”", "1"], ["ท้องถิ่น"]]
     assert cut[1][0].box[0] == cut[0][1].box[2]  # the box parted in proportion
+
+
+def test_a_doubted_email_address_is_read_again_in_english() -> None:
+    """Tesseract's Thai model spoils Latin letters ("ereen" for "green"): a doubted address
+    is read again as English only, and the surer reading is taken, still doubtful."""
+    page = Image.new("L", (1200, 400), 255)
+    ImageDraw.Draw(page).rectangle((300, 200, 700, 230), fill=0)  # the address's ink
+    first = Word("ereen1@dla.go.th", (300, 200, 700, 230), 28.0, (1, 1, 1), 0)
+    label = Word("E-mail", (50, 200, 150, 230), 95.0, (1, 1, 1), 0)
+    asked: list[str] = []
+
+    def engine(image: Image.Image, dpi: int, psm: int, languages: str) -> list[Word]:
+        asked.append(languages)
+        if languages != "eng":
+            return []
+        return [Word("green1@dla.go.th", (10, 10, 400, image.height - 10), 91.0, (1, 1, 1), 0)]
+
+    read = ocr.second_look(page, [label, first], engine)
+    assert "eng" in asked
+    address = next(word for word in read if "@" in word.text)
+    assert address.text == "green1@dla.go.th"
+    assert address.confidence < 80  # which reading is right, a person says
