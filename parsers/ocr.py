@@ -801,6 +801,7 @@ _TRAILING = " :;!|'\".,"
 _TICK_MIN = 4.0  # points: a printed tick or box is taller (ticks measured 4.6-6.7 pt); dirt is not
 _MARK_CONFIDENCE = 80.0  # a blob taken for a tick: likely, not certain (-> review)
 _DOUBT = 75.0  # Tesseract confidence under which a short isolated word is read again
+_MARK_DOUBT = 50.0  # ... and under which a lone mark of a second reading is a speck
 _SURE_AGAIN = 60.0  # ... and over which the second reading is taken
 
 
@@ -853,6 +854,8 @@ def _read_spots(
                 break
     readings: list[tuple[str, float] | None] = []
     for read in found:
+        # a mark read alone with little confidence is a speck ("ก.ุย." for "ก.ย.")
+        read = [word for word in read if not (_is_mark(word) and word.confidence < _MARK_DOUBT)]
         bases = [word for word in read if not _is_mark(word)]
         text = "".join((" " if word.spaces > 0 and i else "") + word.text
                        for i, word in enumerate(read)).strip()  # fmt: skip

@@ -299,3 +299,19 @@ def test_a_doubted_email_address_is_read_again_in_english() -> None:
     address = next(word for word in read if "@" in word.text)
     assert address.text == "green1@dla.go.th"
     assert address.confidence < 80  # which reading is right, a person says
+
+
+def test_a_doubted_lone_mark_of_a_second_reading_is_a_speck() -> None:
+    """Read again as Thai, "LW." comes back "ก . ุ ย ." with the ุ at confidence 11: without
+    the speck it is the month, ก.ย."""
+    page = Image.new("L", (600, 200), 255)
+    ImageDraw.Draw(page).rectangle((100, 80, 160, 110), fill=0)
+    spot = ocr._Spot((1, 1, 1), (100, 80, 160, 110), 30, [], languages="tha")
+
+    def engine(image: Image.Image, dpi: int, psm: int, languages: str) -> list[Word]:
+        y0, y1 = 10, image.height - 10
+        parts = [("ก", 91.0), (".", 65.0), ("ุ", 11.0), ("ย", 93.0), (".", 92.0)]
+        return [Word(text, (10 + 12 * i, y0, 20 + 12 * i, y1), sure, (1, 1, 1), 0)
+                for i, (text, sure) in enumerate(parts)]  # fmt: skip
+
+    assert ocr._read_spots(page, [spot], engine, "tha") == [("ก.ย.", 65.0)]
