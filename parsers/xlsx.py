@@ -39,8 +39,7 @@ from parsers.results import ReadLimits
 
 CalamineValue = int | float | str | bool | dt.time | dt.date | dt.datetime | dt.timedelta
 _MAX_DENSE_CELLS = 2_000_000  # calamine's grid for one sheet: ~64 MB at most
-_CELL_REF = re.compile(rb"<(?:\w+:)?c\b[^>]*?\sr=\"([A-Z]{1,3})([0-9]{1,7})\"")
-_ROW_REF = re.compile(rb"<(?:\w+:)?row\b[^>]*?\sr=\"([0-9]{1,7})\"")
+_REF = re.compile(rb"r\s*=\s*[\"']([A-Z]{0,3})([0-9]{1,7})[\"']")
 
 
 @register("xlsx")
@@ -83,13 +82,14 @@ def _dense_extent(data: bytes, limits: ReadLimits) -> int:
 
 
 def _part_extent(part: bytes) -> int:
-    rows = [int(found) for found in _ROW_REF.findall(part)]
-    cols: list[int] = []
-    for letters, number in _CELL_REF.findall(part):
-        rows.append(int(number))
-        cols.append(_column_number(letters))
-    if not rows:
+    """Rows x columns from the smallest to the largest reference of a worksheet part: every
+    r attribute, of cells ("B7") and rows ("7"), however quoted or spaced (XML allows 'A1'
+    and r = "A1"; an attribute merely ending in r only makes the figure larger)."""
+    refs = set(_REF.findall(part))
+    if not refs:
         return 0
+    rows = [int(number) for _, number in refs]
+    cols = [_column_number(letters) for letters in {letters for letters, _ in refs} if letters]
     width = (max(cols) - min(cols) + 1) if cols else 1
     return (max(rows) - min(rows) + 1) * width
 

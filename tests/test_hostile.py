@@ -430,3 +430,17 @@ def test_zip_encrypted_part_is_password_protected(fmt: str) -> None:
             position = data.find(signature, position + 4)
     result = unreadable(bytes(data), "password_protected", f"form.{fmt}")
     assert "ไฟล์มีรหัสผ่าน" in result.problem.message_th
+
+
+def test_a_far_cell_however_its_reference_is_quoted_is_caught(tmp_path: Path) -> None:
+    """XML allows r='XFD1048576' and r = "XFD1048576": the extent check reads both (calamine
+    would allocate the whole grid from A1 to there)."""
+    data = form("xlsx")
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        sheet = source.read("xl/worksheets/sheet1.xml").decode()
+    for far in ("<c r='XFD1048576' t='inlineStr'><is><t>x</t></is></c>",
+                '<c r = "XFD1048576" t="inlineStr"><is><t>x</t></is></c>'):  # fmt: skip
+        row = f"<row r='1048576'>{far}</row></sheetData>"
+        path = repack(data, {"xl/worksheets/sheet1.xml": sheet.replace("</sheetData>", row)
+                             .encode()}, tmp_path / "far.xlsx")  # fmt: skip
+        assert_bounded(path, "far.xlsx", "FormReading", None)
