@@ -6,7 +6,9 @@ figure) - prints: forms, field-level accuracy (fields read exactly / fields in t
 project cell is a field, and so is the number of projects), fields read that the form does not
 hold, forms with a problem (spurious: every generated form is consistent), and the median ms of
 ``parsers.read_attachment`` per form (wall clock, and CPU time of the reading thread: on a
-shared machine the CPU figure is the steadier one). Forms are generated before any is timed. Targets: >= 99 % exact on xlsx, xls, docx (held-out
+shared machine the CPU figure is the steadier one). Each form is read ``--repeat`` times (3) and
+its time is the fastest read: this VM's speed changes from one second to the next (the same code
+measured 4.4-8.1 ms a form in back-to-back runs), and the fastest read is the form's own cost. Forms are generated before any is timed. Targets: >= 99 % exact on xlsx, xls, docx (held-out
 included), median <= 5 ms per .xlsx form. Figures only: it never asserts.
 
     python -m bench.parse_accuracy                 # 200 forms per format
@@ -90,7 +92,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", choices=("all", "dev", "held-out"), default="all")
     parser.add_argument("--show", type=int, default=0, metavar="K")
     parser.add_argument("--show-held-out", action="store_true", help="also show held-out misses")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="reads per form; its time is the fastest (default 3)")  # fmt: skip
     args = parser.parse_args(argv)
+    if args.tiny:
+        args.repeat = 1
 
     from ingest.samples import corpus
     from parsers import read_attachment
@@ -112,10 +118,14 @@ def main(argv: list[str] | None = None) -> int:
             samples = list(corpus.generate(count, fmt=fmt, held_out=held_out, seed=args.seed))
             gc.collect()  # the generators' garbage is not the reader's cost
             for sample in samples:
-                start, cpu = time.perf_counter(), time.thread_time()
-                result = read_attachment(sample.data, filename=f"form.{fmt}")
-                tally.cpu_ms.append((time.thread_time() - cpu) * 1000)
-                tally.ms.append((time.perf_counter() - start) * 1000)
+                walls, cpus = [], []
+                for _ in range(max(1, args.repeat)):
+                    start, cpu = time.perf_counter(), time.thread_time()
+                    result = read_attachment(sample.data, filename=f"form.{fmt}")
+                    cpus.append((time.thread_time() - cpu) * 1000)
+                    walls.append((time.perf_counter() - start) * 1000)
+                tally.cpu_ms.append(min(cpus))  # the form's cost, not the neighbours' bursts
+                tally.ms.append(min(walls))
                 score(tally, sample.layout, sample.truth, result)
     elapsed = time.perf_counter() - started
     total = sum(t.forms for t in tallies.values())
