@@ -318,30 +318,6 @@ class SheetLayout:
         for key, cells in strays.items():
             found[key] = max(cells, key=lambda cell: len(cell.text.strip()))
         return found
-        if not any(cell.box for cell in self.sheet.row(row)):
-            return found  # a workbook's row: no strays
-        header_rows = sorted({header.row for header in headers.values()})
-        heads = sorted((cell for number in header_rows for cell in self.sheet.row(number)
-                        if cell.box), key=_left)  # fmt: skip
-        taken = {id(cell) for cell in found.values() if cell is not None}
-        ordered = sorted(headers.items(), key=lambda item: _left(item[1]))
-        for cell in self.sheet.row(row):
-            if cell.box is None or id(cell) in taken or is_blank(cell.text):
-                continue
-            if any(next(self.sheet.in_columns(number, cell.col, cell.last_col), None)
-                   for number in header_rows):  # fmt: skip
-                continue  # under a header (of the schema's or not): not a stray
-            for key, header in ordered:
-                if found[key] is not None or header.box is None:
-                    continue
-                after = next((h for h in heads if _left(h) > header.box[2]), None)
-                right = _left(after) if after is not None else float("inf")
-                slack = (header.box[3] - header.box[1]) / 2  # text of one column, read apart
-                if header.box[0] - slack <= cell.box[0] and cell.box[2] <= right:
-                    found[key] = cell
-                    taken.add(id(cell))
-                    break
-        return found
 
     # ------------------------------------------------------------------ table headers
 

@@ -19,7 +19,7 @@ import parsers.pdf
 from ingest.samples import scans
 from ingest.samples.forms import DEV_LAYOUTS
 from parsers import FormReading, NotAForm, ReadLimits, Unreadable, load_schema, read_attachment
-from parsers.cells import Document, Sheet
+from parsers.cells import Cell, Document, Sheet
 from parsers.extract import extract
 from parsers.labels import index_for
 from parsers.layout import relined
@@ -464,34 +464,39 @@ def test_a_page_without_text_goes_to_ocr(printed: Printed) -> None:
     assert seen  # the first look ran (and found nothing: no full OCR)
 
 
+def boxed(row: int, col: int, text: str, x0: float, x1: float, *, pitch: float = 20.0) -> Cell:
+    """A cell of a page at (row, col), its box from x0 to x1, a line every ``pitch`` points."""
+    return Cell(text, None, "pdf", row, col, f"p1 line {row}",
+                box=(x0, row * pitch, x1, row * pitch + pitch * 0.6))  # fmt: skip
+
+
+def ocr_cell(row: int, col: int, text: str) -> TextCell:
+    """A cell a scan's OCR read (surely enough)."""
+    return TextCell(text, None, "pdf", row, col, f"p1 ocr line {row}", ocr=True, confidence=0.9)
+
+
 def _projects_page(stray_header: str | None) -> Document:
     """A page's projects table whose area figures stand right of their header's grid column
     (the header written from the left edge of a wide column, the figures at its right edge)."""
-    from parsers.cells import Cell
-
-    def cell(row: int, col: int, text: str, x0: float, x1: float) -> Cell:
-        return Cell(text, None, "pdf", row, col, f"p1 line {row}", box=(x0, row * 20.0, x1,
-                    row * 20.0 + 12))  # fmt: skip
-
     header = [
-        cell(0, 0, "ลำดับ", 50, 80),
-        cell(0, 1, "ชื่อโครงการ/กิจกรรม", 100, 200),
-        cell(0, 2, "ระยะเวลา", 220, 280),
-        cell(0, 3, "งบประมาณ (บาท)", 300, 380),
-        cell(0, 4, "พื้นที่สีเขียวที่เพิ่มขึ้น (ตร.ม.)", 400, 500),
-        cell(0, 6, "จำนวนต้นไม้ที่ปลูก (ต้น)", 560, 640),
-        cell(0, 7, "ชนิดพันธุ์", 660, 720),
+        boxed(0, 0, "ลำดับ", 50, 80),
+        boxed(0, 1, "ชื่อโครงการ/กิจกรรม", 100, 200),
+        boxed(0, 2, "ระยะเวลา", 220, 280),
+        boxed(0, 3, "งบประมาณ (บาท)", 300, 380),
+        boxed(0, 4, "พื้นที่สีเขียวที่เพิ่มขึ้น (ตร.ม.)", 400, 500),
+        boxed(0, 6, "จำนวนต้นไม้ที่ปลูก (ต้น)", 560, 640),
+        boxed(0, 7, "ชนิดพันธุ์", 660, 720),
     ]
     if stray_header is not None:
-        header.append(cell(0, 5, stray_header, 515, 545))
+        header.append(boxed(0, 5, stray_header, 515, 545))
     row = [
-        cell(1, 0, "1", 60, 66),
-        cell(1, 1, "ปลูกป่าชุมชนบ้านหนองบัว", 100, 190),
-        cell(1, 2, "ไตรมาส 3", 220, 260),
-        cell(1, 3, "12000", 350, 380),
-        cell(1, 5, "15008", 520, 550),
-        cell(1, 6, "2667", 610, 640),
-        cell(1, 7, "พะยูง", 660, 690),
+        boxed(1, 0, "1", 60, 66),
+        boxed(1, 1, "ปลูกป่าชุมชนบ้านหนองบัว", 100, 190),
+        boxed(1, 2, "ไตรมาส 3", 220, 260),
+        boxed(1, 3, "12000", 350, 380),
+        boxed(1, 5, "15008", 520, 550),
+        boxed(1, 6, "2667", 610, 640),
+        boxed(1, 7, "พะยูง", 660, 690),
     ]
     return Document.from_cells("pdf", header + row, ["pdf"])
 
@@ -513,10 +518,6 @@ def test_prose_read_by_ocr_is_mended_and_names_are_not() -> None:
     """Marks OCR lost are mended in the form's free text (problems, positions, project names),
     never in names: "มันคง" may be a surname, "ทีปลูก" is no Thai."""
 
-    def ocr_cell(row: int, col: int, text: str) -> TextCell:
-        return TextCell(text, None, "pdf", row, col, f"p1 ocr line {row}", ocr=True,
-                        confidence=0.9)  # fmt: skip
-
     cells = [
         ocr_cell(0, 0, "ผู้ประสานงาน ชื่อ-สกุล"),
         ocr_cell(0, 1, "นายสมชาย มันคง"),
@@ -534,22 +535,16 @@ def test_prose_read_by_ocr_is_mended_and_names_are_not() -> None:
 def test_site_counts_right_of_their_headers_grid_column_are_counted() -> None:
     """Part 2 on a scan: "จำนวน (แห่ง)" written from its column's left edge, the counts set
     to its right edge, a grid column apart."""
-    from parsers.cells import Cell
-
-    def cell(row: int, col: int, text: str, x0: float, x1: float) -> Cell:
-        return Cell(text, None, "pdf", row, col, f"p1 line {row}", box=(x0, row * 20.0, x1,
-                    row * 20.0 + 12))  # fmt: skip
-
     cells = [
-        cell(0, 0, "ประเภทพื้นที่สีเขียว", 50, 120),
-        cell(0, 2, "จำนวน (แห่ง)", 230, 280),
-        cell(0, 4, "พื้นที่ (ตร.ม.)", 330, 380),
-        cell(1, 0, "1. พื้นที่สีเขียวสาธารณะ", 50, 200),
-        cell(1, 3, "23", 290, 300),
-        cell(1, 4, "13708", 350, 380),
-        cell(2, 0, "4. พื้นที่สีเขียวธรรมชาติ", 50, 200),
-        cell(2, 3, "7", 295, 300),
-        cell(2, 4, "4088", 355, 380),
+        boxed(0, 0, "ประเภทพื้นที่สีเขียว", 50, 120),
+        boxed(0, 2, "จำนวน (แห่ง)", 230, 280),
+        boxed(0, 4, "พื้นที่ (ตร.ม.)", 330, 380),
+        boxed(1, 0, "1. พื้นที่สีเขียวสาธารณะ", 50, 200),
+        boxed(1, 3, "23", 290, 300),
+        boxed(1, 4, "13708", 350, 380),
+        boxed(2, 0, "4. พื้นที่สีเขียวธรรมชาติ", 50, 200),
+        boxed(2, 3, "7", 295, 300),
+        boxed(2, 4, "4088", 355, 380),
     ]
     fields = extract(Document.from_cells("pdf", cells, ["pdf"]), load_schema("2564.1")).fields
     assert (fields["green_public_sites"], fields["green_public_area_m2"]) == (23, 13708.0)
@@ -586,30 +581,20 @@ def test_a_row_of_doubted_specks_in_the_projects_table_is_no_project() -> None:
 def test_of_two_strays_in_a_column_the_one_with_text_is_its_cell() -> None:
     """A ruled line read as "1" just left of a project's name: both are strays of the name
     column; the name is the name."""
-    from parsers.cells import Cell
-
-    def cell(row: int, col: int, text: str, x0: float, x1: float) -> Cell:
-        return Cell(text, None, "pdf", row, col, f"p1 line {row}", box=(x0, row * 20.0, x1,
-                    row * 20.0 + 12))  # fmt: skip
-
     cells = [
-        cell(0, 1, "ชื่อโครงการ/กิจกรรม", 100, 200),
-        cell(0, 4, "ระยะเวลา", 220, 280),
-        cell(0, 5, "งบประมาณ (บาท)", 300, 380),
-        cell(1, 2, "1", 96, 98),
-        cell(1, 3, "ปลูกป่าชุมชนบ้านหนองบัว", 99, 190),
-        cell(1, 4, "ไตรมาส 3", 220, 260),
-        cell(1, 5, "12000", 350, 380),
+        boxed(0, 1, "ชื่อโครงการ/กิจกรรม", 100, 200),
+        boxed(0, 4, "ระยะเวลา", 220, 280),
+        boxed(0, 5, "งบประมาณ (บาท)", 300, 380),
+        boxed(1, 2, "1", 96, 98),
+        boxed(1, 3, "ปลูกป่าชุมชนบ้านหนองบัว", 99, 190),
+        boxed(1, 4, "ไตรมาส 3", 220, 260),
+        boxed(1, 5, "12000", 350, 380),
     ]
     projects = extract(Document.from_cells("pdf", cells, ["pdf"]), load_schema("2564.1"))
     assert projects.fields["projects"][0]["name"] == "ปลูกป่าชุมชนบ้านหนองบัว"
 
 
 def test_ocr_misreadings_of_emails_and_phones_are_mended() -> None:
-    def ocr_cell(row: int, col: int, text: str) -> TextCell:
-        return TextCell(text, None, "pdf", row, col, f"p1 ocr line {row}", ocr=True,
-                        confidence=0.9)  # fmt: skip
-
     cells = [
         ocr_cell(0, 0, "E-mail"),
         ocr_cell(0, 1, "green33/@gmail.com"),
@@ -624,20 +609,14 @@ def test_ocr_misreadings_of_emails_and_phones_are_mended() -> None:
 def test_a_value_printed_below_its_label_but_right_aligned_is_read() -> None:
     """Values below labels, a date set at the right of its wide cell: on the page it stands
     in no column of its label's, alone on the next row."""
-    from parsers.cells import Cell
-
-    def cell(row: int, col: int, text: str, x0: float, x1: float) -> Cell:
-        return Cell(text, None, "pdf", row, col, f"p1 line {row}", box=(x0, row * 15.0, x1,
-                    row * 15.0 + 11))  # fmt: skip
-
     cells = [
-        cell(0, 1, "ส่วนที่ 5 ผู้รายงาน", 54, 120),
-        cell(1, 1, "ลงชื่อ", 54, 73),
-        cell(2, 1, "นางพิมพ์ชนก บุญมา", 54, 130),
-        cell(3, 1, "ตำแหน่ง", 54, 84),
-        cell(4, 1, "ปลัดองค์การบริหารส่วนตำบล", 54, 160),
-        cell(5, 1, "วันที่", 54, 69),
-        cell(6, 2, "10/9/2021", 196, 236),
+        boxed(0, 1, "ส่วนที่ 5 ผู้รายงาน", 54, 120, pitch=15.0),
+        boxed(1, 1, "ลงชื่อ", 54, 73, pitch=15.0),
+        boxed(2, 1, "นางพิมพ์ชนก บุญมา", 54, 130, pitch=15.0),
+        boxed(3, 1, "ตำแหน่ง", 54, 84, pitch=15.0),
+        boxed(4, 1, "ปลัดองค์การบริหารส่วนตำบล", 54, 160, pitch=15.0),
+        boxed(5, 1, "วันที่", 54, 69, pitch=15.0),
+        boxed(6, 2, "10/9/2021", 196, 236, pitch=15.0),
     ]
     fields = extract(Document.from_cells("pdf", cells, ["pdf"]), load_schema("2564.1")).fields
     assert fields["report_date"] == "2021-09-10"
@@ -647,22 +626,16 @@ def test_a_value_printed_below_its_label_but_right_aligned_is_read() -> None:
 def test_a_unit_note_set_apart_from_its_header_is_the_headers() -> None:
     """ "พื้นที่ที่เพิ่มขึ้น | (ไร่)": the note in a cell of its own on the scan is the header's
     unit, and the figures under the note are the header's column."""
-    from parsers.cells import Cell
-
-    def cell(row: int, col: int, text: str, x0: float, x1: float) -> Cell:
-        return Cell(text, None, "pdf", row, col, f"p1 line {row}", box=(x0, row * 20.0, x1,
-                    row * 20.0 + 12))  # fmt: skip
-
     cells = [
-        cell(0, 1, "ชื่อโครงการ/กิจกรรม", 100, 200),
-        cell(0, 3, "งบประมาณ (บาท)", 300, 380),
-        cell(0, 4, "พื้นที่ที่เพิ่มขึ้น", 400, 450),
-        cell(0, 5, "(ไร่)", 455, 470),
-        cell(0, 6, "จำนวนต้นไม้ที่ปลูก (ต้น)", 500, 560),
-        cell(1, 1, "ปลูกป่าชุมชนบ้านหนองบัว", 100, 190),
-        cell(1, 3, "12000", 350, 380),
-        cell(1, 5, "5.305", 460, 480),
-        cell(1, 6, "478", 540, 560),
+        boxed(0, 1, "ชื่อโครงการ/กิจกรรม", 100, 200),
+        boxed(0, 3, "งบประมาณ (บาท)", 300, 380),
+        boxed(0, 4, "พื้นที่ที่เพิ่มขึ้น", 400, 450),
+        boxed(0, 5, "(ไร่)", 455, 470),
+        boxed(0, 6, "จำนวนต้นไม้ที่ปลูก (ต้น)", 500, 560),
+        boxed(1, 1, "ปลูกป่าชุมชนบ้านหนองบัว", 100, 190),
+        boxed(1, 3, "12000", 350, 380),
+        boxed(1, 5, "5.305", 460, 480),
+        boxed(1, 6, "478", 540, 560),
     ]
     projects = extract(Document.from_cells("pdf", cells, ["pdf"]), load_schema("2564.1"))
     project = projects.fields["projects"][0]
