@@ -397,7 +397,7 @@ def thai_figures(page: Image.Image, words: list[Word]) -> list[Word]:
         for run in runs:
             text = "".join(word.text for word in run)
             x0, x1 = min(w.box[0] for w in run), max(w.box[2] for w in run)
-            if x1 <= x0 or not _maybe_thai_figure(text):
+            if x1 <= x0 or x1 - x0 > _FIGURE_LONGEST * height or not _maybe_thai_figure(text):
                 out.extend(run)
                 previous = None
                 continue
@@ -459,6 +459,7 @@ _THAI_FIGURES_SEEN = 2  # figures of two Thai digits or more on a page that uses
 # (dirt on a scan is read as a lone ๐ or ๕; a page written in Thai digits has dates, sums)
 _LATIN_FIGURE = 10  # characters: a longer Latin word is no misread figure
 _FIGURE_GAP = 0.6  # text heights: a wider gap parts two figures
+_FIGURE_LONGEST = 30  # text heights: no figure is wider (and reading its shapes costs time)
 
 
 @dataclass(frozen=True)

@@ -315,3 +315,14 @@ def test_a_doubted_lone_mark_of_a_second_reading_is_a_speck() -> None:
                 for i, (text, sure) in enumerate(parts)]  # fmt: skip
 
     assert ocr._read_spots(page, [spot], engine, "tha") == [("ก.ย.", 65.0)]
+
+
+@needs_thai_fonts
+def test_a_run_wider_than_any_figure_keeps_tesseracts_reading() -> None:
+    page = thai_page((100, 1, "๑๒๓๔๕๖๗๘๙๐" * 3), (300, 3, "๒๕๖๔"))
+    long_run = inked(page, 100, 1, "๑๒๓", 0)
+    long_run = Word(long_run.text, (100, long_run.box[1], 1390, long_run.box[3]), 90.0,
+                    long_run.line, 0)  # fmt: skip
+    words = [long_run, inked(page, 300, 3, "๒๕๒๔", 0)]
+    read = ocr.thai_figures(page, words)
+    assert [word.text for word in read] == ["๑๒๓", "๒๕๖๔"]
