@@ -53,7 +53,8 @@ class Collector:
     provenance: dict[str, Provenance] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     labels_seen: set[str] = field(default_factory=set)  # field keys whose label was found
-    # how a value OCR read is mended, by field key: prose (Thai marks), emails ("/" for "7")
+    # how a value OCR read is mended, by field key ("projects.name" for a projects column):
+    # prose (Thai marks), emails ("/" for "7")
     ocr_mends: dict[str, Callable[[str], str]] = field(default_factory=dict)
 
     def put(self, key: str, value: object, cells: tuple[Cell, ...], raw: str, score: float) -> None:
@@ -71,13 +72,18 @@ class Collector:
     def record(self, key: str, result: Parsed | Failure, cells: tuple[Cell, ...], raw: str,
                score: float, label: str) -> None:  # fmt: skip
         if isinstance(result, Parsed):
-            value = result.value
-            mend = self.ocr_mends.get(key)
-            if mend is not None and isinstance(value, str) and read_by_ocr(cells):
-                value = mend(value)
+            value = self.mended(key, result.value, cells)
             self.put(key, value, cells, raw, score * result.confidence)
         else:
             self.fail(result.code, key, raw, label)
+
+    def mended(self, key: str, value: object, cells: tuple[Cell, ...]) -> object:
+        """``value`` of ``key`` ("projects[2].name" too) with what a scan's OCR misread in it
+        mended, when ``cells`` were read by OCR and the field has a mend."""
+        mend = self.ocr_mends.get(_ROW_INDEX.sub("", key))
+        if mend is not None and isinstance(value, str) and read_by_ocr(cells):
+            return mend(value)
+        return value
 
 
 def extract(document: Document, schema: FormSchema) -> Extraction:
@@ -125,6 +131,9 @@ def _ocr_mends(schema: FormSchema) -> dict[str, Callable[[str], str]]:
             mends[spec.key] = thaispell.mended
         elif spec.type == "email":
             mends[spec.key] = _email_mended
+    for column in schema.projects.columns:
+        if column.prose:
+            mends[f"{schema.projects.key}.{column.key}"] = thaispell.mended
     return mends
 
 
@@ -133,6 +142,7 @@ def _email_mended(address: str) -> str:
 
 
 _SLASH_IN_WORD = re.compile(r"(?<=[A-Za-z0-9])/(?=[A-Za-z0-9@])")
+_ROW_INDEX = re.compile(r"\[\d+\]")  # "projects[2].name" -> "projects.name"
 
 
 def _read_sheet(layout: SheetLayout, schema: FormSchema) -> Collector:

@@ -298,6 +298,13 @@ class SheetLayout:
         header_rows = sorted({header.row for header in headers.values()})
         heads = sorted((cell for number in header_rows for cell in self.sheet.row(number)
                         if cell.box), key=_left)  # fmt: skip
+        spans: list[tuple[str, float, float]] = []  # the empty columns' page spans
+        for key, header in sorted(headers.items(), key=lambda item: _left(item[1])):
+            if found[key] is None and header.box is not None:
+                after = next((h for h in heads if _left(h) > header.box[2]), None)
+                slack = (header.box[3] - header.box[1]) / 2
+                right = _left(after) if after is not None else float("inf")
+                spans.append((key, header.box[0] - slack, right))
         taken = {id(cell) for cell in found.values() if cell is not None}
         strays: dict[str, list[Cell]] = {}
         for cell in self.sheet.row(row):
@@ -306,15 +313,10 @@ class SheetLayout:
             if any(next(self.sheet.in_columns(number, cell.col, cell.last_col), None)
                    for number in header_rows):  # fmt: skip
                 continue  # under a header (of the schema's or not): not a stray
-            for key, header in sorted(headers.items(), key=lambda item: _left(item[1])):
-                if found[key] is not None or header.box is None:
-                    continue
-                after = next((h for h in heads if _left(h) > header.box[2]), None)
-                right = _left(after) if after is not None else float("inf")
-                slack = (header.box[3] - header.box[1]) / 2
-                if header.box[0] - slack <= cell.box[0] and cell.box[2] <= right:
-                    strays.setdefault(key, []).append(cell)
-                    break
+            owner = next((k for k, left, right in spans
+                          if left <= cell.box[0] and cell.box[2] <= right), None)  # fmt: skip
+            if owner is not None:
+                strays.setdefault(owner, []).append(cell)
         for key, cells in strays.items():
             found[key] = max(cells, key=lambda cell: len(cell.text.strip()))
         return found

@@ -60,7 +60,7 @@ import shutil
 import subprocess
 import tempfile
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
@@ -1109,26 +1109,28 @@ def snapped(segment: Segment) -> Segment:
             return segment
         label = _skeletons().get(_skeleton(key)) if len(_skeleton(key)) >= _SKELETON_MIN else None
         if label is not None:  # the same letters, marks lost or misread: "ลงชือ", "วันทิ"
-            numbering = NUMBERING.match(text)
-            fixed = (numbering.group(0) if numbering else "") + label + (f" {keep}" if keep else "")
-            return dataclasses.replace(segment, text=fixed)
+            return _relabelled(segment, label, keep)
         if len(key) < _SNAP_MIN:
             continue
         allowed = max(1, len(key) // _SNAP_PER)
         found = process.extractOne(
             key, _vocabulary().keys(), scorer=Levenshtein.distance, score_cutoff=allowed
         )
-        if found is None:  # letters lost, and the marks around them reordered by normalising
-            found = _near_skeleton(key)
-        if found is not None:
-            numbering = NUMBERING.match(text)
-            label = _vocabulary()[found[0]]
-            fixed = (numbering.group(0) if numbering else "") + label + (f" {keep}" if keep else "")
-            return dataclasses.replace(segment, text=fixed)
+        # else: letters lost, and the marks around them reordered by normalising
+        near = found[0] if found is not None else _near_skeleton(key)
+        if near is not None:
+            return _relabelled(segment, _vocabulary()[near], keep)
     return segment
 
 
-def _near_skeleton(key: str) -> tuple[str, int, int] | None:
+def _relabelled(segment: Segment, label: str, keep: str) -> Segment:
+    """``segment`` reading ``label``, with its own numbering before and ``keep`` after."""
+    numbering = NUMBERING.match(segment.text)
+    fixed = (numbering.group(0) if numbering else "") + label + (f" {keep}" if keep else "")
+    return dataclasses.replace(segment, text=fixed)
+
+
+def _near_skeleton(key: str) -> str | None:
     """The label key whose letters (marks left out) are a letter or two from ``key``'s, and
     whose whole key is not far either: "พื้นที่สีเขียวที่เพิ่ึ้น" (ม and ข lost; normalising put
     the vowel ึ before the tone mark ่, two edits more) for "พื้นที่สีเขียวที่เพิ่มขึ้น"."""
@@ -1139,19 +1141,7 @@ def _near_skeleton(key: str) -> tuple[str, int, int] | None:
     if found is None:
         return None
     label = _long_skeletons()[found[0]]
-    if Levenshtein.distance(key, label) > len(key) // _SNAP_MARKS_PER:
-        return None
-    return label, found[1], 0
-
-
-@functools.lru_cache(maxsize=1)
-def _long_skeletons() -> dict[str, str]:
-    """Label keys (of _SNAP_MIN characters or more) by their letters without marks, where
-    only one label has those letters."""
-    found: dict[str, set[str]] = {}
-    for key in _vocabulary():
-        found.setdefault(_skeleton(key), set()).add(key)
-    return {skeleton: next(iter(keys)) for skeleton, keys in found.items() if len(keys) == 1}
+    return label if Levenshtein.distance(key, label) <= len(key) // _SNAP_MARKS_PER else None
 
 
 def _skeleton(key: str) -> str:
@@ -1161,10 +1151,22 @@ def _skeleton(key: str) -> str:
 @functools.lru_cache(maxsize=1)
 def _skeletons() -> dict[str, str]:
     """Label texts by their letters without marks, where only one label has those letters."""
+    return _by_unique_skeleton(_vocabulary(short=True).items())
+
+
+@functools.lru_cache(maxsize=1)
+def _long_skeletons() -> dict[str, str]:
+    """Label keys (of _SNAP_MIN characters or more) by their letters without marks, where
+    only one label has those letters."""
+    return _by_unique_skeleton((key, key) for key in _vocabulary())
+
+
+def _by_unique_skeleton(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """(key, what to give) pairs by the key's skeleton, the skeletons of one thing only."""
     found: dict[str, set[str]] = {}
-    for key, text in _vocabulary(short=True).items():
-        found.setdefault(_skeleton(key), set()).add(text)
-    return {skeleton: next(iter(texts)) for skeleton, texts in found.items() if len(texts) == 1}
+    for key, given in pairs:
+        found.setdefault(_skeleton(key), set()).add(given)
+    return {skeleton: next(iter(given)) for skeleton, given in found.items() if len(given) == 1}
 
 
 _SKELETON_MIN = 3  # letters: a label's letters without marks that identify it

@@ -13,13 +13,13 @@ import dataclasses
 import re
 from typing import TYPE_CHECKING
 
-from parsers import thai, thaispell
+from parsers import thai
 from parsers.cells import Cell
 from parsers.labels import label_key
 from parsers.layout import SheetLayout
 from parsers.results import Provenance
 from parsers.schema import ColumnSpec, FormSchema
-from parsers.textlayout import WRAP_MARK, read_by_ocr, reading_confidence
+from parsers.textlayout import WRAP_MARK, reading_confidence
 from parsers.values import Parsed, Source, ValueSpec, is_blank, read_value
 
 if TYPE_CHECKING:
@@ -119,8 +119,8 @@ def _run_on(
             Source(cell_text(merged, column), None, units.get(column.key)), _value_spec(column)
         )
         if isinstance(result, Parsed):
-            project[column.key] = mended(column, result.value, (cell,))
             key = f"projects[{number}].{column.key}"
+            project[column.key] = out.mended(key, result.value, (cell,))
             sure = min(result.confidence, reading_confidence((cell,)))
             if key in out.provenance:
                 sure = min(sure, out.provenance[key].confidence)
@@ -223,19 +223,12 @@ def _read_row(
         source = Source(cell_text(cell, column), cell.value, units.get(column.key))
         result = read_value(source, _value_spec(column))
         if isinstance(result, Parsed):
-            project[column.key] = mended(column, result.value, (cell,))
+            project[column.key] = out.mended(key, result.value, (cell,))
             sure = min(result.confidence, reading_confidence((cell,)))  # OCR's doubt: review
             out.provenance[key] = Provenance(cell.source, cell.text, round(sure, 3))
         else:
             out.fail(result.code, key, cell.text, column.headers[0])
     return project
-
-
-def mended(column: ColumnSpec, value: object, cells: tuple[Cell, ...]) -> object:
-    """``value`` with the Thai marks a scan's OCR lost or added mended, in a prose column."""
-    if column.prose and isinstance(value, str) and read_by_ocr(cells):
-        return thaispell.mended(value)
-    return value
 
 
 def cell_text(cell: Cell, column: ColumnSpec) -> str:
