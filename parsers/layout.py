@@ -29,7 +29,7 @@ from parsers.labels import (
     whole_label,
 )
 from parsers.schema import FormSchema
-from parsers.textlayout import BREAK_MARK, WRAP_MARK, TextCell
+from parsers.textlayout import JOINTS, TextCell
 from parsers.thai import area_unit_of, is_unit_text
 from parsers.values import is_blank
 
@@ -50,7 +50,6 @@ _IN_PARENTHESES = re.compile(r"^\s*\(.+\)\s*$", re.S)
 # "สวนสาธารณะ" - are words of a project's name too.)
 _LINE_LABELS = frozenset({"field", "section", "title"})
 _WRAPPED_LABELS = frozenset({"field", "row", "section", "title"})
-_JOINTS = WRAP_MARK + BREAK_MARK + " \n"  # what ``parsers.textlayout`` puts between two lines
 
 
 @dataclass(frozen=True)
@@ -426,8 +425,8 @@ def _label_lines(cell: TextCell, index: LabelIndex) -> list[Cell]:
         begin = starts[first]
         end = starts[last] if last < len(lines) else len(cell.text)
         raw = cell.text[begin:end]
-        text = raw.strip(_JOINTS)
-        lead = len(raw) - len(raw.lstrip(_JOINTS))
+        text = raw.strip(JOINTS)
+        lead = len(raw) - len(raw.lstrip(JOINTS))
         breaks = tuple(b - begin - lead for b in cell.breaks if begin < b < end)
         if text:
             parts.append(dataclasses.replace(cell, text=text, breaks=breaks))

@@ -67,8 +67,7 @@ class TextCell(Cell):
         """The printed lines of the cell's text, without the joints between them."""
         starts = (0, *self.breaks)
         ends = (*self.breaks, len(self.text))
-        joints = WRAP_MARK + BREAK_MARK + " \n"
-        return [self.text[a:b].strip(joints) for a, b in zip(starts, ends, strict=True)]
+        return [self.text[a:b].strip(JOINTS) for a, b in zip(starts, ends, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -156,6 +155,7 @@ WRAP_MARK = "\u200b"
 # its column broken there - or, in a name, the space between given name and surname that the
 # producer did not draw (``parsers.values`` decides; ``parsers.thai.normalize`` removes it).
 BREAK_MARK = "\u2060"
+JOINTS = WRAP_MARK + BREAK_MARK + " \n"  # what can stand between two joined lines of a cell
 
 
 def box_source(line: Line, segment: Segment) -> str:
