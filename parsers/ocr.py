@@ -439,12 +439,7 @@ def _glued(items: list[Word]) -> list[list[Word]]:
 def _maybe_thai_figure(text: str) -> bool:
     if _THAI_DIGIT.search(text):
         return True
-    return (
-        text not in _TICKS
-        and len(text) <= _LATIN_FIGURE
-        and any("a" <= c.lower() <= "z" for c in text)
-        and all(c.isascii() and not c.isdigit() and c not in "@/:" for c in text)
-    )
+    return text not in _TICKS and len(text) <= _LATIN_FIGURE and _latin_word(text)
 
 
 def _latin_figure(reading: tuple[str, float]) -> bool:
@@ -764,12 +759,13 @@ _THAI_LETTER = re.compile("[\u0e01-\u0e2e]")
 
 def _alien(word: Word) -> bool:
     """A short Latin word Tesseract doubted (not part of an address: no @, no digits)."""
-    text = word.text
-    return (
-        word.confidence < _ALIEN_DOUBT
-        and len(text) <= 6
-        and any("a" <= char.lower() <= "z" for char in text)
-        and all(char.isascii() and not char.isdigit() and char not in "@/:" for char in text)
+    return word.confidence < _ALIEN_DOUBT and len(word.text) <= 6 and _latin_word(word.text)
+
+
+def _latin_word(text: str) -> bool:
+    """Latin letters (and punctuation), no digit, nothing of an address (@ / :)."""
+    return any("a" <= char.lower() <= "z" for char in text) and all(
+        char.isascii() and not char.isdigit() and char not in "@/:" for char in text
     )
 
 
