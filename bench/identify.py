@@ -1,4 +1,4 @@
-"""Identification benchmark: the generated corpus (:mod:`ingest.samples.identity`) against the
+"""Identification benchmark: the generated corpus (:mod:`samples.identity`) against the
 full SYNTHETIC sample registry in a fresh SQLite database, through the SQL registry view.
 
 Prints, overall and by hard-case category (and by tag): the share identified automatically and
@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ingest.identify import Identification
-    from ingest.samples.identity import IdentityCase
+    from samples.identity import IdentityCase
 
 TARGET_AUTO = 0.97
 
@@ -45,8 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     from sqlalchemy import insert
 
     from ingest.identify import identify
-    from ingest.samples import identity as corpus_module
-    from ingest.samples.registry import sample_rows
+    from samples import identity as corpus_module
+    from samples.registry import sample_rows
     from storage.db import make_engine, make_session_factory, migrate
     from storage.lookups import SqlRegistryView
     from storage.models import LaoAddress

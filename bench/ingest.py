@@ -23,7 +23,7 @@ from bench.common import run_child, toml_config
 
 def floor(config_path: Path) -> None:
     """Child process: list + fetch every message with the product's IMAP source, nothing else."""
-    from ingest import config as config_module
+    from core import config as config_module
     from ingest.imap import ImapSource
 
     cfg = config_module.load(config_path)
@@ -49,8 +49,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     n = 20 if args.tiny else args.n
 
-    from ingest.samples import mailbox as sample_mailbox
-    from ingest.samples.registry import sample_rows
+    from samples import mailbox as sample_mailbox
+    from samples.registry import sample_rows
     from tests.servers.dovecot import running_dovecot
 
     with tempfile.TemporaryDirectory(prefix="onep-bench-") as tmp:
@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
                     "smtp": {"kind": "directory", "directory": root / "outbox"},
                 },
             )
-            cli = [sys.executable, "-m", "ingest.cli", "--config", str(config)]
+            cli = [sys.executable, "-m", "app.cli", "--config", str(config)]
             run_child([*cli, "init"])
             (root / "laos.csv").parent.mkdir(exist_ok=True)
             run_child([*cli, "registry", "sample", "--output", str(root / "laos.csv")])

@@ -1,6 +1,6 @@
 """Parse-accuracy benchmark: generated forms with known truth, per format, read by the parsers.
 
-For each format of :mod:`ingest.samples.corpus` (xlsx, xls, docx; text PDF and scans plug in
+For each format of :mod:`samples.corpus` (xlsx, xls, docx; text PDF and scans plug in
 there) and each split - development layouts and held-out layouts (never tuned on: the honest
 figure) - prints: forms, field-level accuracy (fields read exactly / fields in the truth; each
 project cell is a field, and so is the number of projects), fields read that the form does not
@@ -98,8 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.tiny:
         args.repeat = 1
 
-    from ingest.samples import corpus
     from parsers import read_attachment
+    from samples import corpus
 
     per_format = 24 if args.tiny else args.n
     formats = [name for name in args.formats.split(",") if name] or list(corpus.GENERATORS)

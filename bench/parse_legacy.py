@@ -1,5 +1,5 @@
 """Legacy and other-office formats benchmark: Word 97-2003 .doc, .odt, .ods, HTML tables and
-Excel 2003 XML, converted from the generated forms (``ingest.samples.legacy``).
+Excel 2003 XML, converted from the generated forms (``samples.legacy``).
 
 Prints, per format and split (development layouts / held-out layouts, never tuned on): forms,
 field-level accuracy as ``bench.parse_accuracy`` counts it (each project cell is a field), forms
@@ -36,8 +36,8 @@ def main(argv: list[str] | None = None) -> int:
         args.n, args.held = 3, 1
 
     from bench.parse_accuracy import Tally, score
-    from ingest.samples import legacy, scans
     from parsers import read_attachment
+    from samples import legacy, scans
 
     wanted = [name for name in args.formats.split(",") if name] or list(legacy.TARGETS)
     if scans.soffice() is None:

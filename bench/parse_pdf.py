@@ -56,9 +56,9 @@ def main(argv: list[str] | None = None) -> int:
 
     import parsers.pdf  # noqa: F401  (registers the PDF and image readers)
     from bench.parse_accuracy import Tally, score
-    from ingest.samples import forms, scans, wordforms
     from parsers import read_attachment
     from parsers.ocr import default_engine
+    from samples import forms, scans, wordforms
 
     if scans.soffice() is None:
         print("parse_pdf: LibreOffice is not installed (apt-get install libreoffice-calc-nogui "

@@ -26,13 +26,13 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from sqlalchemy import insert, select
 
-from ingest.config import CampaignConfig, SmtpConfig
-from ingest.reminders import plan, queue
-from ingest.samples.registry import sample_rows
+from core.config import CampaignConfig, SmtpConfig
+from core.dates import BANGKOK
 from outbound.outbox import drain
+from outbound.reminders import plan, queue
 from outbound.render import Renderer
 from outbound.smtp import SmtpSender
-from outbound.thaidate import BANGKOK
+from samples.registry import sample_rows
 from storage.db import make_engine, make_session_factory, migrate
 from storage.models import Message, Submission
 from storage.registry import RegistryRow, import_rows

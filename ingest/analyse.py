@@ -9,10 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import parsers
+from core.config import Config, LimitsConfig
 from ingest import attachments, mime
-from ingest.bounces import BounceReport, read_report
 from ingest.classify import Classification, Kind, classify
-from ingest.config import Config, LimitsConfig
+from outbound.bounces import BounceReport, read_report
 
 
 @dataclass(frozen=True, slots=True)

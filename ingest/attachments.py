@@ -16,7 +16,7 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from ingest.config import LimitsConfig
+from core.config import LimitsConfig
 from ingest.mime import Part
 
 _OOXML_MARKERS = ("[Content_Types].xml",)

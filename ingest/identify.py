@@ -40,7 +40,7 @@ from typing import Any, Protocol
 
 from rapidfuzz.distance import Levenshtein
 
-from ingest import laonames
+from core import laonames
 
 OFFICE = "provincial_office"
 MAX_CANDIDATES = 8
@@ -75,7 +75,7 @@ class RegistryView(Protocol):
     def by_name(self, name_key: str, province_key: str | None) -> Sequence[LaoRecord]: ...
 
     def by_name_keys(self, name_keys: Sequence[str]) -> Sequence[LaoRecord]:
-        """Every LAO whose :func:`ingest.laonames.key` is one of ``name_keys``, nationwide."""
+        """Every LAO whose :func:`core.laonames.key` is one of ``name_keys``, nationwide."""
         ...
 
     def in_province(self, province: str) -> Sequence[LaoRecord]:

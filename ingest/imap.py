@@ -3,7 +3,7 @@
 The one module that talks IMAP. A run goes ``list()`` (UIDVALIDITY + every UID), the store picks
 what it has not seen, ``fetch()`` hands over raw bytes (``BODY.PEEK[]``: ``\\Seen`` is never read
 or set), the store commits, and only then ``mark()`` sets the ingested keyword or moves the
-messages away. Library errors are translated here into :class:`~ingest.errors.ImapError`, whose
+messages away. Library errors are translated here into :class:`~core.errors.ImapError`, whose
 ``temporary`` says whether trying again later can help, and whose message says what to check.
 
 A connection that drops (socket error, timeout, ``BYE``/EOF) during an operation is re-opened
@@ -30,8 +30,8 @@ from typing import Any, Self, TypeVar
 from imapclient import IMAPClient
 from imapclient.exceptions import LoginError
 
-from ingest.config import MailboxConfig
-from ingest.errors import ImapError
+from core.config import MailboxConfig
+from core.errors import ImapError
 from ingest.oauth2 import read_access_token
 from ingest.source import FetchedMessage, Listing
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from ingest.errors import MailboxError
+from core.errors import MailboxError
 from ingest.source import FetchedMessage, Listing
 
 

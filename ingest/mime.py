@@ -23,7 +23,7 @@ from datetime import datetime
 from email.header import decode_header
 from html.parser import HTMLParser
 
-from parsers.thai import register_thai_codecs
+from core.thai import register_thai_codecs
 
 register_thai_codecs()
 

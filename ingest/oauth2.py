@@ -12,8 +12,8 @@ import shlex
 import subprocess
 from collections.abc import Callable
 
-from ingest.config import OAuth2Config
-from ingest.errors import ImapError
+from core.config import OAuth2Config
+from core.errors import ImapError
 
 TOKEN_COMMAND_TIMEOUT_SECONDS = 30.0
 _STDERR_LIMIT = 500

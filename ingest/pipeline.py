@@ -9,15 +9,15 @@
     `process --message ID` replays it)
       analyse: pure, outside any transaction                             (ingest.analyse)
       4. classify     person / auto-reply / bounce / bulk, and may we answer (ingest.classify);
-                      a bounce is matched to the outbox mail it reports (ingest.bounces)
+                      a bounce is matched to the outbox mail it reports (outbound.bounces)
       5. extract      MIME tree, forwarded messages, zips -> files      (ingest.mime, ingest.attachments)
       6. parse        each file -> form reading / not a form / unreadable (parsers)
       record: one transaction
       7. identify     which LAO: address, code, name, province          (ingest.identify)
       8. validate     the form's own rules (parsers.validate) + identity problems
       9. record       submission per LAO per message; resubmission rules (ingest.record)
-     10. queue reply  acknowledgement into the outbox, same transaction (ingest.replies);
-                      what needs a person opens a review item              (ingest.review)
+     10. queue reply  acknowledgement into the outbox, same transaction (outbound.replies);
+                      what needs a person opens a review item              (staff.review)
 
 Delivery of the outbox is separate (``send``, :mod:`outbound.outbox`). Every dependency comes in
 through :class:`Services`; nothing here reads globals or the environment (but the crash hooks).
@@ -35,21 +35,21 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 import parsers
+from core.config import Config
+from core.errors import MailboxError
 from ingest import attachments as attachments_stage
 from ingest import mime
 from ingest.analyse import Analysis, analyse
-from ingest.bounces import record_bounce
 from ingest.classify import Kind
-from ingest.config import Config
 from ingest.crashpoints import crash_point
-from ingest.errors import MailboxError
 from ingest.identify import Identification, identify
 from ingest.record import FORMAT_RANK, record, slot_for
-from ingest.replies import DuplicateFile, linked_submission, queue_reply
-from ingest.review import open_items_for
 from ingest.source import MailboxSource
 from ingest.store import known_items, set_marked, store_batch, unmarked_items
+from outbound.bounces import record_bounce
 from outbound.render import Renderer
+from outbound.replies import DuplicateFile, linked_submission, queue_reply
+from staff.review import open_items_for
 from storage.blobs import BlobStore
 from storage.db import SessionFactory
 from storage.lookups import SqlRegistryView
@@ -71,7 +71,7 @@ STAGES = (
 
 @dataclass(frozen=True)
 class Services:
-    """Everything a stage may use, built once (:func:`ingest.app.build_services`) and passed in.
+    """Everything a stage may use, built once (:func:`app.wiring.build_services`) and passed in.
 
     A context manager: leaving it closes the database connections.
     """

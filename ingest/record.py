@@ -6,7 +6,7 @@ earlier reading in ``submission_readings``. Resubmission rules (``interface.md``
 *accepted* submission of an LAO for a form version supersedes the older accepted or waiting ones;
 a newer submission that waits for review never displaces a good one; a reviewer's decision
 (``accepted`` or ``rejected``, with its LAO) is never undone by a re-read. The review queue
-(:mod:`ingest.review`) applies the same rule through :func:`supersede_older` when a reviewer
+(:mod:`staff.review`) applies the same rule through :func:`supersede_older` when a reviewer
 accepts a submission.
 """
 
@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ingest import laonames
+from core import laonames
 from ingest.identify import Identification
 from storage.models import Message, Submission, SubmissionReading
 

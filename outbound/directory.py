@@ -18,8 +18,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from ingest.config import SmtpConfig
-from ingest.errors import SendError
+from core.config import SmtpConfig
+from core.errors import SendError
 from outbound.sender import OutgoingMail
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._@+=-]")

@@ -8,7 +8,7 @@ injected clock); a capped mail is kept as ``suppressed`` so that staff can see i
 
 Bounces find their row by the Message-ID they return (``header_message_id``) or, with
 ``smtp.verp``, by the envelope sender each row is sent with (:func:`envelope_sender`,
-``onep.uem+outbox-123@onep.go.th``), which is where the bounce is addressed (:mod:`ingest.bounces`).
+``onep.uem+outbox-123@onep.go.th``), which is where the bounce is addressed (:mod:`outbound.bounces`).
 
 :func:`drain` sends due rows one at a time: send, then mark ``sent`` and commit. A crash between
 the SMTP server's acceptance and that commit can cause at most one duplicate of that one mail.
@@ -25,11 +25,11 @@ from typing import Literal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ingest.config import SmtpConfig
-from ingest.errors import SendError
+from core.config import SmtpConfig
+from core.dates import BANGKOK
+from core.errors import SendError
 from outbound.compose import compose, make_message_id
 from outbound.sender import MailSender, OutgoingMail
-from outbound.thaidate import BANGKOK
 from storage.db import SessionFactory
 from storage.models import OutboxMail
 

@@ -1,6 +1,6 @@
 """Rendering the Thai texts we send, from Jinja2 templates in ``outbound/templates``.
 
-Flow: *queue reply* (:mod:`ingest.replies`), the reminders (:mod:`ingest.reminders`) and the
+Flow: *queue reply* (:mod:`outbound.replies`), the reminders (:mod:`outbound.reminders`) and the
 reviewers' decisions choose a template and a context; :meth:`Renderer.render` turns them into a
 subject, a plain-text body and, where the template has one, an HTML alternative; the outbox
 (:mod:`outbound.outbox`) composes and queues the mail. Pure: no clock, no database.
@@ -40,10 +40,10 @@ from jinja2 import (
     select_autoescape,
 )
 
-from outbound.thaidate import BANGKOK, thai_date, thai_datetime
+from core.dates import BANGKOK, thai_date, thai_datetime
 
 if TYPE_CHECKING:
-    from ingest.config import SmtpConfig
+    from core.config import SmtpConfig
 
 MONTHS_LONG = (
     "มกราคม",

@@ -25,7 +25,7 @@ class OutgoingMail:
 class MailSender(Protocol):
     """Delivers messages. Enter to connect; leave to close.
 
-    ``send`` raises :class:`ingest.errors.SendError` with ``temporary`` set as SMTP says
+    ``send`` raises :class:`core.errors.SendError` with ``temporary`` set as SMTP says
     (4xx and connection trouble: temporary; 5xx: permanent).
     """
 

@@ -5,7 +5,7 @@ Flow: the outbox runner takes due rows, builds :class:`~outbound.sender.Outgoing
 ``with SmtpSender(config):`` block. Entering opens one connection (TLS, login) that every
 ``send`` reuses; leaving says QUIT.
 
-Errors are translated here into :class:`~ingest.errors.SendError`:
+Errors are translated here into :class:`~core.errors.SendError`:
 
 * 4xx replies, refused/reset/timed-out connections, TLS handshakes cut short: ``temporary=True``;
 * 5xx replies, a server without STARTTLS when ``security = "starttls"``, an unverifiable
@@ -36,8 +36,8 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Self
 
-from ingest.config import SmtpConfig
-from ingest.errors import SendError
+from core.config import SmtpConfig
+from core.errors import SendError
 from outbound.sender import OutgoingMail
 
 log = logging.getLogger(__name__)

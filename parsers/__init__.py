@@ -26,6 +26,7 @@ import parsers.pdf  # registers the pdf reader, and through parsers.ocr jpeg and
 import parsers.spreadsheetml  # registers the Excel 2003 XML reader
 import parsers.xls  # registers the xls reader
 import parsers.xlsx  # noqa: F401  (registers the xlsx reader)
+from core.thai import register_thai_codecs
 from parsers.extract import extract
 from parsers.messages import problem
 from parsers.readers import ReadError, reader_for
@@ -40,7 +41,6 @@ from parsers.results import (
 )
 from parsers.schema import FormSchema, available_versions, load_schema
 from parsers.sniff import sniff
-from parsers.thai import register_thai_codecs
 from parsers.validate import validate
 
 __all__ = [

@@ -21,7 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from parsers import thai, thaispell
+from core import thai
+from parsers import thaispell
 from parsers.cells import Cell, Document
 from parsers.labels import Hit, index_for
 from parsers.layout import Run, SheetLayout

@@ -3,7 +3,7 @@
 Place in the flow: ``parsers.extract`` asks :func:`find_hits` which cells are labels (of fields,
 Part 2 rows and columns, the projects table, sections), then reads values next to them.
 
-A label matches a cell when their *keys* are equal: NFC-normalised Thai (``parsers.thai``),
+A label matches a cell when their *keys* are equal: NFC-normalised Thai (``core.thai``),
 lower case, leading numbering ("1.", "2.1", "ส่วนที่ 1") dropped, spaces and punctuation dropped.
 Tried in order, each cell stopping at the first that matches:
 1. the whole key (score 1.0);
@@ -27,9 +27,9 @@ import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from core.thai import normalize, thai_digits_to_arabic
 from parsers.cells import Cell, Sheet
 from parsers.schema import FormSchema
-from parsers.thai import normalize, thai_digits_to_arabic
 
 # A target is what a label stands for: (kind, name).
 #   field/<key>, row/<green type>, gcol/<sites|area|rai|ngan|wa>, pcol/<column key>,

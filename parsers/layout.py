@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from core.thai import area_unit_of, is_unit_text
 from parsers.cells import Cell, Sheet
 from parsers.labels import (
     FUZZY_KINDS,
@@ -30,7 +31,6 @@ from parsers.labels import (
 )
 from parsers.schema import FormSchema
 from parsers.textlayout import JOINTS, TextCell
-from parsers.thai import area_unit_of, is_unit_text
 from parsers.values import is_blank
 
 _STOPPER_KINDS = frozenset({"field", "row", "section", "title", "rowhead", "itemhead"})

@@ -13,7 +13,7 @@ import dataclasses
 import re
 from typing import TYPE_CHECKING
 
-from parsers import thai
+from core import thai
 from parsers.cells import Cell
 from parsers.labels import label_key
 from parsers.layout import SheetLayout

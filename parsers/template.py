@@ -2,7 +2,7 @@
 
 Place in the flow: not part of reading. ``python -m parsers.template`` regenerates
 ``parsers/forms/template-<version>.xlsx`` and ``template-<version>.docx`` (the files sent to
-LAOs, and the bases of the sample forms in ``ingest/samples/forms.py``); :func:`build_template`
+LAOs, and the bases of the sample forms in ``samples/forms.py``); :func:`build_template`
 and :func:`build_docx_template` return the bytes. Every label is the first label of its schema
 entry, so the templates always read back through the extractor.
 

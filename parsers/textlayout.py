@@ -149,11 +149,11 @@ _MIN_BROKEN = 4
 # on Writer's PDFs, where the space is not drawn).
 _FULL = 0.5
 # Joins two lines of a cell where the text wrapped between two Thai words: there may have been a
-# space (Unicode's word boundary without one; ``parsers.thai.normalize`` removes it).
+# space (Unicode's word boundary without one; ``core.thai.normalize`` removes it).
 WRAP_MARK = "\u200b"
 # Joins two lines of a cell where a Thai line ran up to its column's end: a word too long for
 # its column broken there - or, in a name, the space between given name and surname that the
-# producer did not draw (``parsers.values`` decides; ``parsers.thai.normalize`` removes it).
+# producer did not draw (``parsers.values`` decides; ``core.thai.normalize`` removes it).
 BREAK_MARK = "\u2060"
 JOINTS = WRAP_MARK + BREAK_MARK + " \n"  # what can stand between two joined lines of a cell
 

@@ -12,10 +12,10 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Sequence
 
+from core.thai import PROVINCES, format_thai_date
 from parsers.messages import problem
 from parsers.results import FormReading, Problem
 from parsers.schema import FormSchema
-from parsers.thai import PROVINCES, format_thai_date
 
 Rule = Callable[[FormReading, FormSchema], Iterable[Problem]]
 _EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from parsers import thai
+from core import thai
 from parsers.textlayout import BREAK_MARK, WRAP_MARK
 
 

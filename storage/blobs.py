@@ -13,7 +13,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from ingest.errors import StoreError
+from core.errors import StoreError
 
 
 def sha256_hex(data: bytes) -> str:

@@ -157,7 +157,7 @@ class Lao(Base):
     code: Mapped[str] = mapped_column(String(8), primary_key=True)
     name: Mapped[str] = mapped_column(Text)
     name_key: Mapped[str] = mapped_column(String(300), index=True, default="")
-    """Type and place name without spacing or short forms (:func:`ingest.laonames.key`)."""
+    """Type and place name without spacing or short forms (:func:`core.laonames.key`)."""
     lao_type: Mapped[str] = mapped_column(String(30), index=True)
     province: Mapped[str] = mapped_column(String(100), index=True)
     district: Mapped[str | None] = mapped_column(String(100))
@@ -185,7 +185,7 @@ class LaoAddress(Base):
 
     lao: Mapped[Lao] = relationship(back_populates="addresses")
     failing_reason: Mapped[str | None] = mapped_column(Text)
-    """Why the address is failing: the bounce's status and diagnostic (ingest.bounces)."""
+    """Why the address is failing: the bounce's status and diagnostic (outbound.bounces)."""
 
 
 class Submission(Base):
@@ -271,7 +271,7 @@ class OutboxMail(Base):
     queued_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     bounced_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    """When a delivery-status report said this mail could not be delivered (ingest.bounces)."""
+    """When a delivery-status report said this mail could not be delivered (outbound.bounces)."""
     bounce_status: Mapped[str | None] = mapped_column(String(20))
     """The report's status code (RFC 3463), e.g. ``5.1.1``."""
     bounce_diagnostic: Mapped[str | None] = mapped_column(Text)
@@ -350,7 +350,7 @@ class Reminder(Base):
 
     ``(lao_code, round_key)`` is unique, so queueing a round twice is a no-op; the rows of an LAO
     say how many reminders it had and when the last went (``reminder_max``, the minimum
-    interval). Written by :mod:`ingest.reminders` in the transaction that queues the mails.
+    interval). Written by :mod:`outbound.reminders` in the transaction that queues the mails.
     """
 
     __tablename__ = "reminders"

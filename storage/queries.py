@@ -111,7 +111,7 @@ def status(session: Session) -> dict[str, Any]:
 
 
 def _iso(value: datetime | None) -> str | None:
-    from outbound.thaidate import BANGKOK
+    from core.dates import BANGKOK
 
     return value.astimezone(BANGKOK).isoformat() if value is not None else None
 

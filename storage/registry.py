@@ -32,8 +32,8 @@ import geothai
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from ingest import laonames
-from ingest.errors import OnepInboxError
+from core import laonames
+from core.errors import OnepInboxError
 from storage.models import Lao, LaoAddress
 
 HEADER: Final = ("lao_code", "name", "lao_type", "province", "district", "subdistrict", "emails")

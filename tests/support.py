@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from ingest import config as config_module
-from ingest.app import build_services
+from app.wiring import build_services
+from core import config as config_module
 from ingest.pipeline import Services
 from storage.db import migrate_url
 from storage.registry import RegistryRow, import_rows

@@ -22,8 +22,8 @@ import pytest
 from sqlalchemy import select
 
 from ingest import mime
-from ingest.bounces import BounceResult, handle_bounce, read_report, record_bounce
 from ingest.classify import Kind, classify
+from outbound.bounces import BounceResult, handle_bounce, read_report, record_bounce
 from outbound.outbox import drain, envelope_sender, row_id_from_envelope
 from outbound.smtp import SmtpSender
 from storage.db import SessionFactory

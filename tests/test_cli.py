@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from ingest.cli import main
+from app.cli import main
 
 
 @pytest.fixture(scope="module")
@@ -173,8 +173,8 @@ def test_run_polls_sends_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     """The service under APScheduler: it processes the sample mailbox, delivers the replies,
     and exits 0 on SIGTERM."""
     assert main(["demo", "--dir", str(tmp_path), "--messages", "0"]) == 0
-    from ingest.samples import mailbox as sample_mailbox
-    from ingest.samples.registry import sample_rows
+    from samples import mailbox as sample_mailbox
+    from samples.registry import sample_rows
 
     mails = sample_mailbox.generate(sample_rows(), 6, seed=5)
     sample_mailbox.write_maildir(tmp_path / "var" / "maildir", mails)
@@ -184,7 +184,7 @@ def test_run_polls_sends_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     text = text.replace('kind = "directory"', 'kind = "directory"\nsend_interval_seconds = 1')
     config.write_text(text, encoding="utf-8")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ingest.cli", "--config", str(config), "run"],
+        [sys.executable, "-m", "app.cli", "--config", str(config), "run"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env={**os.environ, "PYTHONWARNINGS": "error"},

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest import config
-from ingest.errors import ConfigError
+from core import config
+from core.errors import ConfigError
 
 EXAMPLE = Path(__file__).parents[1] / "config.example.toml"
 

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from ingest.cli import main
-from ingest.samples import mailbox as sample_mailbox
-from ingest.samples.registry import sample_rows
+from app.cli import main
+from samples import mailbox as sample_mailbox
+from samples.registry import sample_rows
 from storage.db import make_engine, make_session_factory
 from storage.models import Message, MessageLocation, OutboxMail, Submission
 

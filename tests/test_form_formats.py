@@ -13,13 +13,13 @@ import docx
 import pytest
 import xlwt  # type: ignore[import-untyped]
 
-from ingest.samples import corpus
-from ingest.samples.forms import XLS_DEV_LAYOUTS, XLS_LAYOUTS, fill_docx, fill_xls, fill_xlsx
-from ingest.samples.wordforms import WORD_DEV_LAYOUTS, WORD_HELD_OUT_LAYOUTS, WORD_LAYOUTS
 from parsers import FormReading, ReadLimits, load_schema, read_attachment, sniff
 from parsers.docx import read_docx
 from parsers.template import build_docx_template, template_path
 from parsers.xls import read_xls
+from samples import corpus
+from samples.forms import XLS_DEV_LAYOUTS, XLS_LAYOUTS, fill_docx, fill_xls, fill_xlsx
+from samples.wordforms import WORD_DEV_LAYOUTS, WORD_HELD_OUT_LAYOUTS, WORD_LAYOUTS
 from tests.test_form_xlsx import differences, make_truth
 
 SCHEMA = load_schema("2564.1")

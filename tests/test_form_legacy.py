@@ -2,7 +2,7 @@
 .ods, HTML tables named .xls, and Excel 2003 XML (SpreadsheetML).
 
 The .doc, .odt, .ods and HTML forms are converted by LibreOffice headless from the generated
-forms (``ingest.samples.legacy``), one LibreOffice run per format for the whole module; the
+forms (``samples.legacy``), one LibreOffice run per format for the whole module; the
 SpreadsheetML forms are written from the same workbooks. Hand-built byte fixtures cover what a
 converter does not write: a windows-874 page without a charset, ss:Index and merges, encryption
 flags, entity bombs and absurd repeats.
@@ -23,12 +23,12 @@ import olefile  # type: ignore[import-untyped]
 import pytest
 
 from bench.parse_accuracy import Tally, flatten, score
-from ingest.samples import legacy, scans
 from parsers import FormReading, NotAForm, ReadLimits, Unreadable, read_attachment, sniff
 from parsers.doc import read_doc
 from parsers.html import decode_html, read_html
 from parsers.odf import read_ods, read_odt
 from parsers.spreadsheetml import read_spreadsheetml
+from samples import legacy, scans
 
 needs_soffice = pytest.mark.skipif(
     scans.soffice() is None,

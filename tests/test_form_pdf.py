@@ -3,7 +3,7 @@ mark order, cells that wrap, columns, running headers, cells regrouped by the fo
 cover letters, damaged and password-protected files, page limits.
 
 The PDFs are printed by LibreOffice headless from the generated forms
-(``ingest.samples.scans``), all in one LibreOffice run per module.
+(``samples.scans``), all in one LibreOffice run per module.
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ from typing import Any
 import pytest
 
 import parsers.pdf
-from ingest.samples import scans
-from ingest.samples.forms import DEV_LAYOUTS
 from parsers import FormReading, NotAForm, ReadLimits, Unreadable, load_schema, read_attachment
 from parsers.cells import Cell, Document, Sheet
 from parsers.extract import extract
@@ -25,6 +23,8 @@ from parsers.labels import index_for
 from parsers.layout import relined
 from parsers.textlayout import BREAK_MARK, WRAP_MARK, Line, Segment, TextCell, layout_cells
 from parsers.values import Parsed, Source, ValueSpec, clean_text, read_value
+from samples import scans
+from samples.forms import DEV_LAYOUTS
 
 pytestmark = pytest.mark.skipif(
     scans.soffice() is None,

@@ -16,7 +16,6 @@ from typing import Any
 import openpyxl
 import pytest
 
-from ingest.samples.forms import DEV_LAYOUTS, HELD_OUT_LAYOUTS, LAYOUTS, fill_xlsx, random_truth
 from parsers import (
     FormReading,
     NotAForm,
@@ -30,6 +29,7 @@ from parsers import (
 )
 from parsers.readers import formats
 from parsers.template import build_template, template_path
+from samples.forms import DEV_LAYOUTS, HELD_OUT_LAYOUTS, LAYOUTS, fill_xlsx, random_truth
 
 SCHEMA = load_schema("2564.1")
 SEEDS = (1, 2, 3)

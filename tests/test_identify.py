@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from ingest import laonames
+from core import laonames
 from ingest.identify import Identification, LaoRecord, identify
-from ingest.samples import identity as corpus_module
-from ingest.samples.registry import sample_rows
+from samples import identity as corpus_module
+from samples.registry import sample_rows
 from storage.registry import province_names
 
 

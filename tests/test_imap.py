@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from imapclient import IMAPClient
 
-from ingest.config import MailboxConfig, OAuth2Config
-from ingest.errors import ImapError
+from core.config import MailboxConfig, OAuth2Config
+from core.errors import ImapError
 from ingest.imap import ImapSource
 from ingest.oauth2 import read_access_token
 from tests.servers.dovecot import DovecotServer

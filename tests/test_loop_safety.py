@@ -25,10 +25,10 @@ from ingest import mime
 from ingest.classify import classify
 from ingest.maildir import MaildirSource
 from ingest.pipeline import Services, poll_once
-from ingest.replies import linked_submission
-from ingest.samples import mailbox as sample_mailbox
-from ingest.samples.registry import sample_rows
 from outbound.compose import compose
+from outbound.replies import linked_submission
+from samples import mailbox as sample_mailbox
+from samples.registry import sample_rows
 from storage.models import Message, OutboxMail, Submission
 from tests.support import embedded_services
 

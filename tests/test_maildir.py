@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.errors import MailboxError
+from core.errors import MailboxError
 from ingest.maildir import MaildirSource
 
 RAW = b"From: a@gmail.com\r\nSubject: hi\r\n\r\nbody\r\n"

@@ -13,9 +13,9 @@ from email.policy import SMTP
 
 import pytest
 
+from core.config import LimitsConfig
 from ingest import attachments, mime
 from ingest.classify import Kind, classify
-from ingest.config import LimitsConfig
 
 OWN = frozenset({"onep.uem@onep.go.th"})
 THAI_SUBJECT = "ส่งแบบรายงานผลการดำเนินงานตามแนวทางปฏิบัติงานเพื่อขับเคลื่อนการจัดการพื้นที่สีเขียวอย่างยั่งยืน องค์การบริหารส่วนตำบลแม่ใส"

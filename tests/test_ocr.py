@@ -2,7 +2,7 @@
 page, low OCR confidence sent to review, and the cheap first look that keeps activity photos,
 logos and letters away from full OCR.
 
-Real Tesseract and LibreOffice (``ingest.samples.scans``); the engine is wrapped to count its
+Real Tesseract and LibreOffice (``samples.scans``); the engine is wrapped to count its
 calls or to replay its words with some confidences lowered. About 30 s on 2 cores.
 """
 
@@ -19,10 +19,10 @@ from PIL import Image
 
 import parsers.ocr as ocr
 import parsers.pdf
-from ingest.samples import scans
 from parsers import FormReading, NotAForm, ReadLimits, load_schema, read_attachment
 from parsers.cells import Document
 from parsers.extract import extract
+from samples import scans
 
 pytestmark = [
     pytest.mark.skipif(

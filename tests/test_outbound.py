@@ -18,7 +18,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from ingest.errors import SendError
+from core.errors import SendError
 from outbound.compose import compose, make_message_id, read_header
 from outbound.directory import DirectorySender, safe_name
 from outbound.sender import OutgoingMail

@@ -17,10 +17,10 @@ from sqlalchemy import func, select
 import parsers
 from ingest.maildir import MaildirSource
 from ingest.pipeline import Services, poll_once, process_pending
-from ingest.samples import mailbox as sample_mailbox
-from ingest.samples.registry import sample_rows
 from outbound.directory import DirectorySender
 from outbound.outbox import drain
+from samples import mailbox as sample_mailbox
+from samples.registry import sample_rows
 from storage.models import Message, MessageLocation, OutboxMail, Submission, SubmissionReading
 from storage.queries import export_record, export_rows, status
 from storage.registry import RegistryRow

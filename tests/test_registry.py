@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from ingest.samples import registry as sample
+from samples import registry as sample
 from storage.db import make_engine, make_session_factory, migrate
 from storage.models import Lao, LaoAddress
 from storage.registry import (

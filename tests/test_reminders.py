@@ -24,10 +24,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ingest import remind_cli
-from ingest.config import CampaignConfig, Config, SmtpConfig
+from app import remind_cli
+from app.service import build_scheduler, remind_trigger
+from core.config import CampaignConfig, Config, SmtpConfig
+from core.dates import BANGKOK
 from ingest.pipeline import Services
-from ingest.reminders import (
+from outbound.compose import read_header
+from outbound.reminders import (
     CampaignState,
     LaoRef,
     LaoState,
@@ -44,10 +47,7 @@ from ingest.reminders import (
     queue_in_chunks,
     reminder_rounds,
 )
-from ingest.service import build_scheduler, remind_trigger
-from outbound.compose import read_header
 from outbound.render import Renderer
-from outbound.thaidate import BANGKOK
 from storage.blobs import BlobStore
 from storage.db import SessionFactory, make_engine, make_session_factory, migrate
 from storage.models import LaoAddress, Message, OutboxMail, Reminder, Submission
@@ -181,7 +181,7 @@ def test_decide_needs_an_aware_clock() -> None:
 
 
 def _state(codes: list[str]) -> CampaignState:
-    from ingest.reminders import AddressState
+    from outbound.reminders import AddressState
 
     return CampaignState(
         laos=tuple(
@@ -578,7 +578,7 @@ def test_the_service_runs_remind_inside_the_window(
     job = scheduler.get_job("remind")
     assert job is not None
     assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, 300)
-    from ingest.service import remind_job
+    from app.service import remind_job
 
     remind_job(services_for(sessions, tmp_path, bkk(THU_23, 9)))
     assert count(sessions, OutboxMail) == 6

@@ -1,5 +1,5 @@
 """The review queue end to end, on SQLite and PostgreSQL: mail goes through the pipeline, items
-open for what needs a person, and ``onep-inbox review ...`` (through :mod:`ingest.review_cli`)
+open for what needs a person, and ``onep-inbox review ...`` (through :mod:`app.review_cli`)
 resolves them: accepting with an LAO learns the sender, rejecting asks for a correction, a
 question is answered by email; each action is audited, and mail is queued only where the
 outcome changes for the LAO. Also the resubmission rules and duplicates."""
@@ -22,11 +22,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from ingest import review_cli
+from app import review_cli
 from ingest.maildir import MaildirSource
 from ingest.pipeline import Services, poll_once, process_pending
-from ingest.samples import forms
-from ingest.samples.registry import sample_rows
+from samples import forms
+from samples.registry import sample_rows
 from storage.models import (
     Attachment,
     AuditEntry,

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from ingest.config import SmtpConfig
+from core.config import SmtpConfig
 from outbound.outbox import Draft, drain, enqueue
 from outbound.smtp import SmtpSender
 from storage.db import SessionFactory, make_engine, make_session_factory, migrate
@@ -128,7 +128,7 @@ def test_loop_guard_caps_automatic_mail_per_address_per_day(
 def test_unreachable_server_is_temporary(sessions: SessionFactory) -> None:
     config = SmtpConfig(host="127.0.0.1", port=9, security="none", timeout_seconds=2)
     _queue(sessions, config, "a@dla.go.th")
-    from ingest.errors import SendError
+    from core.errors import SendError
 
     with pytest.raises(SendError) as caught:
         drain(sessions, SmtpSender(config), config=config, clock=Clock(T0))

@@ -13,14 +13,14 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from ingest import config as config_module
-from ingest.errors import ConfigError
+from core import config as config_module
+from core.errors import ConfigError
 from ingest.maildir import MaildirSource
 from ingest.pipeline import Services, poll_once
-from ingest.samples import mailbox as sample_mailbox
-from ingest.samples.registry import sample_rows
 from outbound.compose import read_header
 from outbound.render import Renderer, receipt_tags, thai_date_long
+from samples import mailbox as sample_mailbox
+from samples.registry import sample_rows
 from storage.models import OutboxMail
 from tests.support import embedded_services
 

@@ -1,4 +1,4 @@
-"""parsers.thai: normalisation, digits, numbers, dates, areas, ticks, LAO types, provinces, codecs."""
+"""core.thai: normalisation, digits, numbers, dates, areas, ticks, LAO types, provinces, codecs."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from parsers import thai
+from core import thai
 
 THAI_TEXT = st.lists(
     st.characters(min_codepoint=0x0E01, max_codepoint=0x0E5B)

@@ -48,7 +48,7 @@ from typing import Any
 import pytest
 from imapclient import IMAPClient
 
-from ingest.config import MailboxConfig
+from core.config import MailboxConfig
 
 USERNAME = "onep.uem@onep.go.th"
 PASSWORD = "onep-test-password-2564"

@@ -38,7 +38,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
-from ingest.config import Security, SmtpConfig
+from core.config import Security, SmtpConfig
 
 Command = Literal["MAIL", "RCPT", "DATA"]
 

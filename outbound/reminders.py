@@ -19,7 +19,7 @@ The rules (``[campaign]`` in the config; shared/spec/interface.md):
   deadline day (a "before" reminder is never sent after the deadline).
 * Targets: LAOs (not provincial offices) whose current submission is not accepted or
   needs_review (the ``status`` definition of "missing"), at every address not marked failing
-  (:mod:`ingest.bounces`); an LAO whose addresses all fail, or that has none, is skipped and
+  (:mod:`outbound.bounces`); an LAO whose addresses all fail, or that has none, is skipped and
   reported. Never more than ``reminder_max`` reminders to one LAO, never two closer than
   ``reminder_min_interval_days`` (exact: 2 days = 48 hours).
 * From ``deadline + escalate_after_days``, a digest every 7 days to each province's สถจ.
@@ -41,10 +41,10 @@ from typing import Any, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ingest.config import CampaignConfig, SmtpConfig
+from core.config import CampaignConfig, SmtpConfig
+from core.dates import BANGKOK, thai_datetime
 from outbound.outbox import Draft, enqueue
 from outbound.render import Rendered, Renderer
-from outbound.thaidate import BANGKOK, thai_datetime
 from storage.models import Lao, LaoAddress, Reminder, Submission
 from storage.queries import current_submission_ids
 

@@ -5,8 +5,8 @@ report (as the export shows them: ISO dates, m² floats, ints, bools, project di
 :func:`fill_xlsx` writes them into the ONEP template (``parsers.template``) in one of
 :data:`LAYOUTS`, imitating how LAOs edit the template; :func:`fill_xls` writes the same sheets as
 a legacy .xls (:data:`XLS_LAYOUTS`: those layouts and .xls-only ones); :func:`fill_docx` fills the
-Word template (``ingest.samples.wordforms``). The extractor never imports this module,
-and the value formatting here is written independently of ``parsers.thai`` so that the truth is
+Word template (``samples.wordforms``). The extractor never imports this module,
+and the value formatting here is written independently of ``core.thai`` so that the truth is
 not computed by the code under test.
 
 :data:`HELD_OUT_LAYOUTS` are run only to measure the extractor, never to tune it;
@@ -1155,7 +1155,7 @@ def fill_docx(
     truth: dict[str, Any], *, layout: str, rng: random.Random, version: str = "2564.1"
 ) -> bytes:
     """The Word template filled with ``truth`` in ``layout`` (``wordforms.WORD_LAYOUTS``)."""
-    from ingest.samples.wordforms import fill_docx as fill
+    from samples.wordforms import fill_docx as fill
 
     return fill(truth, layout=layout, rng=rng, version=version)
 

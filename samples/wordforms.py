@@ -1,7 +1,7 @@
 """Filled Word (.docx) report forms with known truth, in several layouts (SYNTHETIC data).
 
 Place in the flow: none; it produces inputs for tests and ``bench.parse_accuracy``, like
-``ingest.samples.forms`` does for spreadsheets (whose value formatting it reuses, so the truth is
+``samples.forms`` does for spreadsheets (whose value formatting it reuses, so the truth is
 still not computed by the code under test). The extractor never imports this module.
 
 A form starts as the blocks of the shipped Word template (``parsers.template``): paragraphs and
@@ -32,7 +32,9 @@ from docx.oxml.ns import qn
 from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph
 
-from ingest.samples.forms import (
+from parsers.schema import FormSchema, load_schema
+from parsers.template import FILL_LINE, build_docx_template
+from samples.forms import (
     _LAO_TYPE_SHORT,
     _REWORDED,
     ITEMS,
@@ -43,8 +45,6 @@ from ingest.samples.forms import (
     _rai_ngan_wa,
     _retotal,
 )
-from parsers.schema import FormSchema, load_schema
-from parsers.template import FILL_LINE, build_docx_template
 
 WORD_DEV_LAYOUTS: tuple[str, ...] = (
     "word_template",

@@ -26,12 +26,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.config import SmtpConfig
+from core.dates import thai_date
 from ingest.classify import Classification
-from ingest.config import SmtpConfig
 from ingest.mime import ParsedMail
 from outbound.outbox import Draft, enqueue
 from outbound.render import Renderer
-from outbound.thaidate import thai_date
 from storage.models import Message, OutboxMail, Submission
 
 _THAI = re.compile(r"[\u0e01-\u0e5b]")

@@ -7,7 +7,7 @@ with the reason and the candidate LAOs), or a mail from a person that carried no
 (``question``). Re-processing finds the item by its ``cause_key`` instead of opening another,
 and resolves it (``auto_resolved``) when its cause went away.
 
-Staff act through ``onep-inbox review`` (:mod:`ingest.review_cli`), which calls the functions
+Staff act through ``onep-inbox review`` (:mod:`app.review_cli`), which calls the functions
 here: :func:`list_items`, :func:`show`, :func:`assign`, :func:`accept`, :func:`reject`,
 :func:`answer`. Each takes ``by`` and writes an :class:`~storage.models.AuditEntry`; where the
 outcome changes for the LAO (accepted, to be corrected, an answer), the mail is queued in the
@@ -27,8 +27,8 @@ from typing import Any, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ingest.config import SmtpConfig
-from ingest.errors import OnepInboxError
+from core.config import SmtpConfig
+from core.errors import OnepInboxError
 from ingest.record import IDENTITY_PROBLEMS, supersede_older
 from outbound.outbox import Draft, enqueue
 from outbound.render import Renderer

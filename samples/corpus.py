@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ingest.samples import forms, wordforms
+from samples import forms, wordforms
 
 Generator = Callable[[dict[str, Any], str, random.Random], bytes]
 

@@ -16,7 +16,7 @@ from datetime import date, time
 from pathlib import Path
 from typing import Any, Literal, cast
 
-from ingest.errors import ConfigError
+from core.errors import ConfigError
 
 Security = Literal["ssl", "starttls", "none"]
 _SECURITY = ("ssl", "starttls", "none")

@@ -1,8 +1,8 @@
 """``onep-inbox remind [--dry-run] [--now ISO-8601]``: queue the reminders and digests due now.
 
-Wired into :mod:`ingest.cli` by :func:`register` (the sub-command and its options) and
+Wired into :mod:`app.cli` by :func:`register` (the sub-command and its options) and
 :func:`handle` (the work, on the services the CLI built). The schedule is
-:mod:`ingest.reminders`; ``send`` delivers what this queues. ``--dry-run`` prints one line per
+:mod:`outbound.reminders`; ``send`` delivers what this queues. ``--dry-run`` prints one line per
 mail that would be queued (and the LAOs skipped, and why) and changes nothing.
 """
 
@@ -12,7 +12,7 @@ import argparse
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from outbound.thaidate import BANGKOK
+from core.dates import BANGKOK
 
 if TYPE_CHECKING:
     from ingest.pipeline import Services
@@ -56,7 +56,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
 
 def handle(args: argparse.Namespace, services: Services) -> int:
     """Run ``remind``; prints lines on stdout, returns the exit code."""
-    from ingest.reminders import plan, queue_in_chunks
+    from outbound.reminders import plan, queue_in_chunks
 
     now = args.now if args.now is not None else services.clock()
     with services.sessions() as session:

@@ -3,8 +3,8 @@
 Place in the flow: none; it produces inputs for ``tests.test_form_legacy`` and
 ``bench.parse_legacy``. The parsers never import this module.
 
-The filled workbooks (``ingest.samples.forms.fill_xlsx``) and Word documents
-(``ingest.samples.wordforms.fill_docx``) are converted by LibreOffice headless, as an office
+The filled workbooks (``samples.forms.fill_xlsx``) and Word documents
+(``samples.wordforms.fill_docx``) are converted by LibreOffice headless, as an office
 does with "Save as": Word 97-2003 ``.doc``, OpenDocument ``.odt`` and ``.ods``, Calc's
 "HTML (StarCalc)" web page (which offices rename ``.xls``). :data:`TARGETS` names each format's
 LibreOffice filter and source kind. Excel 2003 XML (SpreadsheetML) is written here, from the
@@ -15,7 +15,7 @@ re-encodes an HTML page the way Thai government systems serve it. Small hand-bui
 live with the tests, next to what they test.
 
 One LibreOffice run converts a whole batch (:func:`convert`); it needs ``soffice``
-(``ingest.samples.scans.soffice`` says whether it is installed).
+(``samples.scans.soffice`` says whether it is installed).
 """
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ from xml.sax.saxutils import escape, quoteattr
 
 import openpyxl
 
-from ingest.samples.forms import DEV_LAYOUTS, HELD_OUT_LAYOUTS, fill_xlsx
-from ingest.samples.scans import Sample, Source, convert_documents, sample_truth
-from ingest.samples.wordforms import WORD_DEV_LAYOUTS, WORD_HELD_OUT_LAYOUTS, fill_docx
+from samples.forms import DEV_LAYOUTS, HELD_OUT_LAYOUTS, fill_xlsx
+from samples.scans import Sample, Source, convert_documents, sample_truth
+from samples.wordforms import WORD_DEV_LAYOUTS, WORD_HELD_OUT_LAYOUTS, fill_docx
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from email.policy import SMTP
 from pathlib import Path
 from typing import Any
 
-from ingest.samples import forms
+from samples import forms
 from storage.registry import RegistryRow
 
 POLICY = SMTP.clone(max_line_length=998)

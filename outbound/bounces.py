@@ -16,7 +16,7 @@ deterministic per row, :func:`outbound.compose.make_message_id`), else the VERP 
 the report is addressed to (:func:`outbound.outbox.envelope_sender`), else the last mail we sent
 to the failed recipient. It records the bounce on that row and, for a permanent failure of that
 row's recipient, marks the address failing (``LaoAddress.failing_since``): reminders skip it and
-use the LAO's other addresses (:mod:`ingest.reminders`). A report that matches none of our mail
+use the LAO's other addresses (:mod:`outbound.reminders`). A report that matches none of our mail
 changes nothing: a forged bounce cannot silence an LAO's address.
 """
 

@@ -1,7 +1,7 @@
 """The command line: ``onep-inbox [--config PATH] COMMAND`` (contract: shared/spec/interface.md).
 
 Exit codes: 0 success, 1 a handled failure (one line on stderr saying what to do), 2 bad usage.
-Commands only parse arguments, build the services (:mod:`ingest.app`) and call one function of
+Commands only parse arguments, build the services (:mod:`app.wiring`) and call one function of
 the pipeline, outbox or storage layer; no logic lives here.
 """
 
@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select
 
-from ingest import config as config_module
-from ingest.errors import OnepInboxError
+from core import config as config_module
+from core.errors import OnepInboxError
 
 if TYPE_CHECKING:
     from ingest.pipeline import Services
@@ -51,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("send", help="deliver what is due in the outbox")
 
-    from ingest import remind_cli
+    from app import remind_cli
 
     remind_cli.register(commands)
 
@@ -73,7 +73,7 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("run", help="the service: poll, send, remind on a schedule until SIGTERM")
 
-    from ingest import review_cli
+    from app import review_cli
 
     review_cli.register(commands)
 
@@ -111,7 +111,7 @@ def _config(args: argparse.Namespace) -> config_module.Config:
 
 
 def _services(args: argparse.Namespace) -> Services:
-    from ingest.app import build_services
+    from app.wiring import build_services
 
     return build_services(_config(args))
 
@@ -138,7 +138,7 @@ def _safe_url(url: str) -> str:
 
 
 def cmd_poll(args: argparse.Namespace) -> int:
-    from ingest.app import make_source
+    from app.wiring import make_source
     from ingest.pipeline import poll_once
 
     with _services(args) as services:
@@ -179,7 +179,7 @@ def cmd_process(args: argparse.Namespace) -> int:
 
 
 def cmd_send(args: argparse.Namespace) -> int:
-    from ingest.app import make_sender
+    from app.wiring import make_sender
     from outbound.outbox import drain
 
     with _services(args) as services:
@@ -194,14 +194,14 @@ def cmd_send(args: argparse.Namespace) -> int:
 
 
 def cmd_remind(args: argparse.Namespace) -> int:
-    from ingest import remind_cli
+    from app import remind_cli
 
     with _services(args) as services:
         return remind_cli.handle(args, services)
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    from ingest import review_cli
+    from app import review_cli
 
     return review_cli.run(args, _services)
 
@@ -240,7 +240,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from ingest import export
+    from staff import export
     from storage.queries import export_record, export_rows
 
     with _services(args) as services:
@@ -274,7 +274,7 @@ def cmd_registry(args: argparse.Namespace) -> int:
     from storage import registry
 
     if args.registry_command == "sample":
-        from ingest.samples.registry import ATTRIBUTION, sample_rows
+        from samples.registry import ATTRIBUTION, sample_rows
 
         rows = sample_rows()
         with args.output.open("w", encoding="utf-8", newline="") as out:
@@ -296,14 +296,14 @@ def cmd_registry(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from ingest.service import run_service
+    from app.service import run_service
 
     with _services(args) as services:
         return run_service(services)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from ingest.demo import run_demo
+    from app.demo import run_demo
 
     return run_demo(args.dir, messages=args.messages)
 

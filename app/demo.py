@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ingest import config as config_module
-from ingest.app import build_services, make_sender, make_source
-from ingest.config import Config
+from app.wiring import build_services, make_sender, make_source
+from core import config as config_module
+from core.config import Config
 from ingest.pipeline import Services, poll_once
 from outbound.outbox import drain
 from storage.db import migrate_url
@@ -51,8 +51,8 @@ def run_demo(directory: Path, *, messages: int = 50) -> int:
 
 def _cycle(services: Services, config: Config, config_path: Path, messages: int) -> int:
 
-    from ingest.samples import mailbox as sample_mailbox
-    from ingest.samples.registry import ATTRIBUTION, sample_rows
+    from samples import mailbox as sample_mailbox
+    from samples.registry import ATTRIBUTION, sample_rows
     from storage.registry import import_rows
 
     rows = sample_rows()

@@ -1,7 +1,7 @@
 """Generated forms as text PDFs, scans and photos, with their truth (SYNTHETIC data).
 
 Place in the flow: none; it produces inputs for tests and benchmarks, like
-``ingest.samples.forms`` (whose filled workbooks and Word documents it starts from). The
+``samples.forms`` (whose filled workbooks and Word documents it starts from). The
 extractor never imports this module.
 
 - :func:`text_pdfs`: filled forms printed to PDF by LibreOffice headless, as an LAO office does
@@ -14,7 +14,7 @@ extractor never imports this module.
 - :func:`activity_photo`, :func:`logo`, :func:`cover_letter_pdf`: attachments that are not forms;
   :data:`THAI_MARK_WORDS` / :func:`thai_words_xlsx`: words whose marks PDF extraction scrambles.
 - :func:`text_pdf_generator`, :func:`scan_generator`: the ``(truth, layout, rng) -> bytes`` form
-  ``ingest.samples.corpus`` takes (one LibreOffice start per form: slow; ``bench.parse_pdf``
+  ``samples.corpus`` takes (one LibreOffice start per form: slow; ``bench.parse_pdf``
   prints in bulk with :func:`text_pdfs`).
 
 Needs LibreOffice (``soffice``) for the PDFs: :func:`soffice` says whether it is installed.
@@ -43,8 +43,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
-from ingest.samples.forms import DEV_LAYOUTS, HELD_OUT_LAYOUTS, fill_xlsx, random_truth
-from ingest.samples.wordforms import WORD_HELD_OUT_LAYOUTS, fill_docx
+from samples.forms import DEV_LAYOUTS, HELD_OUT_LAYOUTS, fill_xlsx, random_truth
+from samples.wordforms import WORD_HELD_OUT_LAYOUTS, fill_docx
 
 FONT = "TH Sarabun New"
 SCAN_DPI = 300
@@ -198,7 +198,7 @@ def _shown(value: object) -> str:
 
 
 def sample_truth(rng: random.Random) -> dict[str, Any]:
-    """The truth of one LAO's form (as ``ingest.samples.forms.sample_forms`` makes them)."""
+    """The truth of one LAO's form (as ``samples.forms.sample_forms`` makes them)."""
     lao_type = rng.choice(tuple(_LAO_TYPES))
     full, short = _LAO_TYPES[lao_type]
     return random_truth(
@@ -232,7 +232,7 @@ def form_documents(
     word_layouts: Sequence[str] = (),
 ) -> list[Source]:
     """``count`` filled forms ready to print, cycling through ``layouts`` (workbooks, made
-    printable) and then ``word_layouts`` (Word documents, ``ingest.samples.wordforms``)."""
+    printable) and then ``word_layouts`` (Word documents, ``samples.wordforms``)."""
     rng = random.Random(seed)
     plan = [("xlsx", name) for name in layouts] + [("docx", name) for name in word_layouts]
     made: list[Source] = []
@@ -270,14 +270,14 @@ def text_pdfs(
 
 
 def text_pdf_generator(truth: dict[str, Any], layout: str, rng: random.Random) -> bytes:
-    """For ``ingest.samples.corpus`` (``(truth, layout, rng) -> bytes``): one workbook form
+    """For ``samples.corpus`` (``(truth, layout, rng) -> bytes``): one workbook form
     printed to PDF. One LibreOffice start per form (~1-2 s): prefer :func:`text_pdfs` in bulk."""
     data = printable_xlsx(fill_xlsx(truth, layout=layout, rng=rng))
     return convert_to_pdf([(f"{layout}.xlsx", data)])[0]
 
 
 def scan_generator(truth: dict[str, Any], layout: str, rng: random.Random) -> bytes:
-    """For ``ingest.samples.corpus``: one workbook form printed, then scanned (image-only PDF)."""
+    """For ``samples.corpus``: one workbook form printed, then scanned (image-only PDF)."""
     pdf = text_pdf_generator(truth, layout, rng)
     return image_pdf(scan_images(pdf, rng))
 

@@ -28,9 +28,9 @@ from types import FrameType
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from ingest.app import make_sender, make_source
-from ingest.config import CampaignConfig
-from ingest.errors import MailboxError, OnepInboxError
+from app.wiring import make_sender, make_source
+from core.config import CampaignConfig
+from core.errors import MailboxError, OnepInboxError
 from ingest.pipeline import Services, poll_once
 from outbound.outbox import drain
 
@@ -67,7 +67,7 @@ REMIND_EVERY_MINUTES = 5
 
 
 def remind_job(services: Services) -> None:
-    from ingest.reminders import plan, queue_in_chunks
+    from outbound.reminders import plan, queue_in_chunks
 
     now = services.clock()
     with services.sessions() as session:

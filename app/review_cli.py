@@ -1,7 +1,7 @@
 """``onep-inbox review ...``: the review queue on the command line.
 
-Only argument parsing and printing; the logic is :mod:`ingest.review`. Wired into
-:mod:`ingest.cli` by :func:`register` (the sub-commands) and :func:`run` (the handler). Every
+Only argument parsing and printing; the logic is :mod:`staff.review`. Wired into
+:mod:`app.cli` by :func:`register` (the sub-commands) and :func:`run` (the handler). Every
 action runs in one transaction: the decision, its audit entry and its mail commit together.
 
     review list [--kind K] [--state open|resolved|all] [--json]
@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
-from ingest import review
+from staff import review
 
 if TYPE_CHECKING:
     from ingest.pipeline import Services

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from ingest.config import Config
+from core.config import Config
 from ingest.pipeline import Services
 from ingest.source import MailboxSource
 from outbound.render import Renderer

@@ -36,7 +36,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from ingest import laonames
+from core import laonames
 from storage.registry import RegistryRow
 
 SHARES: Final[tuple[tuple[str, float], ...]] = (
