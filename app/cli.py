@@ -21,7 +21,7 @@ from core import config as config_module
 from core.errors import OnepInboxError
 
 if TYPE_CHECKING:
-    from ingest.pipeline import Services
+    from ingest.services import Services
 
 
 class UsageError(Exception):

@@ -14,7 +14,8 @@ from pathlib import Path
 from app.wiring import build_services, make_sender, make_source
 from core import config as config_module
 from core.config import Config
-from ingest.pipeline import Services, poll_once
+from ingest.pipeline import poll_once
+from ingest.services import Services
 from outbound.outbox import drain
 from storage.db import migrate_url
 from storage.queries import status

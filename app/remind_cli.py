@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from core.dates import BANGKOK
 
 if TYPE_CHECKING:
-    from ingest.pipeline import Services
+    from ingest.services import Services
 
 
 def parse_now(value: str) -> datetime:

@@ -26,10 +26,11 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
+from core.errors import ReviewError
 from staff import review
 
 if TYPE_CHECKING:
-    from ingest.pipeline import Services
+    from ingest.services import Services
 
 
 def register(subparsers: Any) -> argparse.ArgumentParser:
@@ -89,7 +90,7 @@ def handle(args: argparse.Namespace, services: Services) -> int:
     try:
         with services.sessions() as session, session.begin():
             return _ACTIONS[args.review_command](args, services, session)
-    except review.ReviewError as exc:
+    except ReviewError as exc:
         print(f"onep-inbox: {exc}", file=sys.stderr)
         return 1
 
@@ -188,7 +189,7 @@ def _answer(args: argparse.Namespace, services: Services, session: Session) -> i
         try:
             text = args.text_file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise review.ReviewError(f"อ่านไฟล์ไม่ได้ / cannot read {args.text_file}: {exc}") from exc
+            raise ReviewError(f"อ่านไฟล์ไม่ได้ / cannot read {args.text_file}: {exc}") from exc
     else:
         text = args.text
     item = review.answer(

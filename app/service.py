@@ -31,7 +31,8 @@ from apscheduler.triggers.cron import CronTrigger
 from app.wiring import make_sender, make_source
 from core.config import CampaignConfig
 from core.errors import MailboxError, OnepInboxError
-from ingest.pipeline import Services, poll_once
+from ingest.pipeline import poll_once
+from ingest.services import Services
 from outbound.outbox import drain
 
 log = logging.getLogger("onep_inbox.service")

@@ -1,16 +1,19 @@
 """Wiring: build the services, the mailbox source and the mail sender from one Config.
 
-The only place that turns configuration into objects; commands and the scheduler call these
-and pass the results down, so tests can hand in their own clock, source or sender.
+The only place that turns configuration (and the environment) into objects; commands and the
+scheduler call these and pass the results down, so tests can hand in their own clock, source,
+sender, OCR engine or crash hook.
 """
 
 from __future__ import annotations
 
+import os
+import signal
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 from core.config import Config
-from ingest.pipeline import Services
+from ingest.services import Services, no_crash
 from ingest.source import MailboxSource
 from outbound.render import Renderer
 from outbound.sender import MailSender
@@ -22,7 +25,26 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+CRASH_VARIABLE = "ONEP_INBOX_CRASH_AT"
+
+
+def crash_hook_from_environment() -> Callable[[str], None]:
+    """The crash tests' hook: ``ONEP_INBOX_CRASH_AT=after_store`` kills the process with
+    SIGKILL when the flow reaches that point; without the variable, nothing happens."""
+    target = os.environ.get(CRASH_VARIABLE)
+    if not target:
+        return no_crash
+
+    def crash(point: str) -> None:
+        if point == target:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    return crash
+
+
 def build_services(config: Config, *, clock: Callable[[], datetime] = utc_now) -> Services:
+    from parsers.ocr import default_engine
+
     engine = make_engine(config.database.url)
     return Services(
         config=config,
@@ -31,6 +53,8 @@ def build_services(config: Config, *, clock: Callable[[], datetime] = utc_now) -
         renderer=Renderer.from_config(config.smtp),
         clock=clock,
         engine=engine,
+        ocr=default_engine(),
+        crash=crash_hook_from_environment(),
     )
 
 

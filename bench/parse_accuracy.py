@@ -63,7 +63,7 @@ def flatten(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def score(tally: Tally, layout: str, truth: dict[str, Any], result: Any) -> None:
-    from parsers import FormReading
+    from parsers import FormReading, check
 
     expected = flatten(truth)
     found = flatten(dict(result.fields)) if isinstance(result, FormReading) else {}
@@ -77,7 +77,7 @@ def score(tally: Tally, layout: str, truth: dict[str, Any], result: Any) -> None
         else:
             tally.wrong.append((layout, key, value, found.get(key, "<absent>")))
     tally.extra += sum(1 for key in found if key not in expected)
-    if not isinstance(result, FormReading) or result.problems:
+    if not isinstance(result, FormReading) or result.problems or check(result):
         tally.with_problems += 1
 
 

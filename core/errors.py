@@ -10,7 +10,9 @@ code handles a handful of types and knows whether trying again later can help::
     │   └── ImapError
     ├── SendError                handing mail to the SMTP server failed .temporary
     ├── StoreError               the raw store or the database refused a write
-    └── ProcessingError          a pipeline stage failed on one message (.stage)
+    ├── ProcessingError          a pipeline stage failed on one message (.stage)
+    ├── RegistryError            a registry file has bad rows (.errors: line, reason)
+    └── ReviewError              a review action cannot be done as asked
 """
 
 from __future__ import annotations
@@ -62,3 +64,23 @@ class ProcessingError(OnepInboxError):
     def __init__(self, message: str, *, stage: str) -> None:
         super().__init__(message)
         self.stage = stage
+
+
+class RegistryError(OnepInboxError):
+    """The registry file has bad rows; nothing of it was imported.
+
+    ``errors`` lists (line number, reason in Thai / English), header = line 1, several reasons
+    may share a line.
+    """
+
+    def __init__(self, errors: list[tuple[int, str]]) -> None:
+        self.errors = errors
+        lines = "\n".join(f"  บรรทัด/line {line}: {reason}" for line, reason in errors)
+        super().__init__(
+            f"ทะเบียน อปท. มีข้อผิดพลาด {len(errors)} รายการ ไม่ได้นำเข้าข้อมูลใด ๆ"
+            f" / the registry has {len(errors)} error(s); nothing was imported\n{lines}"
+        )
+
+
+class ReviewError(OnepInboxError):
+    """A review action cannot be done as asked (the message says why and what to do)."""

@@ -13,6 +13,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from core.enums import REPORTING_TYPES
+
 # Longest first, so "เทศบาลตำบล" wins over a shorter overlapping prefix.
 PREFIXES: tuple[tuple[str, str, str], ...] = (
     ("องค์การบริหารส่วนจังหวัด", "อบจ.", "pao"),
@@ -22,15 +24,7 @@ PREFIXES: tuple[tuple[str, str, str], ...] = (
     ("เทศบาลตำบล", "ทต.", "subdistrict_municipality"),
 )
 MUNICIPALITIES = frozenset({"city_municipality", "town_municipality", "subdistrict_municipality"})
-LAO_TYPES = (
-    "pao",
-    "city_municipality",
-    "town_municipality",
-    "subdistrict_municipality",
-    "sao",
-    "bangkok",
-    "pattaya",
-)
+LAO_TYPES: tuple[str, ...] = tuple(REPORTING_TYPES)
 FULL_PREFIX = {lao_type: full for full, _short, lao_type in PREFIXES}
 SHORT_PREFIX = {lao_type: short for _full, short, lao_type in PREFIXES}
 BANGKOK = "กรุงเทพมหานคร"
@@ -53,6 +47,17 @@ _DISTRICT_PREFIXES = ("กิ่งอำเภอ", "กิ่งอ.", "อำ
 _SUBDISTRICT_PREFIXES = ("ตำบล", "ต.", "แขวง")
 # Where a location written after the name starts: "อบต.แม่ใส อ.แม่สรวย จ.เชียงราย".
 _LOCATION = re.compile(r"(กิ่งอำเภอ|อำเภอ|อ\.|จังหวัด|จ\.)")
+
+
+@dataclass(frozen=True, slots=True)
+class LaoRecord:
+    """One row of the registry as *identify* and the staff pages see it."""
+
+    code: str
+    name: str
+    lao_type: str
+    province: str
+    district: str | None
 
 
 def clean(text: str) -> str:

@@ -1,4 +1,4 @@
-"""Stage *extract attachments* (second half): MIME parts -> the files to look at.
+"""Stage *extract*: MIME parts (:mod:`ingest.mime`) -> the files to look at.
 
 Pure. Zip archives are opened (recursively, within the limits in ``[limits]``) and their members
 listed as files of their own, with a part path ``2!folder/form.xlsx``; an archive that is too

@@ -41,8 +41,10 @@ from typing import Any, Protocol
 from rapidfuzz.distance import Levenshtein
 
 from core import laonames
+from core.enums import LaoType
+from core.laonames import LaoRecord
 
-OFFICE = "provincial_office"
+OFFICE = LaoType.PROVINCIAL_OFFICE
 MAX_CANDIDATES = 8
 CANDIDATE_MIN_SCORE = 60.0
 """Place-name similarity (0-100) for an LAO to be listed as a candidate at all."""
@@ -52,15 +54,6 @@ _THAI = re.compile("[\u0e01-\u0e4e]")
 _LOCATION_AFTER = ("อ.", "อำเภอ", "จ.", "จังหวัด", "ต.", "ตำบล")
 MAX_TEXT = 5000
 _CODE = re.compile(r"[1-6][0-9]{6}")
-
-
-@dataclass(frozen=True, slots=True)
-class LaoRecord:
-    code: str
-    name: str
-    lao_type: str
-    province: str
-    district: str | None
 
 
 class RegistryView(Protocol):

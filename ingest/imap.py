@@ -31,7 +31,8 @@ from imapclient import IMAPClient
 from imapclient.exceptions import LoginError
 
 from core.config import MailboxConfig
-from core.errors import ImapError
+from core.errors import ConfigError, ImapError
+from core.tls import client_context
 from ingest.oauth2 import read_access_token
 from ingest.source import FetchedMessage, Listing
 
@@ -356,18 +357,9 @@ class ImapSource:
     def _ssl_context(self) -> ssl.SSLContext:
         cfg = self._config
         try:
-            context = ssl.create_default_context(
-                cafile=str(cfg.ca_file) if cfg.ca_file is not None else None
-            )
-        except (OSError, ssl.SSLError) as exc:
-            raise ImapError(
-                f"cannot load the CA certificates in {cfg.ca_file}: {exc}: check mailbox.ca_file",
-                temporary=False,
-            ) from exc
-        if not cfg.tls_verify:
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
-        return context
+            return client_context(verify=cfg.tls_verify, ca_file=cfg.ca_file, key="mailbox")
+        except ConfigError as exc:
+            raise ImapError(str(exc), temporary=False) from exc
 
     def _discard(self) -> None:
         client, self._client = self._client, None

@@ -23,6 +23,7 @@ from datetime import datetime
 from email.header import decode_header
 from html.parser import HTMLParser
 
+from core.mailids import message_ids
 from core.thai import register_thai_codecs
 
 register_thai_codecs()
@@ -152,10 +153,6 @@ def _received_date(msg: email.message.Message) -> datetime | None:
     return None
 
 
-def _ids(value: object) -> tuple[str, ...]:
-    return tuple(re.findall(r"<[^<>\s]+>", str(value or "")))
-
-
 def part_text(part: email.message.Message) -> str:
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes):
@@ -258,7 +255,7 @@ def _parse_message(msg: email.message.Message, *, prefix: str) -> ParsedMail:
     if not text.strip() and html_texts:
         text = "\n".join(html_to_text(h) for h in html_texts)
     return ParsedMail(
-        message_id=(_ids(msg.get("Message-ID")) or (None,))[0],
+        message_id=(message_ids(msg.get("Message-ID")) or (None,))[0],
         subject=decode_text_header(msg.get("Subject")),
         from_address=from_address,
         from_name=from_name,
@@ -266,8 +263,8 @@ def _parse_message(msg: email.message.Message, *, prefix: str) -> ParsedMail:
         to_addresses=to_addresses,
         date=_date(msg.get("Date")),
         received_date=_received_date(msg),
-        in_reply_to=(_ids(msg.get("In-Reply-To")) or (None,))[0],
-        references=_ids(msg.get("References")),
+        in_reply_to=(message_ids(msg.get("In-Reply-To")) or (None,))[0],
+        references=message_ids(msg.get("References")),
         headers=headers,
         text=text,
         parts=tuple(parts),

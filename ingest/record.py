@@ -21,12 +21,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import laonames
+from core.enums import IDENTITY_PROBLEMS
+from core.receipts import receipt_number
 from ingest.identify import Identification
 from storage.models import Message, Submission, SubmissionReading
 
 ACCEPT_CONFIDENCE = 0.8
-IDENTITY_PROBLEMS = frozenset({"lao_unidentified", "lao_uncertain"})
-"""Problem codes the pipeline adds when the LAO is not certain (settled by a reviewer)."""
 FORMAT_RANK = {"xlsx": 0, "xlsm": 0, "xls": 1, "docx": 2, "pdf": 3, "pdf_scan": 4, "image": 4}
 
 
@@ -101,7 +101,7 @@ def record(
         )
         session.add(submission)
         session.flush()
-        submission.receipt_no = f"{receipt_prefix}-{submission.id:06d}"
+        submission.receipt_no = receipt_number(receipt_prefix, submission.id)
         supersede_older(session, submission)
         return Recorded(submission, created=True, decided=status)
 

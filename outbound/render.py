@@ -23,9 +23,8 @@ Filters: ``thai_date`` (``30 ก.ย. 2564``), ``thai_date_long`` (``30 กั�
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,25 +39,13 @@ from jinja2 import (
     select_autoescape,
 )
 
-from core.dates import BANGKOK, thai_date, thai_datetime
+from core.dates import thai_date, thai_date_long, thai_datetime
+from core.numbers import format_number
+from core.receipts import receipt_tags
 
 if TYPE_CHECKING:
     from core.config import SmtpConfig
 
-MONTHS_LONG = (
-    "มกราคม",
-    "กุมภาพันธ์",
-    "มีนาคม",
-    "เมษายน",
-    "พฤษภาคม",
-    "มิถุนายน",
-    "กรกฎาคม",
-    "สิงหาคม",
-    "กันยายน",
-    "ตุลาคม",
-    "พฤศจิกายน",
-    "ธันวาคม",
-)
 _BLANK_RUNS = re.compile(r"\n{3,}")
 _TRAILING = re.compile(r"[ \t]+\n")
 
@@ -69,28 +56,6 @@ class Rendered:
     text: str
     html: str | None = None
     """The HTML alternative, or None when the template has none (plain text only)."""
-
-
-def _number(value: object) -> str:
-    if isinstance(value, bool) or value is None:
-        return str(value)
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        return f"{value:,.2f}".rstrip("0").rstrip(".")
-    return str(value)
-
-
-def thai_date_long(value: date) -> str:
-    """``30 กันยายน 2564`` (a datetime is first put in Bangkok time): for letters."""
-    if isinstance(value, datetime):
-        value = value.astimezone(BANGKOK)
-    return f"{value.day} {MONTHS_LONG[value.month - 1]} {value.year + 543}"
-
-
-def receipt_tags(numbers: Iterable[str | None]) -> str:
-    """``[ONEP-2564-000123] [ONEP-2564-000124]``: each receipt number in its own brackets."""
-    return " ".join(f"[{number}]" for number in numbers if number)
 
 
 class Renderer:
@@ -116,7 +81,7 @@ class Renderer:
             thai_date=thai_date,
             thai_date_long=thai_date_long,
             thai_datetime=thai_datetime,
-            number=_number,
+            number=format_number,
             receipt_tags=receipt_tags,
         )
 

@@ -1,16 +1,14 @@
-"""Stage *queue reply*: choose and queue the answer to one processed message.
+"""The answer to one processed message: chosen, rendered and queued (stage *queue reply*).
 
 Called inside the processing transaction, so the reply is queued exactly when its cause is
 recorded. What the LAO gets: an acknowledgement with receipt numbers, the key figures read and
 the problems to fix; "no form was attached"; "we could not read the file"; or "this file was
 already received" (plain text and an HTML alternative, :mod:`outbound.render`). Nothing goes to
-automatic senders (see :mod:`ingest.classify`). The dedupe key includes a digest of the outcome,
+automatic senders (``Inbound.reply_to`` is None: :mod:`ingest.classify` decides). The dedupe key includes a digest of the outcome,
 so re-processing sends again only when the outcome changed.
 
 Threading: our reply carries In-Reply-To/References of the LAO's mail and the receipt numbers in
-its subject (``[ONEP-2564-000123]``). :func:`linked_submission` goes the other way: a mail that
-answers ours (its In-Reply-To/References name an outbox Message-ID, or its subject carries a
-receipt number) is linked to the submission it is about.
+its subject (``[ONEP-2564-000123]``); :mod:`ingest.link` goes the other way.
 """
 
 from __future__ import annotations
@@ -23,20 +21,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from core.config import SmtpConfig
 from core.dates import thai_date
-from ingest.classify import Classification
-from ingest.mime import ParsedMail
+from core.enums import is_unreadable
+from core.numbers import format_number
 from outbound.outbox import Draft, enqueue
 from outbound.render import Renderer
-from storage.models import Message, OutboxMail, Submission
+from storage.models import Message, Submission
 
 _THAI = re.compile(r"[\u0e01-\u0e5b]")
-_RECEIPT = re.compile(r"(?<![\w-])([A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*-[0-9]{6,})(?![\w-])")
-_MAX_LOOKUPS = 10
 
 FIGURES: tuple[tuple[str, str, str], ...] = (
     ("lao_name", "ชื่อ อปท.", ""),
@@ -48,7 +41,21 @@ FIGURES: tuple[tuple[str, str, str], ...] = (
 
 
 @dataclass(frozen=True, slots=True)
-class DuplicateFile:
+class Inbound:
+    """What a reply needs of the mail it answers (built by the *queue reply* stage)."""
+
+    reply_to: str | None
+    """Where an answer goes; None when none may be sent (automatic mail, no address, ...)."""
+    from_name: str
+    subject: str
+    message_id: str | None
+    references: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    """A file already received: its name here, and the submission it was first read for."""
+
     filename: str | None
     original: Submission
 
@@ -64,12 +71,8 @@ def _figures(fields: dict[str, Any]) -> list[tuple[str, str]]:
                 text = thai_date(datetime.fromisoformat(str(value)).date())
             except ValueError:
                 text = str(value)
-        elif isinstance(value, float):
-            text = f"{value:,.2f}".rstrip("0").rstrip(".")
-        elif isinstance(value, int):
-            text = f"{value:,}"
         else:
-            text = str(value)
+            text = format_number(value)
         out.append((label, text + unit))
     projects = fields.get("projects")
     if isinstance(projects, list):
@@ -83,11 +86,10 @@ def queue_reply(
     renderer: Renderer,
     smtp: SmtpConfig,
     message: Message,
-    mail: ParsedMail,
-    classification: Classification,
+    inbound: Inbound,
     submissions: Sequence[Submission],
     decided: Mapping[int, str],
-    duplicates: Sequence[DuplicateFile],
+    duplicates: Sequence[Duplicate],
     filenames: Sequence[str],
     now: datetime,
 ) -> str | None:
@@ -96,11 +98,11 @@ def queue_reply(
     ``decided`` holds each submission's status as this reading earned it: a later resubmission
     superseding it is not a new outcome for this message and sends nothing.
     """
-    if not classification.may_reply or classification.reply_to is None:
+    if inbound.reply_to is None:
         return None
     if submissions and all(s.reviewed_at is not None for s in submissions):
         return None  # a reviewer decided them, and the review's own mail told the sender
-    readable = [s for s in submissions if not _unreadable(s)]
+    readable = [s for s in submissions if not is_unreadable(s.problems)]
     if readable:
         template = "ack"
     elif submissions:
@@ -110,9 +112,9 @@ def queue_reply(
     else:
         template = "no_form"
     context = {
-        "greeting": _greeting(mail, submissions, duplicates),
+        "greeting": _greeting(inbound, submissions, duplicates),
         "reply_address": smtp.from_address,
-        "subject": mail.subject,
+        "subject": inbound.subject,
         "received_at": message.received_at,
         "receipt_numbers": [s.receipt_no for s in submissions]
         or [d.original.receipt_no for d in duplicates],
@@ -157,18 +159,18 @@ def queue_reply(
         ensure_ascii=False,
     )
     digest = hashlib.sha256(outcome.encode()).hexdigest()[:16]
-    references = tuple(mail.references) + ((mail.message_id,) if mail.message_id else ())
+    references = inbound.references + ((inbound.message_id,) if inbound.message_id else ())
     lao_codes = {s.lao_code for s in submissions if s.lao_code}
     enqueue(
         session,
         Draft(
             kind=template.replace("_", "-"),
             dedupe_key=f"reply:{message.id}:{digest}",
-            to_address=classification.reply_to,
+            to_address=inbound.reply_to,
             subject=rendered.subject,
             text=rendered.text,
             html=rendered.html,
-            in_reply_to=mail.message_id,
+            in_reply_to=inbound.message_id,
             references=references[-10:],
             auto_submitted="auto-replied",
             lao_code=lao_codes.pop() if len(lao_codes) == 1 else None,
@@ -181,15 +183,11 @@ def queue_reply(
     return template
 
 
-def _unreadable(submission: Submission) -> bool:
-    return any(p.get("code") == "unreadable" for p in submission.problems)
-
-
 def _greeting(
-    mail: ParsedMail, submissions: Sequence[Submission], duplicates: Sequence[DuplicateFile]
+    inbound: Inbound, submissions: Sequence[Submission], duplicates: Sequence[Duplicate]
 ) -> str:
     """Who the reply is addressed to: the sender's own Thai display name, else the LAO."""
-    name = mail.from_name.strip()
+    name = inbound.from_name.strip()
     if _THAI.search(name):
         return name
     laos = {s.lao.name for s in submissions if s.lao is not None}
@@ -197,39 +195,3 @@ def _greeting(
     if len(laos) == 1:
         return f"ผู้ประสานงาน {laos.pop()}"
     return "ท่านผู้ประสานงาน"
-
-
-def linked_submission(session: Session, mail: ParsedMail) -> Submission | None:
-    """The submission ``mail`` answers about, or None.
-
-    First by threading: the newest of In-Reply-To and References that is the Message-ID of a
-    mail in our outbox, whose submission (or the one submission of the message it answered) is
-    the link. Then by a receipt number in the subject (``[ONEP-2564-000123]``, or the bare
-    number). A mail about several submissions links to none: the caller decides by the form.
-    The link is a hint for identification, not proof: anyone can type a receipt number.
-    """
-    candidates: list[str] = []
-    for ref in (mail.in_reply_to, *reversed(mail.references)):
-        if ref and ref not in candidates:
-            candidates.append(ref)
-    for ref in candidates[:_MAX_LOOKUPS]:
-        row = session.scalar(select(OutboxMail).where(OutboxMail.header_message_id == ref).limit(1))
-        if row is None:
-            continue
-        if row.submission_id is not None:
-            return session.get(Submission, row.submission_id)
-        if row.cause_message_id is not None:
-            found = session.scalars(
-                select(Submission).where(Submission.message_id == row.cause_message_id).limit(2)
-            ).all()
-            if len(found) == 1:
-                return found[0]
-        break  # ours, but about no single submission: the subject may still say which
-    receipts = list(dict.fromkeys(m.group(1) for m in _RECEIPT.finditer(mail.subject)))
-    found_by_receipt = [
-        sub
-        for number in receipts[:_MAX_LOOKUPS]
-        if (sub := session.scalar(select(Submission).where(Submission.receipt_no == number)))
-        is not None
-    ]
-    return found_by_receipt[0] if len(found_by_receipt) == 1 else None

@@ -37,7 +37,8 @@ from types import TracebackType
 from typing import Self
 
 from core.config import SmtpConfig
-from core.errors import SendError
+from core.errors import ConfigError, SendError
+from core.tls import client_context
 from outbound.sender import OutgoingMail
 
 log = logging.getLogger(__name__)
@@ -201,12 +202,10 @@ class SmtpSender:
 
     def _tls_context(self) -> ssl.SSLContext:
         config = self._config
-        cafile = str(config.ca_file) if config.ca_file is not None else None
-        context = ssl.create_default_context(cafile=cafile)
-        if not config.tls_verify:
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
-        return context
+        try:
+            return client_context(verify=config.tls_verify, ca_file=config.ca_file, key="smtp")
+        except ConfigError as exc:  # as before: a CA file that cannot be loaded is retried
+            raise SendError(str(exc), temporary=True) from exc
 
     def _discard(self) -> None:
         smtp, self._smtp = self._smtp, None

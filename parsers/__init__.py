@@ -3,7 +3,8 @@
 The flow of one attachment through :func:`read_attachment`::
 
     bytes ─ sniff (magic bytes) ─ reader registry ─ Document of positioned cells
-          ─ extract (schema labels -> values + provenance) ─ validate (schema rules) ─ FormReading
+          ─ extract (schema labels -> values + provenance) ─ FormReading
+    FormReading ─ check (the schema's rules, ``parsers.validate``) ─ problems
 
 Readers register themselves for a sniffed format (``parsers.readers``): ``parsers.xlsx``,
 ``parsers.xls``, ``parsers.docx``, ``parsers.doc`` (Word 97-2003), ``parsers.odf`` (.ods, .odt),
@@ -15,8 +16,6 @@ The form itself is data: ``parsers/forms/<version>.toml``, loaded by ``parsers.s
 """
 
 from __future__ import annotations
-
-import dataclasses
 
 import parsers.doc  # registers the Word 97-2003 reader
 import parsers.docx  # registers the docx reader
@@ -53,6 +52,7 @@ __all__ = [
     "ReadResult",
     "Unreadable",
     "available_versions",
+    "check",
     "load_schema",
     "read_attachment",
     "register_thai_codecs",
@@ -72,7 +72,8 @@ def read_attachment(
     form_version: str = "2564.1",
     limits: ReadLimits | None = None,
 ) -> ReadResult:
-    """Read one attachment as a report form of ``form_version``."""
+    """Read one attachment as a report form of ``form_version``: the values found and what
+    could not be read; the form's rules are :func:`check`'s (the *validate* stage)."""
     limits = limits or ReadLimits()
     schema = load_schema(form_version)
     found = sniff(data)
@@ -96,7 +97,7 @@ def read_attachment(
             f"at least {needed} make a {schema.version} form",
         )
     confidences = [p.confidence for p in extraction.provenance.values()]
-    reading = FormReading(
+    return FormReading(
         form_version=schema.version,
         format=document.format,  # pdf, pdf_scan or image: what was really read
         fields=extraction.fields,
@@ -105,7 +106,11 @@ def read_attachment(
         confidence=min(confidences, default=0.0),
         labels_found=extraction.labels_found,
     )
-    return dataclasses.replace(reading, problems=reading.problems + validate(reading, schema))
+
+
+def check(reading: FormReading) -> tuple[Problem, ...]:
+    """The form's own rules (``parsers.validate``) on a reading: the *validate* stage's part."""
+    return validate(reading, load_schema(reading.form_version))
 
 
 def _without_reader(found: str, filename: str | None) -> ReadResult:

@@ -12,7 +12,8 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Sequence
 
-from core.thai import PROVINCES, format_thai_date
+from core.dates import thai_date
+from core.thai import PROVINCES
 from parsers.messages import problem
 from parsers.results import FormReading, Problem
 from parsers.schema import FormSchema
@@ -128,10 +129,10 @@ def dates_in_fiscal_year(reading: FormReading, schema: FormSchema) -> Iterable[P
         if not earliest <= day <= latest:
             yield problem(
                 "date_out_of_window", key, value, schema.field(key).title,
-                date_th=format_thai_date(day),
+                date_th=thai_date(day),
                 fiscal_year=str(rules.fiscal_year_end.year + 543),
-                start_th=format_thai_date(rules.fiscal_year_start),
-                end_th=format_thai_date(rules.fiscal_year_end),
+                start_th=thai_date(rules.fiscal_year_start),
+                end_th=thai_date(rules.fiscal_year_end),
             )  # fmt: skip
 
 

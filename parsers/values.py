@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from core import thai
+from core import dates, thai
 from parsers.textlayout import BREAK_MARK, WRAP_MARK
 
 
@@ -179,11 +179,11 @@ def _date(source: Source, spec: ValueSpec) -> Result:
     value = source.value
     found: dt.date | None
     if isinstance(value, dt.date):
-        found = thai.be_corrected(value)
+        found = dates.be_corrected(value)
     elif isinstance(value, int | float) and not isinstance(value, bool):
-        found = thai.excel_serial_to_date(float(value))
+        found = dates.excel_serial_to_date(float(value))
     else:
-        found = thai.parse_thai_date(source.text)
+        found = dates.parse_thai_date(source.text)
         if found is None:
             serial = _printed_serial(source.text)
             if serial is not None:
@@ -203,7 +203,7 @@ def _printed_serial(text: str) -> dt.date | None:
     match = _PRINTED_SERIAL.match(thai.thai_digits_to_arabic(text))
     if match is None or not _SERIAL_RANGE[0] <= int(match.group(1)) <= _SERIAL_RANGE[1]:
         return None
-    return thai.excel_serial_to_date(float(match.group(1)))
+    return dates.excel_serial_to_date(float(match.group(1)))
 
 
 @_reader("bool")

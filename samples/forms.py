@@ -1151,15 +1151,6 @@ def fill_xls(
     return write_xls(form)
 
 
-def fill_docx(
-    truth: dict[str, Any], *, layout: str, rng: random.Random, version: str = "2564.1"
-) -> bytes:
-    """The Word template filled with ``truth`` in ``layout`` (``wordforms.WORD_LAYOUTS``)."""
-    from samples.wordforms import fill_docx as fill
-
-    return fill(truth, layout=layout, rng=rng, version=version)
-
-
 def _laid_out(truth: dict[str, Any], layout: str, rng: random.Random, version: str) -> Form:
     schema = load_schema(version)
     style = Style(

@@ -1,13 +1,6 @@
-"""The review queue: what waits for a person, and what a person decides.
+"""The review queue: what a person decides about what waits for one.
 
-Place in the flow: beside it. The pipeline calls :func:`open_items_for` at the end of
-processing a message (same transaction), which opens one item per cause: a submission in
-``needs_review`` (kind ``unknown_sender``, ``uncertain_lao``, ``unreadable`` or ``problems``,
-with the reason and the candidate LAOs), or a mail from a person that carried no form
-(``question``). Re-processing finds the item by its ``cause_key`` instead of opening another,
-and resolves it (``auto_resolved``) when its cause went away.
-
-Staff act through ``onep-inbox review`` (:mod:`app.review_cli`), which calls the functions
+Place in the flow: beside it. The pipeline opens the items (:mod:`ingest.triage`). Staff act through ``onep-inbox review`` (:mod:`app.review_cli`), which calls the functions
 here: :func:`list_items`, :func:`show`, :func:`assign`, :func:`accept`, :func:`reject`,
 :func:`answer`. Each takes ``by`` and writes an :class:`~storage.models.AuditEntry`; where the
 outcome changes for the LAO (accepted, to be corrected, an answer), the mail is queued in the
@@ -18,8 +11,6 @@ resubmission rule (:func:`ingest.record.supersede_older`).
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -28,20 +19,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.config import SmtpConfig
-from core.errors import OnepInboxError
-from ingest.record import IDENTITY_PROBLEMS, supersede_older
+from core.enums import IDENTITY_PROBLEMS, LaoType, ReviewKind, is_unreadable
+from core.errors import ReviewError
+from core.receipts import is_receipt
+from ingest.record import supersede_older
+from ingest.triage import item_by_cause, resolve, resolve_superseded
 from outbound.outbox import Draft, enqueue
 from outbound.render import Renderer
 from storage.models import AuditEntry, Lao, LaoAddress, Message, OutboxMail, ReviewItem, Submission
 
-KINDS = ("unknown_sender", "uncertain_lao", "unreadable", "problems", "question")
-OFFICE = "provincial_office"
-SYSTEM = "system"
-_RECEIPT = re.compile(r"^[A-Za-z]+-\d+-\d+$")
-
-
-class ReviewError(OnepInboxError):
-    """A review action cannot be done as asked (the message says why and what to do)."""
+KINDS = tuple(ReviewKind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,172 +37,6 @@ class Mailer:
 
     renderer: Renderer
     smtp: SmtpConfig
-
-
-# --- opening items (called by the pipeline) ---------------------------------------------------
-
-
-def open_items_for(
-    session: Session,
-    *,
-    message: Message,
-    submissions: Sequence[Submission],
-    outcome: str,
-    now: datetime,
-) -> list[ReviewItem]:
-    """Open (or refresh) the review items this processed message calls for; returns the open
-    ones. Idempotent: a re-run finds the items by cause and never opens a second one; an item a
-    person resolved stays resolved; one whose cause went away is resolved as ``auto_resolved``.
-    """
-    opened: list[ReviewItem] = []
-    for submission in submissions:
-        item = _item_by_cause(session, f"submission:{submission.id}")
-        if submission.status == "needs_review" and submission.reviewed_at is None:
-            kind, reason = submission_cause(submission)
-            item = _open(
-                session,
-                item,
-                cause_key=f"submission:{submission.id}",
-                kind=kind,
-                reason=reason,
-                message=message,
-                submission=submission,
-                candidates=_candidates(submission),
-                now=now,
-            )
-            if item is not None:
-                opened.append(item)
-        elif item is not None and item.state == "open":
-            _resolve(item, "auto_resolved", SYSTEM, now, f"สถานะเป็น {submission.status} แล้ว")
-    question_key = f"question:{message.id}"
-    question = _item_by_cause(session, question_key)
-    if outcome == "no_form" and message.kind in (None, "normal"):
-        item = _open(
-            session,
-            question,
-            cause_key=question_key,
-            kind="question",
-            reason=_question_reason(message),
-            message=message,
-            submission=None,
-            candidates=[],
-            now=now,
-        )
-        if item is not None:
-            opened.append(item)
-    elif question is not None and question.state == "open":
-        _resolve(question, "auto_resolved", SYSTEM, now, f"ประมวลผลใหม่ได้ผล {outcome}")
-    codes = {s.lao_code for s in submissions if s.lao_code}
-    if codes:
-        _resolve_superseded(session, codes, now)
-    session.flush()
-    return opened
-
-
-def submission_cause(submission: Submission) -> tuple[str, str]:
-    """(kind, reason in Thai) of a submission that waits for review."""
-    identification = submission.identification or {}
-    problems = [p for p in submission.problems if p.get("code") not in IDENTITY_PROBLEMS]
-    notes = [str(p.get("message_th") or p.get("code")) for p in problems[:5]]
-    if submission.lao_code is None or not identification.get("certain", False):
-        kind = "uncertain_lao" if identification.get("sender_known") else "unknown_sender"
-        lead = str(identification.get("reason") or "ไม่ทราบว่าเป็นแบบรายงานของ อปท. ใด")
-        return kind, "; ".join([lead, *notes])
-    if any(p.get("code") == "unreadable" for p in problems):
-        return "unreadable", "; ".join(notes)
-    if problems:
-        return "problems", "; ".join(notes)
-    confidence = submission.confidence
-    return "problems", (
-        f"อ่านแบบรายงานได้ไม่มั่นใจ (ความมั่นใจ {confidence:.0%})"
-        if confidence is not None
-        else "อ่านแบบรายงานได้ไม่ครบ"
-    )
-
-
-def _question_reason(message: Message) -> str:
-    sender = message.from_name or message.from_address or "ผู้ส่ง"
-    subject = f" เรื่อง “{message.subject}”" if message.subject else ""
-    return f"อีเมลจาก {sender}{subject} ไม่มีแบบรายงานแนบมา: อาจเป็นคำถามที่ต้องตอบ"
-
-
-def _candidates(submission: Submission) -> list[dict[str, Any]]:
-    """The LAOs a reviewer chooses from; none when the LAO is certain (the item is about the
-    form, not about who sent it)."""
-    identification = submission.identification or {}
-    if submission.lao_code is not None and identification.get("certain"):
-        return []
-    details = identification.get("candidate_details")
-    if isinstance(details, list) and details:
-        return [dict(d) for d in details]
-    return [{"code": code} for code in identification.get("candidates") or []]
-
-
-def _item_by_cause(session: Session, cause_key: str) -> ReviewItem | None:
-    return session.scalar(select(ReviewItem).where(ReviewItem.cause_key == cause_key))
-
-
-def _open(
-    session: Session,
-    item: ReviewItem | None,
-    *,
-    cause_key: str,
-    kind: str,
-    reason: str,
-    message: Message,
-    submission: Submission | None,
-    candidates: list[dict[str, Any]],
-    now: datetime,
-) -> ReviewItem | None:
-    if item is None:
-        item = ReviewItem(
-            cause_key=cause_key,
-            kind=kind,
-            state="open",
-            message_id=message.id,
-            submission_id=submission.id if submission is not None else None,
-            reason=reason,
-            candidates=candidates,
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(item)
-        return item
-    if item.state == "resolved" and item.resolution != "auto_resolved":
-        return None  # a person decided; a re-read does not undo it
-    if item.state == "resolved":
-        item.state = "open"
-        item.resolved_at = item.resolved_by = item.resolution = item.resolution_note = None
-    if (item.kind, item.reason, item.candidates) != (kind, reason, candidates):
-        item.kind, item.reason, item.candidates = kind, reason, candidates
-        item.updated_at = now
-    return item
-
-
-def _resolve(item: ReviewItem, resolution: str, by: str, now: datetime, note: str | None) -> None:
-    item.state = "resolved"
-    item.resolution = resolution
-    item.resolved_by = by
-    item.resolved_at = now
-    item.resolution_note = note
-    item.updated_at = now
-
-
-def _resolve_superseded(session: Session, codes: set[str], now: datetime) -> None:
-    stale = session.scalars(
-        select(ReviewItem)
-        .join(Submission, ReviewItem.submission_id == Submission.id)
-        .where(
-            ReviewItem.state == "open",
-            Submission.lao_code.in_(sorted(codes)),
-            Submission.status == "superseded",
-        )
-    ).all()
-    for item in stale:
-        newer_id = item.submission.superseded_by_id if item.submission is not None else None
-        newer = session.get(Submission, newer_id) if newer_id is not None else None
-        receipt = newer.receipt_no if newer is not None else None
-        _resolve(item, "auto_resolved", SYSTEM, now, f"ถูกแทนที่ด้วยฉบับใหม่ {receipt or ''}".strip())
 
 
 # --- finding items ----------------------------------------------------------------------------
@@ -238,10 +59,10 @@ def find_item(
     text = ref.strip()
     by_submission: ReviewItem | None = None
     by_message: ReviewItem | None = None
-    if _RECEIPT.match(text):
+    if is_receipt(text):
         submission_id = session.scalar(select(Submission.id).where(Submission.receipt_no == text))
         if submission_id is not None:
-            by_submission = _item_by_cause(session, f"submission:{submission_id}")
+            by_submission = item_by_cause(session, f"submission:{submission_id}")
     elif "@" in text:
         wanted = f"<{text.strip('<>')}>"
         ids = session.scalars(
@@ -253,12 +74,12 @@ def find_item(
             raise ReviewError(f"{text} มีหลายรายการ ({refs}) กรุณาระบุเลขที่รับ / several items: {refs}")
         by_message = items[0] if items else None
     elif text[:1] in "Mm" and text[1:].isdigit():
-        by_message = _item_by_cause(session, f"question:{int(text[1:])}")
+        by_message = item_by_cause(session, f"question:{int(text[1:])}")
     elif text[:1] in "Ss" and text[1:].isdigit():
-        by_submission = _item_by_cause(session, f"submission:{int(text[1:])}")
+        by_submission = item_by_cause(session, f"submission:{int(text[1:])}")
     elif text.isdigit():
-        by_submission = _item_by_cause(session, f"submission:{int(text)}")
-        by_message = _item_by_cause(session, f"question:{int(text)}")
+        by_submission = item_by_cause(session, f"submission:{int(text)}")
+        by_message = item_by_cause(session, f"question:{int(text)}")
         if prefer == "question" and by_message is not None:
             by_submission = None
         elif prefer == "submission" and by_submission is not None:
@@ -404,7 +225,7 @@ def accept(
     submission = item.submission
     if submission is None:
         raise ReviewError("คำถามรับไม่ได้ ใช้ review answer / a question: use `review answer`")
-    if any(p.get("code") == "unreadable" for p in submission.problems) or not submission.fields:
+    if is_unreadable(submission.problems) or not submission.fields:
         raise ReviewError(
             "ไฟล์นี้อ่านไม่ได้ จึงรับเป็นรายงานไม่ได้ ใช้ review reject เพื่อขอไฟล์ใหม่"
             " / an unreadable file cannot be accepted: `review reject` asks for a new one"
@@ -419,7 +240,7 @@ def accept(
             + (f" (candidates: {candidates})" if candidates else "")
         )
     lao = session.get(Lao, code)
-    if lao is None or lao.lao_type == OFFICE:
+    if lao is None or lao.lao_type == LaoType.PROVINCIAL_OFFICE:
         raise ReviewError(f"ไม่พบ อปท. รหัส {code} ในทะเบียน / no LAO with code {code!r}")
     before = {"status": submission.status, "lao_code": submission.lao_code}
     submission.lao_code = lao.code
@@ -449,7 +270,7 @@ def accept(
             select(Submission).where(Submission.superseded_by_id == submission.id)
         )
     ]
-    _resolve(item, "accepted", by, now, f"{lao.code} {lao.name}")
+    resolve(item, "accepted", by, now, f"{lao.code} {lao.name}")
     _audit(
         session,
         item,
@@ -464,7 +285,7 @@ def accept(
             "superseded": superseded,
         },
     )
-    _resolve_superseded(session, {lao.code}, now)
+    resolve_superseded(session, {lao.code}, now)
     if submission.status == "accepted" and before["status"] != "accepted":
         _mail_decision(
             session,
@@ -494,14 +315,14 @@ def reject(
     _require_open(item)
     submission = item.submission
     if submission is None:
-        _resolve(item, "closed", by, now, reason)
+        resolve(item, "closed", by, now, reason)
         _audit(session, item, by, now, "review.close", {"reason": reason})
         return item
     before = submission.status
     submission.status = "rejected"
     submission.reviewed_by, submission.reviewed_at = by, now
     submission.updated_at = now
-    _resolve(item, "rejected", by, now, reason)
+    resolve(item, "rejected", by, now, reason)
     _audit(session, item, by, now, "review.reject", {"reason": reason, "before": before})
     if before != "rejected":
         lao = submission.lao
@@ -548,7 +369,7 @@ def answer(
         template="review_answer",
         extra={"text": text.strip(), "by": by, "reply_subject": reply_subject},
     )
-    _resolve(item, "answered", by, now, text.strip()[:500])
+    resolve(item, "answered", by, now, text.strip()[:500])
     _audit(
         session,
         item,
@@ -622,7 +443,7 @@ def _learn(
             .join(Lao, Lao.code == LaoAddress.lao_code)
             .where(LaoAddress.address == address)
         ).all()
-        if any(lao_type == OFFICE for _, _, lao_type in owners):
+        if any(lao_type == LaoType.PROVINCIAL_OFFICE for _, _, lao_type in owners):
             continue
         if any(code == lao.code for code, _, _ in owners):
             return None

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ingest.identify import LaoRecord
+from core.laonames import LaoRecord
 from storage.models import Lao, LaoAddress
 from storage.registry import province_names
 

@@ -33,11 +33,12 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from core import laonames
-from core.errors import OnepInboxError
+from core.enums import LaoType
+from core.errors import RegistryError
 from storage.models import Lao, LaoAddress
 
 HEADER: Final = ("lao_code", "name", "lao_type", "province", "district", "subdistrict", "emails")
-LAO_TYPES: Final = (*laonames.LAO_TYPES, "provincial_office")
+LAO_TYPES: Final = tuple(LaoType)
 BANGKOK_CODE: Final = "1000000"
 """DLA's list gives Bangkok no code; the registry uses this one."""
 
@@ -81,22 +82,6 @@ class ImportSummary:
     addresses_removed: int
 
 
-class RegistryError(OnepInboxError):
-    """The registry file has bad rows; nothing of it was imported.
-
-    ``errors`` lists (line number, reason in Thai / English), header = line 1, several reasons
-    may share a line.
-    """
-
-    def __init__(self, errors: list[tuple[int, str]]) -> None:
-        self.errors = errors
-        lines = "\n".join(f"  บรรทัด/line {line}: {reason}" for line, reason in errors)
-        super().__init__(
-            f"ทะเบียน อปท. มีข้อผิดพลาด {len(errors)} รายการ ไม่ได้นำเข้าข้อมูลใด ๆ"
-            f" / the registry has {len(errors)} error(s); nothing was imported\n{lines}"
-        )
-
-
 @cache
 def province_names() -> frozenset[str]:
     """The Thai names of the 77 provinces (geothai)."""
@@ -118,8 +103,8 @@ def normalize_province(value: str) -> str | None:
 
 def code_problem(code: str, lao_type: str) -> str | None:
     """Why ``code`` is not a valid registry code (format only: codes go stale), or None."""
-    if lao_type == "provincial_office" or code.startswith("P"):
-        if lao_type != "provincial_office":
+    if lao_type == LaoType.PROVINCIAL_OFFICE or code.startswith("P"):
+        if lao_type != LaoType.PROVINCIAL_OFFICE:
             return f"รหัส P.. ใช้กับ สถจ. เท่านั้น / code {code!r} is for provincial_office only"
         if not _OFFICE_CODE.fullmatch(code) or code[1:] not in _province_codes():
             return (

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from app.wiring import build_services
 from core import config as config_module
-from ingest.pipeline import Services
+from ingest.services import Services
 from storage.db import migrate_url
 from storage.registry import RegistryRow, import_rows
 

@@ -21,9 +21,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from core.enums import MessageKind
 from ingest import mime
-from ingest.classify import Kind, classify
-from outbound.bounces import BounceResult, handle_bounce, read_report, record_bounce
+from ingest.classify import classify
+from ingest.dsn import read_report
+from outbound.bounces import BounceResult, record_bounce
 from outbound.outbox import drain, envelope_sender, row_id_from_envelope
 from outbound.smtp import SmtpSender
 from storage.db import SessionFactory
@@ -66,9 +68,9 @@ def sessions(db_url: str, smtp_server: SmtpServer) -> Iterator[SessionFactory]:
 def bounce(sessions: SessionFactory, name: str, raw: bytes | None = None) -> BounceResult:
     raw = fixture(name) if raw is None else raw
     mail = mime.parse(raw)
-    assert classify(mail, own_addresses=OWN).kind is Kind.BOUNCE
+    assert classify(mail, own_addresses=OWN).kind is MessageKind.BOUNCE
     with sessions() as session, session.begin():
-        return handle_bounce(session, raw, mail, ARRIVED)
+        return record_bounce(session, read_report(raw), ARRIVED)
 
 
 def failing(sessions: SessionFactory) -> dict[str, str | None]:
@@ -207,7 +209,7 @@ def test_processing_a_bounce_again_changes_nothing_more(sessions: SessionFactory
     raw = fixture("postfix_dsn.eml")
     for later in (timedelta(0), timedelta(hours=1)):
         with sessions() as session, session.begin():
-            handle_bounce(session, raw, mime.parse(raw), ARRIVED + later, message_id=report_id)
+            record_bounce(session, read_report(raw), ARRIVED + later, message_id=report_id)
     row = outbox_row(sessions, 1)
     assert (row.bounced_at, row.bounce_message_id) == (ARRIVED, report_id)
     with sessions() as session:
@@ -261,14 +263,14 @@ def test_a_report_read_outside_the_transaction_is_recorded_the_same(
     raw = fixture("gmail_dsn.eml")
     report = read_report(raw)  # pure: where the pipeline's analyse stage runs
     with sessions() as session, session.begin():
-        result = record_bounce(session, report, mime.parse(raw), ARRIVED)
+        result = record_bounce(session, report, ARRIVED)
     assert (result.outbox_id, result.failing) == (4, ("abt.takong@gmail.com",))
 
 
 def test_no_bounce_is_ever_answered() -> None:
     for path in sorted(DATA.glob("*.eml")):
         classification = classify(mime.parse(path.read_bytes()), own_addresses=OWN)
-        assert classification.kind is Kind.BOUNCE, path.name
+        assert classification.kind is MessageKind.BOUNCE, path.name
         assert not classification.may_reply, path.name
         assert classification.reply_to is None, path.name
     assert date(2021, 9, 23).weekday() == 3  # the fixtures' Thursday

@@ -13,13 +13,13 @@ import docx
 import pytest
 import xlwt  # type: ignore[import-untyped]
 
-from parsers import FormReading, ReadLimits, load_schema, read_attachment, sniff
+from parsers import FormReading, ReadLimits, check, load_schema, read_attachment, sniff
 from parsers.docx import read_docx
 from parsers.template import build_docx_template, template_path
 from parsers.xls import read_xls
 from samples import corpus
-from samples.forms import XLS_DEV_LAYOUTS, XLS_LAYOUTS, fill_docx, fill_xls, fill_xlsx
-from samples.wordforms import WORD_DEV_LAYOUTS, WORD_HELD_OUT_LAYOUTS, WORD_LAYOUTS
+from samples.forms import XLS_DEV_LAYOUTS, XLS_LAYOUTS, fill_xls, fill_xlsx
+from samples.wordforms import WORD_DEV_LAYOUTS, WORD_HELD_OUT_LAYOUTS, WORD_LAYOUTS, fill_docx
 from tests.test_form_xlsx import differences, make_truth
 
 SCHEMA = load_schema("2564.1")
@@ -54,7 +54,7 @@ def test_docx_template_reads_back_as_an_empty_form() -> None:
     assert reading.format == "docx"
     assert reading.labels_found == len(SCHEMA.fields) + len(SCHEMA.green_table.rows)
     assert reading.fields == {"budget_total_baht": 0, "trees_planted_total": 0, "projects": []}
-    codes = {(p.code, p.field) for p in reading.problems}
+    codes = {(p.code, p.field) for p in (*reading.problems, *check(reading))}
     assert ("missing_required", "lao_name") in codes
     assert ("missing_green_rows", None) in codes
 

@@ -27,7 +27,8 @@ import xlwt  # type: ignore[import-untyped]
 
 from parsers import FormReading, NotAForm, ReadLimits, Unreadable, load_schema, read_attachment
 from parsers.template import build_docx_template, build_template
-from samples.forms import fill_docx, fill_xls, fill_xlsx
+from samples.forms import fill_xls, fill_xlsx
+from samples.wordforms import fill_docx
 from tests.test_form_xlsx import make_truth
 
 SCHEMA = load_schema("2564.1")

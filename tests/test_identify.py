@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from core import laonames
-from ingest.identify import Identification, LaoRecord, identify
+from core.laonames import LaoRecord
+from ingest.identify import Identification, identify
 from samples import identity as corpus_module
 from samples.registry import sample_rows
 from storage.registry import province_names

@@ -23,10 +23,11 @@ from sqlalchemy import func, select
 
 from ingest import mime
 from ingest.classify import classify
+from ingest.link import linked_submission
 from ingest.maildir import MaildirSource
-from ingest.pipeline import Services, poll_once
+from ingest.pipeline import poll_once
+from ingest.services import Services
 from outbound.compose import compose
-from outbound.replies import linked_submission
 from samples import mailbox as sample_mailbox
 from samples.registry import sample_rows
 from storage.models import Message, OutboxMail, Submission

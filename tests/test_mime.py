@@ -14,8 +14,9 @@ from email.policy import SMTP
 import pytest
 
 from core.config import LimitsConfig
+from core.enums import MessageKind
 from ingest import attachments, mime
-from ingest.classify import Kind, classify
+from ingest.classify import classify
 
 OWN = frozenset({"onep.uem@onep.go.th"})
 THAI_SUBJECT = "ส่งแบบรายงานผลการดำเนินงานตามแนวทางปฏิบัติงานเพื่อขับเคลื่อนการจัดการพื้นที่สีเขียวอย่างยั่งยืน องค์การบริหารส่วนตำบลแม่ใส"
@@ -99,28 +100,28 @@ def test_message_without_any_headers_or_body_does_not_crash() -> None:
 @pytest.mark.parametrize(
     ("headers", "kind", "may_reply"),
     [
-        ({}, Kind.NORMAL, True),
-        ({"Auto_Submitted": "auto-replied"}, Kind.AUTO_REPLY, False),
-        ({"Auto_Submitted": "no"}, Kind.NORMAL, True),
-        ({"Precedence": "bulk"}, Kind.BULK, False),
-        ({"List_Id": "<green.lists.example>"}, Kind.BULK, False),
-        ({"X_Autoreply": "yes"}, Kind.AUTO_REPLY, False),
-        ({"Subject": "ตอบกลับอัตโนมัติ: แบบรายงาน"}, Kind.AUTO_REPLY, False),
-        ({"Subject": "Automatic reply: report"}, Kind.AUTO_REPLY, False),
-        ({"X_Auto_Response_Suppress": "All"}, Kind.NORMAL, False),
-        ({"Return_Path": "<>"}, Kind.NORMAL, False),
+        ({}, MessageKind.NORMAL, True),
+        ({"Auto_Submitted": "auto-replied"}, MessageKind.AUTO_REPLY, False),
+        ({"Auto_Submitted": "no"}, MessageKind.NORMAL, True),
+        ({"Precedence": "bulk"}, MessageKind.BULK, False),
+        ({"List_Id": "<green.lists.example>"}, MessageKind.BULK, False),
+        ({"X_Autoreply": "yes"}, MessageKind.AUTO_REPLY, False),
+        ({"Subject": "ตอบกลับอัตโนมัติ: แบบรายงาน"}, MessageKind.AUTO_REPLY, False),
+        ({"Subject": "Automatic reply: report"}, MessageKind.AUTO_REPLY, False),
+        ({"X_Auto_Response_Suppress": "All"}, MessageKind.NORMAL, False),
+        ({"Return_Path": "<>"}, MessageKind.NORMAL, False),
         (
             {"From": "MAILER-DAEMON@mx.example.th", "Subject": "Undelivered Mail"},
-            Kind.BOUNCE,
+            MessageKind.BOUNCE,
             False,
         ),
-        ({"From": "noreply@example.th"}, Kind.NORMAL, False),
-        ({"From": "onep.uem@onep.go.th"}, Kind.NORMAL, False),
-        ({"X_Onep_Inbox": "ack"}, Kind.NORMAL, False),
+        ({"From": "noreply@example.th"}, MessageKind.NORMAL, False),
+        ({"From": "onep.uem@onep.go.th"}, MessageKind.NORMAL, False),
+        ({"X_Onep_Inbox": "ack"}, MessageKind.NORMAL, False),
     ],
 )
 def test_classification_and_loop_guard(
-    headers: dict[str, str], kind: Kind, may_reply: bool
+    headers: dict[str, str], kind: MessageKind, may_reply: bool
 ) -> None:
     parsed = mime.parse(_mail(**headers).as_bytes())
     result = classify(parsed, own_addresses=OWN)
@@ -151,7 +152,7 @@ Status: 5.1.1
 
 def test_dsn_is_a_bounce() -> None:
     result = classify(mime.parse(DSN), own_addresses=OWN)
-    assert result.kind is Kind.BOUNCE
+    assert result.kind is MessageKind.BOUNCE
     assert not result.may_reply
 
 

@@ -16,7 +16,8 @@ from sqlalchemy import func, select
 
 import parsers
 from ingest.maildir import MaildirSource
-from ingest.pipeline import Services, poll_once, process_pending
+from ingest.pipeline import poll_once, process_pending
+from ingest.services import Services
 from outbound.directory import DirectorySender
 from outbound.outbox import drain
 from samples import mailbox as sample_mailbox

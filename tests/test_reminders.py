@@ -28,7 +28,7 @@ from app import remind_cli
 from app.service import build_scheduler, remind_trigger
 from core.config import CampaignConfig, Config, SmtpConfig
 from core.dates import BANGKOK
-from ingest.pipeline import Services
+from ingest.services import Services
 from outbound.compose import read_header
 from outbound.reminders import (
     CampaignState,

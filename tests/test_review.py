@@ -24,7 +24,8 @@ from sqlalchemy import func, select
 
 from app import review_cli
 from ingest.maildir import MaildirSource
-from ingest.pipeline import Services, poll_once, process_pending
+from ingest.pipeline import poll_once, process_pending
+from ingest.services import Services
 from samples import forms
 from samples.registry import sample_rows
 from storage.models import (

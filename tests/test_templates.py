@@ -14,11 +14,14 @@ import pytest
 from sqlalchemy import select
 
 from core import config as config_module
+from core.dates import thai_date_long
 from core.errors import ConfigError
+from core.receipts import receipt_tags
 from ingest.maildir import MaildirSource
-from ingest.pipeline import Services, poll_once
+from ingest.pipeline import poll_once
+from ingest.services import Services
 from outbound.compose import read_header
-from outbound.render import Renderer, receipt_tags, thai_date_long
+from outbound.render import Renderer
 from samples import mailbox as sample_mailbox
 from samples.registry import sample_rows
 from storage.models import OutboxMail

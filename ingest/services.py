@@ -1,0 +1,53 @@
+"""Everything a stage may use, built once by the application's wiring (:mod:`app.wiring`) and
+passed in: nothing in the flow reads globals or the environment.
+
+Tests hand in their own clock, OCR engine or crash hook; the wiring hands in the real ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine
+
+from core.config import Config
+from outbound.render import Renderer
+from storage.blobs import BlobStore
+from storage.db import SessionFactory
+
+if TYPE_CHECKING:
+    from parsers.ocr import Engine as OcrEngine
+
+
+def no_crash(_point: str) -> None:
+    """The crash hook of a normal run: named points in the flow pass by."""
+
+
+@dataclass(frozen=True)
+class Services:
+    """A context manager: leaving it closes the database connections."""
+
+    config: Config
+    sessions: SessionFactory
+    blobs: BlobStore
+    renderer: Renderer
+    clock: Callable[[], datetime]
+    engine: Engine | None = None
+    ocr: OcrEngine | None = None
+    """The OCR engine for scans and photos (None: they are not read, as without Tesseract)."""
+    crash: Callable[[str], None] = no_crash
+    """Called at named points of the flow (``after_store``, ``before_parse`` ...): the crash
+    tests' hook (``ONEP_INBOX_CRASH_AT``, read by the wiring), a no-op otherwise."""
+
+    def __enter__(self) -> Services:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.engine is not None:
+            self.engine.dispose()

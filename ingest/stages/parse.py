@@ -1,0 +1,42 @@
+"""Stage *parse* (pure): each file read as the form, or found not to be one (:mod:`parsers`).
+
+The parsers' bounds come from ``[limits]``; the OCR engine from the caller (``Services.ocr``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import parsers
+from core.config import LimitsConfig
+from ingest.work import Analysis, ParsedFile
+
+
+def read_limits(limits: LimitsConfig) -> parsers.ReadLimits:
+    """The parsers' bounds, from ``[limits]`` in the configuration."""
+    return parsers.ReadLimits(
+        max_bytes=limits.max_attachment_bytes,
+        max_unpacked_bytes=limits.form_max_unpacked_bytes,
+        max_part_bytes=limits.form_max_part_bytes,
+        max_compression_ratio=limits.form_max_compression_ratio,
+        max_zip_members=limits.form_max_parts,
+        max_sheets=limits.form_max_sheets,
+        max_rows=limits.form_max_rows,
+        max_cols=limits.form_max_cols,
+        max_cells=limits.form_max_cells,
+    )
+
+
+def run(analysis: Analysis) -> Analysis:
+    settings = analysis.settings
+    limits = read_limits(settings.limits)
+    files: list[ParsedFile] = []
+    for item in analysis.items:
+        if item.problem is not None:
+            files.append(ParsedFile(item, None))
+            continue
+        result = parsers.read_attachment(
+            item.data, filename=item.filename, form_version=settings.form_version, limits=limits
+        )
+        files.append(ParsedFile(item, result))
+    return replace(analysis, files=tuple(files))
