@@ -48,6 +48,8 @@ from storage.lookups import SqlRegistryView
 from storage.models import Message, Poll
 
 W = TypeVar("W")
+FAILED = "failed"
+"""What :func:`process_message` returns for a message a stage failed on."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,7 +194,7 @@ def process_pending(
     outcomes: dict[str, int] = {}
     for message_id in ids:
         outcome = process_message(services, message_id)
-        if outcome == "failed":
+        if outcome == FAILED:
             failed += 1
         else:
             processed += 1
@@ -240,7 +242,7 @@ def process_message(services: Services, message_id: int) -> str:
             outcome = _record(services, session, message_id, analysis, current)
     except Exception as exc:  # noqa: BLE001 - recorded on the message with its traceback
         _record_failure(services, message_id, current.name, exc)
-        return "failed"
+        return FAILED
     services.crash("after_process")
     return outcome
 

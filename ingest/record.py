@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import laonames
-from core.enums import IDENTITY_PROBLEMS
+from core.enums import IDENTITY_PROBLEMS, REPORTED, SubmissionStatus
 from core.receipts import receipt_number
 from ingest.identify import Identification
 from storage.models import Message, Submission, SubmissionReading
@@ -48,8 +48,8 @@ def decide_status(
         and confidence is not None
         and confidence >= ACCEPT_CONFIDENCE
     ):
-        return "accepted"
-    return "needs_review"
+        return SubmissionStatus.ACCEPTED
+    return SubmissionStatus.NEEDS_REVIEW
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +133,7 @@ def record(
         existing.lao_code = identification.lao_code
         existing.problems = [dict(p) for p in problems]
         existing.identification = identification.as_json()
-        if existing.status not in ("rejected", "superseded"):
+        if existing.status not in (SubmissionStatus.REJECTED, SubmissionStatus.SUPERSEDED):
             existing.status = status
     session.flush()
     supersede_older(session, existing)
@@ -154,14 +154,14 @@ def supersede_older(session: Session, submission: Submission) -> None:
         )
         .order_by(Submission.received_at, Submission.id)
     ).all()
-    accepted = [row for row in rows if row.status == "accepted"]
+    accepted = [row for row in rows if row.status == SubmissionStatus.ACCEPTED]
     if not accepted:
         return
     newest = accepted[-1]
     for row in rows:
-        if row is newest or row.status not in ("accepted", "needs_review"):
+        if row is newest or row.status not in REPORTED:
             continue
         if (row.received_at, row.id) < (newest.received_at, newest.id):
-            row.status = "superseded"
+            row.status = SubmissionStatus.SUPERSEDED
             row.superseded_by_id = newest.id
     session.flush()

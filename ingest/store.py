@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from core.enums import MessageState
 from ingest.mime import _date, _received_date, decode_text_header
 from ingest.source import FetchedMessage
 from storage.blobs import BlobStore
@@ -120,7 +121,7 @@ def store_batch(
                 from_name=from_name or None,
                 received_at=received_at(item.raw, item.internal_date, fallback),
                 stored_at=now,
-                state="stored",
+                state=MessageState.STORED,
                 attempts=0,
             )
             session.add(message)

@@ -16,7 +16,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.enums import IDENTITY_PROBLEMS
+from core.enums import (
+    IDENTITY_PROBLEMS,
+    MessageKind,
+    Outcome,
+    Resolution,
+    ReviewKind,
+    ReviewState,
+    SubmissionStatus,
+    is_unreadable,
+)
 from storage.models import Message, ReviewItem, Submission
 
 SYSTEM = "system"
@@ -38,7 +47,7 @@ def open_items_for(
     opened: list[ReviewItem] = []
     for submission in submissions:
         item = item_by_cause(session, f"submission:{submission.id}")
-        if submission.status == "needs_review" and submission.reviewed_at is None:
+        if submission.status == SubmissionStatus.NEEDS_REVIEW and submission.reviewed_at is None:
             kind, reason = submission_cause(submission)
             item = _open(
                 session,
@@ -53,16 +62,18 @@ def open_items_for(
             )
             if item is not None:
                 opened.append(item)
-        elif item is not None and item.state == "open":
-            resolve(item, "auto_resolved", SYSTEM, now, f"สถานะเป็น {submission.status} แล้ว")
+        elif item is not None and item.state == ReviewState.OPEN:
+            resolve(
+                item, Resolution.AUTO_RESOLVED, SYSTEM, now, f"สถานะเป็น {submission.status} แล้ว"
+            )
     question_key = f"question:{message.id}"
     question = item_by_cause(session, question_key)
-    if outcome == "no_form" and message.kind in (None, "normal"):
+    if outcome == Outcome.NO_FORM and message.kind in (None, MessageKind.NORMAL):
         item = _open(
             session,
             question,
             cause_key=question_key,
-            kind="question",
+            kind=ReviewKind.QUESTION,
             reason=_question_reason(message),
             message=message,
             submission=None,
@@ -71,8 +82,8 @@ def open_items_for(
         )
         if item is not None:
             opened.append(item)
-    elif question is not None and question.state == "open":
-        resolve(question, "auto_resolved", SYSTEM, now, f"ประมวลผลใหม่ได้ผล {outcome}")
+    elif question is not None and question.state == ReviewState.OPEN:
+        resolve(question, Resolution.AUTO_RESOLVED, SYSTEM, now, f"ประมวลผลใหม่ได้ผล {outcome}")
     codes = {s.lao_code for s in submissions if s.lao_code}
     if codes:
         resolve_superseded(session, codes, now)
@@ -86,15 +97,19 @@ def submission_cause(submission: Submission) -> tuple[str, str]:
     problems = [p for p in submission.problems if p.get("code") not in IDENTITY_PROBLEMS]
     notes = [str(p.get("message_th") or p.get("code")) for p in problems[:5]]
     if submission.lao_code is None or not identification.get("certain", False):
-        kind = "uncertain_lao" if identification.get("sender_known") else "unknown_sender"
+        kind = (
+            ReviewKind.UNCERTAIN_LAO
+            if identification.get("sender_known")
+            else ReviewKind.UNKNOWN_SENDER
+        )
         lead = str(identification.get("reason") or "ไม่ทราบว่าเป็นแบบรายงานของ อปท. ใด")
         return kind, "; ".join([lead, *notes])
-    if any(p.get("code") == "unreadable" for p in problems):
-        return "unreadable", "; ".join(notes)
+    if is_unreadable(problems):
+        return ReviewKind.UNREADABLE, "; ".join(notes)
     if problems:
-        return "problems", "; ".join(notes)
+        return ReviewKind.PROBLEMS, "; ".join(notes)
     confidence = submission.confidence
-    return "problems", (
+    return ReviewKind.PROBLEMS, (
         f"อ่านแบบรายงานได้ไม่มั่นใจ (ความมั่นใจ {confidence:.0%})"
         if confidence is not None
         else "อ่านแบบรายงานได้ไม่ครบ"
@@ -139,7 +154,7 @@ def _open(
         item = ReviewItem(
             cause_key=cause_key,
             kind=kind,
-            state="open",
+            state=ReviewState.OPEN,
             message_id=message.id,
             submission_id=submission.id if submission is not None else None,
             reason=reason,
@@ -149,10 +164,10 @@ def _open(
         )
         session.add(item)
         return item
-    if item.state == "resolved" and item.resolution != "auto_resolved":
+    if item.state == ReviewState.RESOLVED and item.resolution != Resolution.AUTO_RESOLVED:
         return None  # a person decided; a re-read does not undo it
-    if item.state == "resolved":
-        item.state = "open"
+    if item.state == ReviewState.RESOLVED:
+        item.state = ReviewState.OPEN
         item.resolved_at = item.resolved_by = item.resolution = item.resolution_note = None
     if (item.kind, item.reason, item.candidates) != (kind, reason, candidates):
         item.kind, item.reason, item.candidates = kind, reason, candidates
@@ -161,7 +176,7 @@ def _open(
 
 
 def resolve(item: ReviewItem, resolution: str, by: str, now: datetime, note: str | None) -> None:
-    item.state = "resolved"
+    item.state = ReviewState.RESOLVED
     item.resolution = resolution
     item.resolved_by = by
     item.resolved_at = now
@@ -174,13 +189,15 @@ def resolve_superseded(session: Session, codes: set[str], now: datetime) -> None
         select(ReviewItem)
         .join(Submission, ReviewItem.submission_id == Submission.id)
         .where(
-            ReviewItem.state == "open",
+            ReviewItem.state == ReviewState.OPEN,
             Submission.lao_code.in_(sorted(codes)),
-            Submission.status == "superseded",
+            Submission.status == SubmissionStatus.SUPERSEDED,
         )
     ).all()
     for item in stale:
         newer_id = item.submission.superseded_by_id if item.submission is not None else None
         newer = session.get(Submission, newer_id) if newer_id is not None else None
         receipt = newer.receipt_no if newer is not None else None
-        resolve(item, "auto_resolved", SYSTEM, now, f"ถูกแทนที่ด้วยฉบับใหม่ {receipt or ''}".strip())
+        resolve(
+            item, Resolution.AUTO_RESOLVED, SYSTEM, now, f"ถูกแทนที่ด้วยฉบับใหม่ {receipt or ''}".strip()
+        )

@@ -22,6 +22,7 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.enums import OutboxStatus
 from outbound.outbox import row_id_from_envelope
 from storage.models import LaoAddress, OutboxMail
 
@@ -165,7 +166,7 @@ def _match(
             select(OutboxMail)
             .where(
                 OutboxMail.to_address == recipient.address,
-                OutboxMail.status == "sent",
+                OutboxMail.status == OutboxStatus.SENT,
                 OutboxMail.sent_at >= now - RECIPIENT_WINDOW,
                 OutboxMail.sent_at <= now,
             )

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from core.config import SmtpConfig
 from core.dates import BANGKOK
+from core.enums import OutboxStatus
 from core.errors import SendError
 from outbound.compose import compose, make_message_id
 from outbound.sender import MailSender, OutgoingMail
@@ -88,7 +89,7 @@ def enqueue(
             OutboxMail.to_address == draft.to_address,
             OutboxMail.queued_at >= start,
             OutboxMail.queued_at < end,
-            OutboxMail.status != "suppressed",
+            OutboxMail.status != OutboxStatus.SUPPRESSED,
             OutboxMail.auto_submitted_kind.is_not(None),
         )
     )
@@ -105,7 +106,7 @@ def enqueue(
         header_message_id="",
         subject=draft.subject,
         raw=b"",
-        status="suppressed" if limited else "pending",
+        status=OutboxStatus.SUPPRESSED if limited else OutboxStatus.PENDING,
         attempts=0,
         next_attempt_at=now,
         last_error=(
@@ -150,7 +151,7 @@ class SendSummary:
 def due(session: Session, now: datetime, limit: int) -> Sequence[int]:
     return session.scalars(
         select(OutboxMail.id)
-        .where(OutboxMail.status == "pending", OutboxMail.next_attempt_at <= now)
+        .where(OutboxMail.status == OutboxStatus.PENDING, OutboxMail.next_attempt_at <= now)
         .order_by(OutboxMail.id)
         .limit(limit)
     ).all()
@@ -176,7 +177,7 @@ def drain(
             for row_id in ids:
                 with sessions() as session, session.begin():
                     row = session.get(OutboxMail, row_id)
-                    if row is None or row.status != "pending":
+                    if row is None or row.status != OutboxStatus.PENDING:
                         continue
                     mail = OutgoingMail(
                         envelope_from=envelope_sender(config, row.id),
@@ -194,11 +195,11 @@ def drain(
                             row.next_attempt_at = clock() + timedelta(seconds=delay)
                             retry += 1
                         else:
-                            row.status = "failed"
+                            row.status = OutboxStatus.FAILED
                             failed += 1
                             progressed = True
                         continue
-                    row.status = "sent"
+                    row.status = OutboxStatus.SENT
                     row.sent_at = clock()
                     row.last_error = None
                     sent += 1

@@ -43,17 +43,15 @@ from sqlalchemy.orm import Session
 
 from core.config import CampaignConfig, SmtpConfig
 from core.dates import BANGKOK, thai_datetime
+from core.enums import REPORTED, LaoType, OutboxStatus, RoundKind
 from outbound.outbox import Draft, enqueue
 from outbound.render import Rendered, Renderer
 from storage.models import Lao, LaoAddress, Reminder, Submission
 from storage.queries import current_submission_ids
 
-SUBMITTED = ("accepted", "needs_review")
-PROVINCIAL_OFFICE = "provincial_office"
 DIGEST_EVERY = timedelta(days=7)
 _CHUNK = 900
 
-RoundKind = Literal["reminder", "digest"]
 SkipReason = Literal["no_address", "all_failing", "max_reached", "too_soon", "no_office"]
 
 
@@ -83,7 +81,9 @@ def reminder_rounds(campaign: CampaignConfig) -> list[Round]:
         by_day[campaign.deadline + timedelta(days=days)] = f"after-{days}"
     for days in sorted(campaign.reminder_days_before):
         by_day[campaign.deadline - timedelta(days=days)] = f"before-{days}"
-    return sorted(Round(_midnight(day), key, "reminder", day) for day, key in by_day.items())
+    return sorted(
+        Round(_midnight(day), key, RoundKind.REMINDER, day) for day, key in by_day.items()
+    )
 
 
 def _allowed_day(campaign: CampaignConfig, day: date) -> bool:
@@ -135,7 +135,7 @@ def current_digest(campaign: CampaignConfig, now: datetime) -> Round | None:
         return None
     week = (today - first).days // 7
     day = first + timedelta(days=7 * week)
-    return Round(_midnight(day), f"digest-{week}", "digest", day)
+    return Round(_midnight(day), f"digest-{week}", RoundKind.DIGEST, day)
 
 
 # --- the state and the decision (pure) ----------------------------------------------------
@@ -180,7 +180,7 @@ class LaoState:
 
     @property
     def submitted(self) -> bool:
-        return self.current is not None and self.current.status in SUBMITTED
+        return self.current is not None and self.current.status in REPORTED
 
     @property
     def working(self) -> tuple[str, ...]:
@@ -343,13 +343,13 @@ def decide(campaign: CampaignConfig, now: datetime, state: CampaignState) -> Rem
     reminders: list[PlannedReminder] = []
     skipped: list[Skipped] = []
     already = 0
-    laos = [s for s in state.laos if s.lao.lao_type != PROVINCIAL_OFFICE]
+    laos = [s for s in state.laos if s.lao.lao_type != LaoType.PROVINCIAL_OFFICE]
     if round_ is not None:
         interval = timedelta(days=campaign.reminder_min_interval_days)
         for lao_state in laos:
             if lao_state.submitted:
                 continue
-            sent = [s for s in lao_state.sent if s.kind == "reminder"]
+            sent = [s for s in lao_state.sent if s.kind == RoundKind.REMINDER]
             if any(s.key == round_.key for s in sent):
                 already += 1
                 continue
@@ -398,7 +398,7 @@ def decide(campaign: CampaignConfig, now: datetime, state: CampaignState) -> Rem
 def _digests(
     digest_round: Round, state: CampaignState, laos: Sequence[LaoState]
 ) -> tuple[list[PlannedDigest], list[Skipped], int]:
-    offices = {s.lao.province: s for s in state.laos if s.lao.lao_type == PROVINCIAL_OFFICE}
+    offices = {s.lao.province: s for s in state.laos if s.lao.lao_type == LaoType.PROVINCIAL_OFFICE}
     by_province: dict[str, list[LaoState]] = defaultdict(list)
     for lao_state in laos:
         by_province[lao_state.lao.province].append(lao_state)
@@ -477,7 +477,7 @@ def load_state(session: Session) -> CampaignState:
     for code, key, kind, queued_at in session.execute(
         select(Reminder.lao_code, Reminder.round_key, Reminder.kind, Reminder.queued_at)
     ):
-        sent[code].append(SentRound(key, "digest" if kind == "digest" else "reminder", queued_at))
+        sent[code].append(SentRound(key, RoundKind(kind), queued_at))
     laos = tuple(
         LaoState(
             lao=LaoRef(code, name, province, district, lao_type),
@@ -562,7 +562,7 @@ def _queue_round(
         )
         if row is not None:
             queued += 1
-            capped += row.status == "suppressed"
+            capped += row.status == OutboxStatus.SUPPRESSED
     session.add(
         Reminder(
             lao_code=code, round_key=round_key, kind=kind, queued_at=now, addresses=list(addresses)
@@ -595,7 +595,7 @@ def queue(
         template = "reminder_before" if context["days_left"] >= 0 else "reminder_after"
         queued, capped = _queue_round(
             session,
-            kind="reminder",
+            kind=RoundKind.REMINDER,
             code=reminder.lao.code,
             round_key=reminder.round.key,
             addresses=reminder.addresses,
@@ -611,7 +611,7 @@ def queue(
         context["reply_address"] = smtp.from_address
         queued, capped = _queue_round(
             session,
-            kind="digest",
+            kind=RoundKind.DIGEST,
             code=digest.office.code,
             round_key=digest.round.key,
             addresses=digest.addresses,

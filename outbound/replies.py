@@ -23,7 +23,7 @@ from typing import Any
 
 from core.config import SmtpConfig
 from core.dates import thai_date
-from core.enums import is_unreadable
+from core.enums import Outcome, is_unreadable
 from core.numbers import format_number
 from outbound.outbox import Draft, enqueue
 from outbound.render import Renderer
@@ -106,11 +106,11 @@ def queue_reply(
     if readable:
         template = "ack"
     elif submissions:
-        template = "unreadable"
+        template = Outcome.UNREADABLE
     elif duplicates:
-        template = "duplicate"
+        template = Outcome.DUPLICATE
     else:
-        template = "no_form"
+        template = Outcome.NO_FORM
     context = {
         "greeting": _greeting(inbound, submissions, duplicates),
         "reply_address": smtp.from_address,

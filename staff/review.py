@@ -19,7 +19,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.config import SmtpConfig
-from core.enums import IDENTITY_PROBLEMS, LaoType, ReviewKind, is_unreadable
+from core.enums import (
+    IDENTITY_PROBLEMS,
+    AddressSource,
+    LaoType,
+    Resolution,
+    ReviewKind,
+    ReviewState,
+    SubmissionStatus,
+    is_unreadable,
+)
 from core.errors import ReviewError
 from core.receipts import is_receipt
 from ingest.record import supersede_older
@@ -107,7 +116,7 @@ def _items_of_message(session: Session, message_id: int) -> list[ReviewItem]:
 
 
 def list_items(
-    session: Session, *, kind: str | None = None, state: str = "open"
+    session: Session, *, kind: str | None = None, state: str = ReviewState.OPEN
 ) -> list[ReviewItem]:
     """Items oldest first; ``state`` open, resolved or all."""
     query = select(ReviewItem).order_by(ReviewItem.created_at, ReviewItem.id)
@@ -244,7 +253,7 @@ def accept(
         raise ReviewError(f"ไม่พบ อปท. รหัส {code} ในทะเบียน / no LAO with code {code!r}")
     before = {"status": submission.status, "lao_code": submission.lao_code}
     submission.lao_code = lao.code
-    submission.status = "accepted"
+    submission.status = SubmissionStatus.ACCEPTED
     submission.reviewed_by, submission.reviewed_at = by, now
     submission.updated_at = now
     submission.problems = [p for p in submission.problems if p.get("code") not in IDENTITY_PROBLEMS]
@@ -270,7 +279,7 @@ def accept(
             select(Submission).where(Submission.superseded_by_id == submission.id)
         )
     ]
-    resolve(item, "accepted", by, now, f"{lao.code} {lao.name}")
+    resolve(item, Resolution.ACCEPTED, by, now, f"{lao.code} {lao.name}")
     _audit(
         session,
         item,
@@ -286,7 +295,10 @@ def accept(
         },
     )
     resolve_superseded(session, {lao.code}, now)
-    if submission.status == "accepted" and before["status"] != "accepted":
+    if (
+        submission.status == SubmissionStatus.ACCEPTED
+        and before["status"] != SubmissionStatus.ACCEPTED
+    ):
         _mail_decision(
             session,
             item,
@@ -315,16 +327,16 @@ def reject(
     _require_open(item)
     submission = item.submission
     if submission is None:
-        resolve(item, "closed", by, now, reason)
+        resolve(item, Resolution.CLOSED, by, now, reason)
         _audit(session, item, by, now, "review.close", {"reason": reason})
         return item
     before = submission.status
-    submission.status = "rejected"
+    submission.status = SubmissionStatus.REJECTED
     submission.reviewed_by, submission.reviewed_at = by, now
     submission.updated_at = now
-    resolve(item, "rejected", by, now, reason)
+    resolve(item, Resolution.REJECTED, by, now, reason)
     _audit(session, item, by, now, "review.reject", {"reason": reason, "before": before})
-    if before != "rejected":
+    if before != SubmissionStatus.REJECTED:
         lao = submission.lao
         _mail_decision(
             session,
@@ -352,7 +364,7 @@ def answer(
         raise ReviewError("คำตอบว่างเปล่า / the answer is empty")
     item = find_item(session, ref, prefer="question")
     _require_open(item)
-    if item.kind != "question":
+    if item.kind != ReviewKind.QUESTION:
         raise ReviewError(
             "รายการนี้เป็นแบบรายงาน ใช้ review accept หรือ review reject"
             " / a submission: use `review accept` or `review reject`"
@@ -369,7 +381,7 @@ def answer(
         template="review_answer",
         extra={"text": text.strip(), "by": by, "reply_subject": reply_subject},
     )
-    resolve(item, "answered", by, now, text.strip()[:500])
+    resolve(item, Resolution.ANSWERED, by, now, text.strip()[:500])
     _audit(
         session,
         item,
@@ -390,7 +402,7 @@ def _require_by(by: str) -> None:
 
 
 def _require_open(item: ReviewItem) -> None:
-    if item.state != "open":
+    if item.state != ReviewState.OPEN:
         when = item.resolved_at.isoformat() if item.resolved_at else "?"
         raise ReviewError(
             f"รายการ {ref_of(item)} ได้รับการจัดการแล้ว ({item.resolution} โดย {item.resolved_by}"
@@ -447,11 +459,15 @@ def _learn(
             continue
         if any(code == lao.code for code, _, _ in owners):
             return None
-        if any(source == "registry" for _, source, _ in owners):
+        if any(source == AddressSource.REGISTRY for _, source, _ in owners):
             return None
         session.add(
             LaoAddress(
-                address=address, lao_code=lao.code, source="learned", created_at=now, created_by=by
+                address=address,
+                lao_code=lao.code,
+                source=AddressSource.LEARNED,
+                created_at=now,
+                created_by=by,
             )
         )
         return address

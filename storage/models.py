@@ -17,6 +17,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    CheckConstraint,
     DateTime,
     Dialect,
     Float,
@@ -32,6 +33,22 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from core.enums import (
+    AddressSource,
+    AttachmentRole,
+    LaoType,
+    MessageKind,
+    MessageState,
+    OutboxStatus,
+    Outcome,
+    Resolution,
+    ReviewKind,
+    ReviewState,
+    RoundKind,
+    SubmissionStatus,
+    check_sql,
+)
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -73,6 +90,11 @@ class Message(Base):
     """One received message, identified by the sha256 of its bytes (the raw file's name)."""
 
     __tablename__ = "messages"
+    __table_args__ = (
+        CheckConstraint(check_sql("state", MessageState), name="state"),
+        CheckConstraint(check_sql("kind", MessageKind, nullable=True), name="kind"),
+        CheckConstraint(check_sql("outcome", Outcome, nullable=True), name="outcome"),
+    )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
@@ -85,7 +107,7 @@ class Message(Base):
     stored_at: Mapped[datetime] = mapped_column(UtcDateTime)
     kind: Mapped[str | None] = mapped_column(String(20))
     """normal | auto_reply | bounce | bulk (RFC 3834 / RFC 3464), set by *classify*."""
-    state: Mapped[str] = mapped_column(String(20), default="stored", index=True)
+    state: Mapped[str] = mapped_column(String(20), default=MessageState.STORED, index=True)
     """stored (waiting to be processed) | processed | failed."""
     outcome: Mapped[str | None] = mapped_column(String(40))
     """What processing found: forms | no_form | unreadable | duplicate | automatic | ..."""
@@ -127,7 +149,10 @@ class Attachment(Base):
     """One file found in a message (nested messages and zips included), stored by hash."""
 
     __tablename__ = "attachments"
-    __table_args__ = (UniqueConstraint("message_id", "part_path"),)
+    __table_args__ = (
+        UniqueConstraint("message_id", "part_path"),
+        CheckConstraint(check_sql("role", AttachmentRole, nullable=True), name="role"),
+    )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
@@ -153,6 +178,7 @@ class Lao(Base):
     """A local administrative organisation, or a provincial office (``lao_type`` provincial_office)."""
 
     __tablename__ = "laos"
+    __table_args__ = (CheckConstraint(check_sql("lao_type", LaoType), name="lao_type"),)
 
     code: Mapped[str] = mapped_column(String(8), primary_key=True)
     name: Mapped[str] = mapped_column(Text)
@@ -172,12 +198,15 @@ class LaoAddress(Base):
     """An email address known to belong to an LAO: from the registry, or learned from a review."""
 
     __tablename__ = "lao_addresses"
-    __table_args__ = (UniqueConstraint("address", "lao_code"),)
+    __table_args__ = (
+        UniqueConstraint("address", "lao_code"),
+        CheckConstraint(check_sql("source", AddressSource), name="source"),
+    )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     address: Mapped[str] = mapped_column(String(320), index=True)
     lao_code: Mapped[str] = mapped_column(ForeignKey("laos.code"), index=True)
-    source: Mapped[str] = mapped_column(String(20), default="registry")
+    source: Mapped[str] = mapped_column(String(20), default=AddressSource.REGISTRY)
     """registry | learned."""
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     created_by: Mapped[str | None] = mapped_column(String(200))
@@ -193,6 +222,7 @@ class Submission(Base):
 
     __tablename__ = "submissions"
     __table_args__ = (
+        CheckConstraint(check_sql("status", SubmissionStatus), name="status"),
         UniqueConstraint("message_id", "slot"),
         Index("ix_submissions_lao_version", "lao_code", "form_version"),
     )
@@ -232,6 +262,7 @@ class SubmissionReading(Base):
     """An earlier reading of a submission, kept when ``process`` re-reads it."""
 
     __tablename__ = "submission_readings"
+    __table_args__ = (CheckConstraint(check_sql("status", SubmissionStatus), name="status"),)
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
@@ -249,6 +280,7 @@ class OutboxMail(Base):
     """One queued outgoing message to one address. Drained by ``send``."""
 
     __tablename__ = "outbox"
+    __table_args__ = (CheckConstraint(check_sql("status", OutboxStatus), name="status"),)
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     dedupe_key: Mapped[str] = mapped_column(String(300), unique=True)
@@ -263,7 +295,7 @@ class OutboxMail(Base):
     raw: Mapped[bytes] = mapped_column(LargeBinary)
     auto_submitted_kind: Mapped[str | None] = mapped_column(String(20))
     """auto-replied | auto-generated | None (a person's mail, e.g. a reviewer's answer)."""
-    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=OutboxStatus.PENDING, index=True)
     """pending | sent | failed (permanent) | suppressed (loop guard)."""
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -317,11 +349,16 @@ class ReviewItem(Base):
     """
 
     __tablename__ = "review_items"
+    __table_args__ = (
+        CheckConstraint(check_sql("kind", ReviewKind), name="kind"),
+        CheckConstraint(check_sql("state", ReviewState), name="state"),
+        CheckConstraint(check_sql("resolution", Resolution, nullable=True), name="resolution"),
+    )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     cause_key: Mapped[str] = mapped_column(String(100), unique=True)
     kind: Mapped[str] = mapped_column(String(30), index=True)
-    state: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    state: Mapped[str] = mapped_column(String(20), default=ReviewState.OPEN, index=True)
     """open | resolved."""
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
     submission_id: Mapped[int | None] = mapped_column(
@@ -354,7 +391,10 @@ class Reminder(Base):
     """
 
     __tablename__ = "reminders"
-    __table_args__ = (UniqueConstraint("lao_code", "round_key"),)
+    __table_args__ = (
+        UniqueConstraint("lao_code", "round_key"),
+        CheckConstraint(check_sql("kind", RoundKind), name="kind"),
+    )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     lao_code: Mapped[str] = mapped_column(ForeignKey("laos.code"), index=True)

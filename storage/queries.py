@@ -13,9 +13,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
+from core.enums import REPORTED, LaoType, MessageState, SubmissionStatus, is_unreadable
 from storage.models import Attachment, Lao, Message, OutboxMail, Poll, Submission
 
-SUBMISSION_STATUSES = ("accepted", "needs_review", "rejected", "superseded")
+SUBMISSION_STATUSES = tuple(SubmissionStatus)
 
 
 def current_submission_ids(session: Session) -> dict[str, int]:
@@ -26,7 +27,7 @@ def current_submission_ids(session: Session) -> dict[str, int]:
     """
     rows = session.execute(
         select(Submission.lao_code, Submission.id, Submission.problems)
-        .where(Submission.lao_code.is_not(None), Submission.status != "superseded")
+        .where(Submission.lao_code.is_not(None), Submission.status != SubmissionStatus.SUPERSEDED)
         .order_by(Submission.received_at, Submission.id)
     )
     current: dict[str, int] = {}
@@ -34,7 +35,7 @@ def current_submission_ids(session: Session) -> dict[str, int]:
     for code, sub_id, problems in rows:
         if code is None:
             continue
-        unreadable = any(p.get("code") == "unreadable" for p in problems or [])
+        unreadable = is_unreadable(problems or [])
         if unreadable and code in readable:
             continue
         current[code] = sub_id
@@ -51,7 +52,10 @@ def status(session: Session) -> dict[str, Any]:
         ).all()
     )
     lao_total = (
-        session.scalar(select(func.count(Lao.code)).where(Lao.lao_type != "provincial_office")) or 0
+        session.scalar(
+            select(func.count(Lao.code)).where(Lao.lao_type != LaoType.PROVINCIAL_OFFICE)
+        )
+        or 0
     )
     current = current_submission_ids(session)
     submitted = 0
@@ -64,7 +68,7 @@ def status(session: Session) -> dict[str, Any]:
         submitted = sum(
             1
             for st, lao_type in statuses
-            if st in ("accepted", "needs_review") and lao_type != "provincial_office"
+            if st in REPORTED and lao_type != LaoType.PROVINCIAL_OFFICE
         )
     outbox = dict(
         session.execute(
@@ -73,9 +77,13 @@ def status(session: Session) -> dict[str, Any]:
     )
     last = session.scalar(select(Poll).order_by(Poll.started_at.desc(), Poll.id.desc()).limit(1))
     failed_messages = (
-        session.scalar(select(func.count(Message.id)).where(Message.state == "failed")) or 0
+        session.scalar(select(func.count(Message.id)).where(Message.state == MessageState.FAILED))
+        or 0
     )
-    waiting = session.scalar(select(func.count(Message.id)).where(Message.state == "stored")) or 0
+    waiting = (
+        session.scalar(select(func.count(Message.id)).where(Message.state == MessageState.STORED))
+        or 0
+    )
     outcomes = dict(
         session.execute(
             select(Message.outcome, func.count(Message.id))

@@ -33,7 +33,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from core import laonames
-from core.enums import LaoType
+from core.enums import AddressSource, LaoType
 from core.errors import RegistryError
 from storage.models import Lao, LaoAddress
 
@@ -289,10 +289,15 @@ def import_rows(
         removed = [
             address_id
             for address_id, address, source in have
-            if source == "registry" and address not in row.emails
+            if source == AddressSource.REGISTRY and address not in row.emails
         ]
         new_addresses.extend(
-            {"address": address, "lao_code": row.lao_code, "source": "registry", "created_at": now}
+            {
+                "address": address,
+                "lao_code": row.lao_code,
+                "source": AddressSource.REGISTRY,
+                "created_at": now,
+            }
             for address in added
         )
         stale_ids.extend(removed)
