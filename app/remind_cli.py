@@ -56,7 +56,8 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
 
 def handle(args: argparse.Namespace, services: Services) -> int:
     """Run ``remind``; prints lines on stdout, returns the exit code."""
-    from outbound.reminders import plan, queue_in_chunks
+    from outbound.reminder_mail import queue_in_chunks
+    from outbound.reminders import plan
 
     now = args.now if args.now is not None else services.clock()
     with services.sessions() as session:

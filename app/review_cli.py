@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import ReviewError
 from staff import review
+from storage import reviews
 
 if TYPE_CHECKING:
     from ingest.services import Services
@@ -43,7 +44,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="review_command", required=True, metavar="ACTION")
 
     listing = commands.add_parser("list", help="items waiting (oldest first)")
-    listing.add_argument("--kind", choices=review.KINDS)
+    listing.add_argument("--kind", choices=reviews.KINDS)
     listing.add_argument("--state", choices=("open", "resolved", "all"), default="open")
     listing.add_argument("--json", action="store_true", help="one JSON array")
 
@@ -101,7 +102,7 @@ def _mailer(services: Services) -> review.Mailer:
 
 def _list(args: argparse.Namespace, _services: Services, session: Session) -> int:
     items = [
-        review.summary(i) for i in review.list_items(session, kind=args.kind, state=args.state)
+        reviews.summary(i) for i in reviews.list_items(session, kind=args.kind, state=args.state)
     ]
     if args.json:
         print(json.dumps(items, ensure_ascii=False, indent=1))
@@ -122,7 +123,7 @@ def _list(args: argparse.Namespace, _services: Services, session: Session) -> in
 
 
 def _show(args: argparse.Namespace, _services: Services, session: Session) -> int:
-    details = review.show(session, args.id)
+    details = reviews.show(session, args.id)
     if args.json:
         print(json.dumps(details, ensure_ascii=False, indent=1, default=str))
         return 0
@@ -153,7 +154,7 @@ def _show(args: argparse.Namespace, _services: Services, session: Session) -> in
 
 def _assign(args: argparse.Namespace, services: Services, session: Session) -> int:
     item = review.assign(session, args.id, to=args.to, by=args.by, now=services.clock())
-    print(f"{review.ref_of(item)} assigned to {item.assigned_to}")
+    print(f"{reviews.ref_of(item)} assigned to {item.assigned_to}")
     return 0
 
 
@@ -167,7 +168,7 @@ def _accept(args: argparse.Namespace, services: Services, session: Session) -> i
         lao_code=args.lao,
     )
     status = item.submission.status if item.submission is not None else "-"
-    print(f"{review.ref_of(item)} accepted: {item.resolution_note} (status {status})")
+    print(f"{reviews.ref_of(item)} accepted: {item.resolution_note} (status {status})")
     return 0
 
 
@@ -180,7 +181,7 @@ def _reject(args: argparse.Namespace, services: Services, session: Session) -> i
         now=services.clock(),
         mailer=_mailer(services),
     )
-    print(f"{review.ref_of(item)} {item.resolution}")
+    print(f"{reviews.ref_of(item)} {item.resolution}")
     return 0
 
 
@@ -195,7 +196,7 @@ def _answer(args: argparse.Namespace, services: Services, session: Session) -> i
     item = review.answer(
         session, args.id, text=text, by=args.by, now=services.clock(), mailer=_mailer(services)
     )
-    print(f"{review.ref_of(item)} answered; the reply is queued (send delivers it)")
+    print(f"{reviews.ref_of(item)} answered; the reply is queued (send delivers it)")
     return 0
 
 

@@ -68,7 +68,8 @@ REMIND_EVERY_MINUTES = 5
 
 
 def remind_job(services: Services) -> None:
-    from outbound.reminders import plan, queue_in_chunks
+    from outbound.reminder_mail import queue_in_chunks
+    from outbound.reminders import plan
 
     now = services.clock()
     with services.sessions() as session:

@@ -29,7 +29,8 @@ from sqlalchemy import insert, select
 from core.config import CampaignConfig, SmtpConfig
 from core.dates import BANGKOK
 from outbound.outbox import drain
-from outbound.reminders import plan, queue
+from outbound.reminder_mail import queue
+from outbound.reminders import plan
 from outbound.render import Renderer
 from outbound.smtp import SmtpSender
 from samples.registry import sample_rows

@@ -1,7 +1,8 @@
 """Stage *identify*: which LAO sent this form?
 
 Place in the flow: after *parse* (the form's fields are known), before *validate* and *record*.
-Pure logic over a :class:`RegistryView` (SQL in :mod:`storage.lookups`, in memory in the tests).
+Pure logic over a :class:`~ingest.evidence.RegistryView` (SQL in :mod:`storage.lookups`, in
+memory in the tests); the evidence is read by :mod:`ingest.evidence`.
 
 Evidence, from every source the message offers:
 
@@ -36,48 +37,27 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
-
-from rapidfuzz.distance import Levenshtein
+from typing import Any
 
 from core import laonames
-from core.enums import LaoType
 from core.laonames import LaoRecord
+from ingest.evidence import (
+    OFFICE,
+    Claims,
+    MailText,
+    RegistryView,
+    Senders,
+    close_names,
+    place_of,
+    read_claims,
+    read_senders,
+    similarity,
+)
 
-OFFICE = LaoType.PROVINCIAL_OFFICE
 MAX_CANDIDATES = 8
 CANDIDATE_MIN_SCORE = 60.0
 """Place-name similarity (0-100) for an LAO to be listed as a candidate at all."""
-PROVINCE_MIN_SCORE = 85.0
-_TONE_MARKS = re.compile("[\u0e47-\u0e4c]")
-_THAI = re.compile("[\u0e01-\u0e4e]")
-_LOCATION_AFTER = ("อ.", "อำเภอ", "จ.", "จังหวัด", "ต.", "ตำบล")
-MAX_TEXT = 5000
 _CODE = re.compile(r"[1-6][0-9]{6}")
-
-
-class RegistryView(Protocol):
-    """What *identify* needs of the registry. Addresses are compared lower-cased."""
-
-    def by_code(self, code: str) -> LaoRecord | None: ...
-
-    def by_address(self, address: str) -> Sequence[LaoRecord]:
-        """LAOs and provincial offices with this registered or learned address."""
-        ...
-
-    def by_name(self, name_key: str, province_key: str | None) -> Sequence[LaoRecord]: ...
-
-    def by_name_keys(self, name_keys: Sequence[str]) -> Sequence[LaoRecord]:
-        """Every LAO whose :func:`core.laonames.key` is one of ``name_keys``, nationwide."""
-        ...
-
-    def in_province(self, province: str) -> Sequence[LaoRecord]:
-        """Every row (LAOs and the office) of one province, for fuzzy matching."""
-        ...
-
-    def provinces(self) -> Sequence[str]:
-        """The canonical province names."""
-        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,186 +114,6 @@ class Identification:
         }
 
 
-# --- reading the evidence ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Claims:
-    """What the form says about its LAO, normalised."""
-
-    name: str
-    place: str
-    raw_place: str
-    types: frozenset[str] | None
-    type_conflict: bool
-    province: str | None
-    province_unresolved: str | None
-    province_conflict: bool
-    district: str | None
-    code: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class _Senders:
-    laos: tuple[LaoRecord, ...]
-    """The LAOs of the first sender address that the registry knows for an LAO."""
-    office: LaoRecord | None
-    known: bool
-    learnable: str | None
-
-
-def _claims(registry: RegistryView, fields: Mapping[str, Any]) -> _Claims:
-    name = _text(fields.get("lao_name"))
-    parts = laonames.parse_name(name) if name else laonames.NameParts(None, "")
-    cell = _text(fields.get("lao_type"))
-    cell_types = laonames.parse_type(cell) if cell else None
-    types = parts.types
-    type_conflict = False
-    if cell_types is not None:
-        if types is None:
-            types = cell_types
-        elif types & cell_types:
-            types = types & cell_types
-        else:
-            type_conflict = True
-    written_province = _text(fields.get("province")) or (parts.province or "")
-    province, unresolved = _province(registry, written_province)
-    province_conflict = False
-    if parts.province and _text(fields.get("province")):
-        from_name, _ = _province(registry, parts.province)
-        province_conflict = from_name is not None and province is not None and from_name != province
-    written_district = _text(fields.get("district")) or (parts.district or "")
-    district = laonames.district_text(written_district, province) if written_district else None
-    code = laonames.code_text(_text(fields.get("lao_code"))) or None
-    return _Claims(
-        name=name,
-        place=_place_key(parts.place),
-        raw_place=parts.place,
-        types=types,
-        type_conflict=type_conflict,
-        province=province,
-        province_unresolved=unresolved,
-        province_conflict=province_conflict,
-        district=district or None,
-        code=code,
-    )
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    return laonames.clean(str(value)).strip()
-
-
-def _province(registry: RegistryView, written: str) -> tuple[str | None, str | None]:
-    """(canonical province, None), or (None, what was written when it matches no province)."""
-    if not written:
-        return None, None
-    text = laonames.province_text(written)
-    names = registry.provinces()
-    if text in names:
-        return text, None
-    scored = sorted(((_similarity(text, name), name) for name in names), reverse=True)
-    unique = len(scored) == 1 or (len(scored) > 1 and scored[1][0] < scored[0][0])
-    if scored and scored[0][0] >= PROVINCE_MIN_SCORE and unique:
-        return scored[0][1], None
-    return None, written
-
-
-def _senders(registry: RegistryView, addresses: Sequence[str]) -> _Senders:
-    office: LaoRecord | None = None
-    known = False
-    learnable: str | None = None
-    for raw in addresses:
-        address = raw.strip().lower()
-        if not address:
-            continue
-        records = registry.by_address(address)
-        offices = [r for r in records if r.lao_type == OFFICE]
-        laos = tuple(r for r in records if r.lao_type != OFFICE)
-        if offices:
-            known = True
-            office = office or offices[0]
-            continue
-        if learnable is None:
-            learnable = address
-        if laos:
-            return _Senders(laos, office, True, learnable)
-    return _Senders((), office, known, learnable)
-
-
-def _place_key(place: str) -> str:
-    return place.replace(".", "")
-
-
-def _place_of(record: LaoRecord) -> str:
-    return _place_key(laonames.split_name(record.name)[1])
-
-
-def _similarity(left: str, right: str) -> float:
-    """0-100: 100 the same, 96 the same but for tone marks, else by edit distance."""
-    if left == right:
-        return 100.0
-    if not left or not right:
-        return 0.0
-    if _TONE_MARKS.sub("", left) == _TONE_MARKS.sub("", right):
-        return 96.0
-    distance = Levenshtein.distance(left, right)
-    return max(0.0, 100.0 * (1 - distance / max(len(left), len(right))))
-
-
-def _close(left: str, right: str) -> bool:
-    """A typo apart: tone marks only, or one edit (two in a long name). Short names never."""
-    if left == right:
-        return True
-    if _TONE_MARKS.sub("", left) == _TONE_MARKS.sub("", right):
-        return True
-    length = min(len(left), len(right))
-    distance = Levenshtein.distance(left, right, score_cutoff=2)
-    return (distance <= 1 and length >= 4) or (distance <= 2 and length >= 9)
-
-
-@dataclass(frozen=True, slots=True)
-class _Text:
-    """The subject and body, without white space, remembering where a word ended."""
-
-    compact: str
-    breaks: frozenset[int]
-
-    @staticmethod
-    def of(texts: Sequence[str]) -> _Text:
-        chars: list[str] = []
-        breaks: set[int] = set()
-        for text in texts:
-            for char in laonames.clean(text[:MAX_TEXT]) + " ":
-                if char.isspace():
-                    breaks.add(len(chars))
-                else:
-                    chars.append(char)
-        return _Text("".join(chars), frozenset(breaks))
-
-    def names(self, record: LaoRecord) -> bool:
-        """The LAO is named, fully or in short, and not as the start of a longer name
-        ("อบต.แม่ใส" is not named by "อบต.แม่ใสใหม่")."""
-        if not self.compact:
-            return False
-        full = laonames.compact(record.name)
-        short = laonames.short_name(record.name)
-        for name in {full, short, short.replace(".", "", 1)}:
-            start = self.compact.find(name)
-            while start >= 0:
-                end = start + len(name)
-                if (
-                    end in self.breaks
-                    or end == len(self.compact)
-                    or not _THAI.match(self.compact[end])
-                    or self.compact.startswith(_LOCATION_AFTER, end)
-                ):
-                    return True
-                start = self.compact.find(name, start + 1)
-        return False
-
-
 # --- assessing candidates ---------------------------------------------------------------------
 
 
@@ -343,16 +143,16 @@ class _Assessment:
 
 def _assess(
     lao: LaoRecord,
-    claims: _Claims,
-    senders: _Senders,
+    claims: Claims,
+    senders: Senders,
     coded: LaoRecord | None,
-    text: _Text,
+    text: MailText,
 ) -> _Assessment:
-    item = _Assessment(lao, _place_of(lao))
+    item = _Assessment(lao, place_of(lao))
     if claims.place:
-        item.score = _similarity(claims.place, item.place)
+        item.score = similarity(claims.place, item.place)
         item.exact = item.score == 100.0
-        item.close = _close(claims.place, item.place)
+        item.close = close_names(claims.place, item.place)
         (item.agrees if item.close else item.conflicts).append("name")
     if claims.types is not None and not claims.type_conflict:
         item.type_ok = lao.lao_type in claims.types
@@ -370,7 +170,7 @@ def _assess(
         item.conflicts.append("province")
     if claims.district is not None and lao.district:
         district = laonames.compact(lao.district)
-        item.district_ok = district == claims.district or _close(district, claims.district)
+        item.district_ok = district == claims.district or close_names(district, claims.district)
         (item.agrees if item.district_ok else item.conflicts).append("district")
     if claims.code is not None and coded is not None:
         item.code_ok = coded.code == lao.code
@@ -401,9 +201,9 @@ def identify(
     """Decide the LAO from the senders (outermost first, then forwarded ones), the form, and the
     message's subject and body (``texts``, optional corroboration)."""
     fields = form_fields or {}
-    claims = _claims(registry, fields)
-    senders = _senders(registry, sender_addresses)
-    text = _Text.of(texts)
+    claims = read_claims(registry, fields)
+    senders = read_senders(registry, sender_addresses)
+    text = MailText.of(texts)
     coded = registry.by_code(claims.code) if claims.code else None
     if coded is not None and coded.lao_type == OFFICE:
         coded = None
@@ -433,7 +233,7 @@ def identify(
     return _decide(base, assessed, claims, senders, coded)
 
 
-def _exact_by_name(registry: RegistryView, claims: _Claims) -> Sequence[LaoRecord]:
+def _exact_by_name(registry: RegistryView, claims: Claims) -> Sequence[LaoRecord]:
     """Every LAO of this place name, of any type: the other types are listed for the reviewer,
     and a subject naming one of them counts against the form's type."""
     keys = sorted({laonames.key_for(t, claims.raw_place) for t in laonames.LAO_TYPES})
@@ -451,7 +251,7 @@ def _same_area(code: str, lao: LaoRecord) -> bool:
 
 
 def _fuzzy_by_name(
-    registry: RegistryView, claims: _Claims, senders: _Senders, coded: LaoRecord | None
+    registry: RegistryView, claims: Claims, senders: Senders, coded: LaoRecord | None
 ) -> list[LaoRecord]:
     provinces: list[str] = []
     for province in (
@@ -467,7 +267,7 @@ def _fuzzy_by_name(
         for record in registry.in_province(province):
             if record.lao_type == OFFICE:
                 continue
-            score = _similarity(claims.place, _place_of(record))
+            score = similarity(claims.place, place_of(record))
             if score >= CANDIDATE_MIN_SCORE:
                 scored.append((score, record.code, record))
     scored.sort(key=lambda item: (-item[0], item[1]))
@@ -489,8 +289,8 @@ def _rank(item: _Assessment) -> float:
 def _decide(
     base: Identification,
     assessed: list[_Assessment],
-    claims: _Claims,
-    senders: _Senders,
+    claims: Claims,
+    senders: Senders,
     coded: LaoRecord | None,
 ) -> Identification:
     listed = [a for a in assessed if _listable(a, claims)][:MAX_CANDIDATES]
@@ -528,7 +328,7 @@ def _decide(
     return _uncertain(base, *_why_not(listed, claims, senders, coded), listed)
 
 
-def _listable(item: _Assessment, claims: _Claims) -> bool:
+def _listable(item: _Assessment, claims: Claims) -> bool:
     if item.address_ok or item.code_ok:
         return True
     if not claims.place:
@@ -537,7 +337,7 @@ def _listable(item: _Assessment, claims: _Claims) -> bool:
 
 
 def _strong_rule(
-    item: _Assessment, claims: _Claims, assessed: list[_Assessment], coded: LaoRecord | None
+    item: _Assessment, claims: Claims, assessed: list[_Assessment], coded: LaoRecord | None
 ) -> str | None:
     if item.hard_conflicts():
         return None
@@ -565,10 +365,10 @@ def _strong_rule(
     return None
 
 
-def _code_rivals(coded: LaoRecord, claims: _Claims) -> bool:
+def _code_rivals(coded: LaoRecord, claims: Claims) -> bool:
     """The code names an LAO that the name could mean as well (the same tambon, another type:
     what a stale code after a change of type looks like), or the code is all the form says."""
-    return not claims.place or _close(claims.place, _place_of(coded))
+    return not claims.place or close_names(claims.place, place_of(coded))
 
 
 def _unique_in_province(item: _Assessment, assessed: list[_Assessment]) -> bool:
@@ -581,7 +381,7 @@ def _unique_in_province(item: _Assessment, assessed: list[_Assessment]) -> bool:
     )
 
 
-def _rival(other: _Assessment, winner: _Assessment, claims: _Claims) -> bool:
+def _rival(other: _Assessment, winner: _Assessment, claims: Claims) -> bool:
     """Could ``other`` be meant as well as the winner?"""
     if other.hard_conflicts():
         return False
@@ -598,7 +398,7 @@ def _certain(
     base: Identification,
     winner: _Assessment,
     rule: str,
-    senders: _Senders,
+    senders: Senders,
     listed: list[_Assessment],
 ) -> Identification:
     notes = [_RULE_REASON[rule]]
@@ -631,7 +431,7 @@ _RULE_REASON = {
 
 
 def _why_not(
-    listed: list[_Assessment], claims: _Claims, senders: _Senders, coded: LaoRecord | None
+    listed: list[_Assessment], claims: Claims, senders: Senders, coded: LaoRecord | None
 ) -> tuple[str, str]:
     if not claims.place and not claims.code:
         if senders.office is not None:

@@ -27,6 +27,7 @@ from core.enums import (
     is_unreadable,
 )
 from storage.models import Message, ReviewItem, Submission
+from storage.reviews import item_by_cause
 
 SYSTEM = "system"
 """The actor of what the pipeline resolves by itself."""
@@ -132,10 +133,6 @@ def _candidates(submission: Submission) -> list[dict[str, Any]]:
     if isinstance(details, list) and details:
         return [dict(d) for d in details]
     return [{"code": code} for code in identification.get("candidates") or []]
-
-
-def item_by_cause(session: Session, cause_key: str) -> ReviewItem | None:
-    return session.scalar(select(ReviewItem).where(ReviewItem.cause_key == cause_key))
 
 
 def _open(

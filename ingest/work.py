@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     import parsers
     from ingest.attachments import FileItem
     from ingest.classify import Classification
-    from ingest.identify import Identification, RegistryView
+    from ingest.evidence import RegistryView
+    from ingest.identify import Identification
     from ingest.mime import ParsedMail
     from outbound.bounces import BounceReport
     from outbound.render import Renderer

@@ -1,12 +1,10 @@
-"""Reminders and provincial digests: the campaign schedule (``remind``, and ``run`` on its own).
+"""Reminders and provincial digests: who is due what at a moment (``remind``, and ``run``).
 
 Beside the message flow, not in it: nothing here reads mail. :func:`plan` looks at the LAOs, their
 current submissions, the reminders already sent and the failing addresses, and says what is due
-at ``now``; :func:`queue` renders it (:mod:`outbound.render`) and puts it in the outbox
-(:mod:`outbound.outbox`) with ``Auto-Submitted: auto-generated``; ``send`` delivers it. The
-schedule itself (:func:`reminder_rounds`, :func:`in_window`, :func:`next_allowed`,
-:func:`current_round`, :func:`current_digest`) and the decision (:func:`decide`) are pure: a
-config, a clock value and a :class:`CampaignState` in, values out.
+at ``now``; :func:`outbound.reminder_mail.queue` renders it and puts it in the outbox, ``send``
+delivers it. The calendar (:mod:`outbound.schedule`) and the decision (:func:`decide`) are
+pure: a config, a clock value and a :class:`CampaignState` in, values out.
 
 The rules (``[campaign]`` in the config; shared/spec/interface.md):
 
@@ -25,27 +23,25 @@ The rules (``[campaign]`` in the config; shared/spec/interface.md):
 * From ``deadline + escalate_after_days``, a digest every 7 days to each province's สถจ.
   (``provincial_office`` addresses) listing its missing LAOs by name and code; the same window
   rule applies, and only the current week's digest goes out.
-* Idempotent: each (LAO, round) is a row of ``reminders`` and each mail has a dedupe key
-  ``reminder:<lao>:<round>:<address>`` (``digest:<office>:<round>:<address>``), so running
-  again in the same round queues nothing.
+* Queueing what is planned is :mod:`outbound.reminder_mail` (idempotent by keys); the calendar
+  is :mod:`outbound.schedule`.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
-from typing import Any, Literal
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.config import CampaignConfig, SmtpConfig
-from core.dates import BANGKOK, thai_datetime
-from core.enums import REPORTED, LaoType, OutboxStatus, RoundKind
-from outbound.outbox import Draft, enqueue
-from outbound.render import Rendered, Renderer
+from core.config import CampaignConfig
+from core.dates import thai_datetime
+from core.enums import REPORTED, LaoType, RoundKind
+from outbound.schedule import Round, current_digest, current_round, in_window, next_allowed
 from storage.models import Lao, LaoAddress, Reminder, Submission
 from storage.queries import current_submission_ids
 
@@ -53,89 +49,6 @@ DIGEST_EVERY = timedelta(days=7)
 _CHUNK = 900
 
 SkipReason = Literal["no_address", "all_failing", "max_reached", "too_soon", "no_office"]
-
-
-# --- the schedule (pure) ------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class Round:
-    """One moment of the schedule: a reminder round or a weekly digest."""
-
-    due: datetime
-    """From when it is due: 00:00 Asia/Bangkok of ``day``."""
-    key: str
-    """``before-7``, ``after-1``, ``digest-0`` (week 0 = the first digest)."""
-    kind: RoundKind = field(compare=False)
-    day: date = field(compare=False)
-
-
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=BANGKOK)
-
-
-def reminder_rounds(campaign: CampaignConfig) -> list[Round]:
-    """The reminder rounds in time order (one per date; "before" wins a shared date)."""
-    by_day: dict[date, str] = {}
-    for days in sorted(campaign.reminder_days_after):
-        by_day[campaign.deadline + timedelta(days=days)] = f"after-{days}"
-    for days in sorted(campaign.reminder_days_before):
-        by_day[campaign.deadline - timedelta(days=days)] = f"before-{days}"
-    return sorted(
-        Round(_midnight(day), key, RoundKind.REMINDER, day) for day, key in by_day.items()
-    )
-
-
-def _allowed_day(campaign: CampaignConfig, day: date) -> bool:
-    return not campaign.working_days_only or day.weekday() < 5
-
-
-def in_window(campaign: CampaignConfig, now: datetime) -> bool:
-    """Inside ``send_window`` (start <= t < end, Bangkok) on an allowed day."""
-    local = now.astimezone(BANGKOK)
-    start, end = campaign.send_window
-    return _allowed_day(campaign, local.date()) and start <= local.time() < end
-
-
-def next_allowed(campaign: CampaignConfig, moment: datetime) -> datetime:
-    """The first moment at or after ``moment`` when reminders may go out (Bangkok time)."""
-    local = moment.astimezone(BANGKOK)
-    start, end = campaign.send_window
-    day = local.date()
-    for _ in range(8):
-        if _allowed_day(campaign, day):
-            opens = datetime.combine(day, start, tzinfo=BANGKOK)
-            closes = datetime.combine(day, end, tzinfo=BANGKOK)
-            candidate = max(local, opens)
-            if candidate < closes:
-                return candidate
-        day += timedelta(days=1)
-    raise AssertionError("an allowed day comes within a week")  # pragma: no cover
-
-
-def current_round(campaign: CampaignConfig, now: datetime) -> Round | None:
-    """The reminder round in effect at ``now``: the latest one due, or None.
-
-    A "before" round is over once the deadline day has passed.
-    """
-    due = [r for r in reminder_rounds(campaign) if r.due <= now]
-    if not due:
-        return None
-    latest = due[-1]
-    if latest.key.startswith("before-") and now.astimezone(BANGKOK).date() > campaign.deadline:
-        return None
-    return latest
-
-
-def current_digest(campaign: CampaignConfig, now: datetime) -> Round | None:
-    """The weekly digest in effect at ``now`` (from deadline + escalate_after_days), or None."""
-    first = campaign.deadline + timedelta(days=campaign.escalate_after_days)
-    today = now.astimezone(BANGKOK).date()
-    if today < first:
-        return None
-    week = (today - first).days // 7
-    day = first + timedelta(days=7 * week)
-    return Round(_midnight(day), f"digest-{week}", RoundKind.DIGEST, day)
 
 
 # --- the state and the decision (pure) ----------------------------------------------------
@@ -495,216 +408,6 @@ def load_state(session: Session) -> CampaignState:
 def plan(session: Session, campaign: CampaignConfig, now: datetime) -> ReminderPlan:
     """What :func:`queue` would send at ``now``; reads only (``remind --dry-run``)."""
     return decide(campaign, now, load_state(session))
-
-
-QUEUE_CHUNK = 500
-"""LAOs per transaction when a whole round is queued (:func:`queue_in_chunks`)."""
-
-
-@dataclass(frozen=True, slots=True)
-class QueueCounts:
-    reminders: int = 0
-    """LAOs reminded."""
-    digests: int = 0
-    mails: int = 0
-    """Outbox rows created (pending or suppressed)."""
-    suppressed: int = 0
-    """Of those, held back by the per-address-per-day loop guard."""
-    skipped: int = 0
-
-    def __add__(self, other: QueueCounts) -> QueueCounts:
-        return QueueCounts(
-            self.reminders + other.reminders,
-            self.digests + other.digests,
-            self.mails + other.mails,
-            self.suppressed + other.suppressed,
-            self.skipped + other.skipped,
-        )
-
-    def line(self) -> str:
-        return (
-            f"queued {self.mails} mails ({self.suppressed} held by the loop guard): "
-            f"{self.reminders} reminders, {self.digests} digests; skipped {self.skipped}"
-        )
-
-
-def _queue_round(
-    session: Session,
-    *,
-    kind: str,
-    code: str,
-    round_key: str,
-    addresses: Sequence[str],
-    rendered: Rendered,
-    smtp: SmtpConfig,
-    now: datetime,
-) -> tuple[int, int]:
-    """Queue one LAO's (or office's) mail for one round at each address and remember the round.
-
-    Returns (mails queued, of which capped by the loop guard).
-    """
-    queued = capped = 0
-    for address in addresses:
-        row = enqueue(
-            session,
-            Draft(
-                kind=kind,
-                dedupe_key=f"{kind}:{code}:{round_key}:{address}",
-                to_address=address,
-                subject=rendered.subject,
-                text=rendered.text,
-                html=rendered.html,
-                auto_submitted="auto-generated",
-                lao_code=code,
-            ),
-            config=smtp,
-            now=now,
-        )
-        if row is not None:
-            queued += 1
-            capped += row.status == OutboxStatus.SUPPRESSED
-    session.add(
-        Reminder(
-            lao_code=code, round_key=round_key, kind=kind, queued_at=now, addresses=list(addresses)
-        )
-    )
-    return queued, capped
-
-
-def queue(
-    session: Session,
-    plan: ReminderPlan,
-    renderer: Renderer,
-    smtp: SmtpConfig,
-    now: datetime,
-) -> QueueCounts:
-    """Render and queue everything in ``plan``; the caller commits. A (LAO, round) already
-    recorded is left alone, so a second run in the same round queues nothing."""
-    done = _recorded(
-        session,
-        [(r.lao.code, r.round.key) for r in plan.reminders]
-        + [(d.office.code, d.round.key) for d in plan.digests],
-    )
-    today = now.astimezone(BANGKOK).date()
-    reminders = digests = mails = suppressed = 0
-    for reminder in plan.reminders:
-        if (reminder.lao.code, reminder.round.key) in done:
-            continue
-        context = _reminder_context(reminder, plan, today)
-        context["reply_address"] = smtp.from_address
-        template = "reminder_before" if context["days_left"] >= 0 else "reminder_after"
-        queued, capped = _queue_round(
-            session,
-            kind=RoundKind.REMINDER,
-            code=reminder.lao.code,
-            round_key=reminder.round.key,
-            addresses=reminder.addresses,
-            rendered=renderer.render(template, context),
-            smtp=smtp,
-            now=now,
-        )
-        mails, suppressed, reminders = mails + queued, suppressed + capped, reminders + 1
-    for digest in plan.digests:
-        if (digest.office.code, digest.round.key) in done:
-            continue
-        context = _digest_context(digest, plan.deadline, today)
-        context["reply_address"] = smtp.from_address
-        queued, capped = _queue_round(
-            session,
-            kind=RoundKind.DIGEST,
-            code=digest.office.code,
-            round_key=digest.round.key,
-            addresses=digest.addresses,
-            rendered=renderer.render("digest", context),
-            smtp=smtp,
-            now=now,
-        )
-        mails, suppressed, digests = mails + queued, suppressed + capped, digests + 1
-    session.flush()
-    return QueueCounts(reminders, digests, mails, suppressed, len(plan.skipped))
-
-
-def queue_in_chunks(
-    sessions: Callable[[], Session],
-    plan: ReminderPlan,
-    renderer: Renderer,
-    smtp: SmtpConfig,
-    now: datetime,
-    *,
-    size: int = QUEUE_CHUNK,
-) -> QueueCounts:
-    """:func:`queue`, committing every ``size`` LAOs (``remind`` and ``run`` use this).
-
-    Safe to interrupt: what was committed is recorded, and a re-run queues the rest."""
-    total = QueueCounts()
-    for part in plan.chunks(size):
-        with sessions() as session, session.begin():
-            total += queue(session, part, renderer, smtp, now)
-    return total
-
-
-def _recorded(session: Session, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
-    rounds = {key for _, key in keys}
-    if not rounds:
-        return set()
-    return {
-        (code, key)
-        for code, key in session.execute(
-            select(Reminder.lao_code, Reminder.round_key).where(Reminder.round_key.in_(rounds))
-        )
-    }
-
-
-def _reminder_context(reminder: PlannedReminder, plan: ReminderPlan, today: date) -> dict[str, Any]:
-    last = reminder.last_submission
-    deadline = plan.deadline
-    return {
-        "lao": _lao_json(reminder.lao),
-        "deadline": deadline,
-        "today": today,
-        "days_left": (deadline - today).days,
-        "days_overdue": (today - deadline).days,
-        "round": reminder.round.key,
-        "reminder_no": reminder.reminder_no,
-        "reminder_max": plan.reminder_max,
-        "last_submission": (
-            {"receipt_no": last.receipt_no, "status": last.status, "received_at": last.received_at}
-            if last is not None
-            else None
-        ),
-    }
-
-
-def _digest_context(digest: PlannedDigest, deadline: date, today: date) -> dict[str, Any]:
-    return {
-        "office": _lao_json(digest.office),
-        "deadline": deadline,
-        "today": today,
-        "days_overdue": (today - deadline).days,
-        "week_no": int(digest.round.key.rpartition("-")[2]) + 1,
-        "total": digest.total,
-        "submitted": digest.submitted,
-        "missing": [
-            {
-                "code": m.code,
-                "name": m.name,
-                "district": m.district,
-                "lao_type": m.lao_type,
-                "unreachable": m.unreachable,
-            }
-            for m in digest.missing
-        ],
-    }
-
-
-def _lao_json(lao: LaoRef) -> dict[str, Any]:
-    return {
-        "code": lao.code,
-        "name": lao.name,
-        "province": lao.province,
-        "district": lao.district,
-        "lao_type": lao.lao_type,
-    }
 
 
 def _chunks(items: Sequence[int], size: int) -> Iterable[Sequence[int]]:

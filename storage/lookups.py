@@ -1,4 +1,4 @@
-"""The registry as the *identify* stage sees it (:class:`ingest.identify.RegistryView`), on SQL.
+"""The registry as the *identify* stage sees it (:class:`ingest.evidence.RegistryView`), on SQL.
 
 Every lookup is indexed: ``laos.code`` (primary key), ``lao_addresses.address``,
 ``laos.name_key``, ``laos.province``. Fuzzy matching needs one province's rows (at most about

@@ -19,7 +19,7 @@ from storage.registry import province_names
 
 
 class MemoryRegistry:
-    """:class:`ingest.identify.RegistryView` over a list of records and an address book."""
+    """:class:`ingest.evidence.RegistryView` over a list of records and an address book."""
 
     def __init__(
         self, records: Iterable[LaoRecord], addresses: dict[str, Sequence[str]] | None = None

@@ -30,24 +30,17 @@ from core.config import CampaignConfig, Config, SmtpConfig
 from core.dates import BANGKOK
 from ingest.services import Services
 from outbound.compose import read_header
-from outbound.reminders import (
-    CampaignState,
-    LaoRef,
-    LaoState,
-    QueueCounts,
-    ReminderPlan,
+from outbound.reminder_mail import QueueCounts, queue, queue_in_chunks
+from outbound.reminders import CampaignState, LaoRef, LaoState, ReminderPlan, decide, plan
+from outbound.render import Renderer
+from outbound.schedule import (
     Round,
     current_digest,
     current_round,
-    decide,
     in_window,
     next_allowed,
-    plan,
-    queue,
-    queue_in_chunks,
     reminder_rounds,
 )
-from outbound.render import Renderer
 from storage.blobs import BlobStore
 from storage.db import SessionFactory, make_engine, make_session_factory, migrate
 from storage.models import LaoAddress, Message, OutboxMail, Reminder, Submission
