@@ -32,6 +32,7 @@ COLUMNS: dict[tuple[str, str], type[StrEnum]] = {
     ("review_items", "state"): enums.ReviewState,
     ("review_items", "resolution"): enums.Resolution,
     ("reminders", "kind"): enums.RoundKind,
+    ("users", "role"): enums.StaffRole,
 }
 
 
@@ -49,6 +50,7 @@ def test_every_vocabulary_is_admitted_by_a_migration() -> None:
     """Adding a value to an enum needs a migration that widens its CHECK constraint."""
     checks = _migration("0004_checks.py").CHECKS
     admitted = {(table, column): set(values) for table, column, values, _ in checks}
+    admitted[("users", "role")] = set(_migration("0005_users.py").ROLES)
     for key, vocabulary in COLUMNS.items():
         assert admitted[key] == {value.value for value in vocabulary}, key
 
