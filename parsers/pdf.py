@@ -37,6 +37,7 @@ import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
 
 from parsers import ocr
 from parsers.cells import Document
+from parsers.ocr.engine import Engine, default_engine
 from parsers.readers import ReadError, register
 from parsers.results import ReadLimits
 from parsers.textlayout import Box, Line, Segment, box_source, layout_cells
@@ -87,10 +88,10 @@ class _Glyph:
 @register("pdf")
 def read_pdf(data: bytes, limits: ReadLimits) -> Document:
     """Read a PDF: its text layer, and OCR for the pages without one."""
-    return read_pdf_with(data, limits, ocr.default_engine())
+    return read_pdf_with(data, limits, default_engine())
 
 
-def read_pdf_with(data: bytes, limits: ReadLimits, engine: ocr.Engine | None) -> Document:
+def read_pdf_with(data: bytes, limits: ReadLimits, engine: Engine | None) -> Document:
     """:func:`read_pdf` with the OCR engine given (None: scanned pages are not read)."""
     document = _open(data)
     try:

@@ -23,10 +23,11 @@ from ingest.samples import scans
 from parsers import FormReading, NotAForm, ReadLimits, load_schema, read_attachment
 from parsers.cells import Document
 from parsers.extract import extract
+from parsers.ocr.engine import OCR_DPI, Tesseract, Word, tesseract_languages
 
 pytestmark = [
     pytest.mark.skipif(
-        not {"tha", "eng"} <= ocr.tesseract_languages(),
+        not {"tha", "eng"} <= tesseract_languages(),
         reason="tesseract not installed: apt-get install tesseract-ocr tesseract-ocr-tha",
     ),
     pytest.mark.skipif(
@@ -57,11 +58,11 @@ class Recording:
     """Tesseract, with every answer kept by (dpi, languages, image): to replay or count."""
 
     def __init__(self) -> None:
-        self.engine = ocr.Tesseract()
-        self.answers: dict[tuple[int, str, str], list[ocr.Word]] = {}
+        self.engine = Tesseract()
+        self.answers: dict[tuple[int, str, str], list[Word]] = {}
         self.calls: list[tuple[int, str]] = []
 
-    def __call__(self, image: Image.Image, dpi: int, psm: int, languages: str) -> list[ocr.Word]:
+    def __call__(self, image: Image.Image, dpi: int, psm: int, languages: str) -> list[Word]:
         self.calls.append((dpi, languages))
         words = self.engine(image, dpi, psm, languages)
         self.answers[key(image, dpi, languages)] = words
@@ -123,7 +124,7 @@ def test_low_ocr_confidence_sends_values_to_review(
     falls below acceptance, the lines OCR was sure of keep theirs."""
     recording, sure = recorded
 
-    def replay(image: Image.Image, dpi: int, psm: int, languages: str) -> list[ocr.Word]:
+    def replay(image: Image.Image, dpi: int, psm: int, languages: str) -> list[Word]:
         words = recording.answers[key(image, dpi, languages)]
         lines: dict[tuple[int, int, int], str] = {}
         for word in words:
@@ -177,8 +178,8 @@ class Counting:
         self.looks = 0
         self.full = 0
 
-    def __call__(self, image: Image.Image, dpi: int, psm: int, languages: str) -> list[ocr.Word]:
-        if dpi == ocr.OCR_DPI:
+    def __call__(self, image: Image.Image, dpi: int, psm: int, languages: str) -> list[Word]:
+        if dpi == OCR_DPI:
             self.full += 1
         else:
             self.looks += 1
@@ -215,11 +216,11 @@ def test_a_letter_gets_a_first_look_but_no_full_ocr(scanned: Scanned) -> None:
 
 def test_form_page_passes_the_first_look_quickly(scanned: Scanned) -> None:
     image, dpi = ocr.open_image(scanned.png)
-    look = ocr.first_look(image, dpi, ocr.Tesseract())
+    look = ocr.first_look(image, dpi, Tesseract())
     assert look.is_form, look
     assert look.turn == 0
     turned = image.rotate(90, expand=True, fillcolor=255)
-    assert ocr.first_look(turned, dpi, ocr.Tesseract()).turn == 270  # a page photographed sideways
+    assert ocr.first_look(turned, dpi, Tesseract()).turn == 270  # a page photographed sideways
 
 
 def test_hostile_images_are_bounded() -> None:

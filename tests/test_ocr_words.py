@@ -11,7 +11,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 import parsers.ocr as ocr
 from parsers import thaidigits
-from parsers.ocr import Word
+from parsers.ocr.engine import Word
 from parsers.textlayout import Segment
 
 H = 30  # text height in pixels (a 300-dpi scan of 14-16 pt Thai)

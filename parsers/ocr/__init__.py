@@ -48,7 +48,6 @@ injected (``read_image_with``, ``read_pdf_pages``): tests count its calls or rep
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import functools
 import io
@@ -56,14 +55,10 @@ import itertools
 import logging
 import os
 import re
-import shutil
-import subprocess
-import tempfile
 import warnings
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Protocol
 
 import pypdfium2 as pdfium  # type: ignore[import-untyped]
 from PIL import Image, ImageFilter, ImageMath, ImageOps, UnidentifiedImageError
@@ -73,6 +68,18 @@ from rapidfuzz.distance import Levenshtein
 from parsers import thaidigits
 from parsers.cells import Document
 from parsers.labels import NUMBERING, bare_key, bigrams, label_key, schema_labels
+from parsers.ocr.engine import (
+    COLUMN_SPACES,
+    LANGUAGES,
+    MARKS,
+    OCR_DPI,
+    Engine,
+    OcrError,
+    Word,
+    default_engine,
+    is_mark,
+    text_height,
+)
 from parsers.readers import ReadError, register
 from parsers.results import ReadLimits
 from parsers.schema import available_versions, load_schema
@@ -81,136 +88,20 @@ from parsers.textlayout import Line, Segment, column_edges, layout_cells
 log = logging.getLogger(__name__)
 
 SHEET = "ocr"
-OCR_DPI = 300
 LOOK_DPI = 100
-LANGUAGES = "tha+eng"
 LOOK_LANGUAGES = "tha"  # the first look: Thai labels only, twice as fast
 MAX_PIXELS = 60_000_000  # an image larger than this is not read (Pillow warns at 89 M)
 _MIN_SIDE = 500  # pixels: a smaller image cannot hold a legible form page
-_MARKS = frozenset("\u0e31\u0e34\u0e35\u0e36\u0e37\u0e38\u0e39\u0e3a\u0e47\u0e48\u0e49\u0e4a"
-                   "\u0e4b\u0e4c\u0e4d\u0e4e")  # fmt: skip
 _SPACE_GAP = 0.33  # text heights: a gap this wide between characters is a space
 _SEGMENT_GAP = 2.0  # text heights: ... and this wide, another column
 _WIDE_SPACE = 2.5  # text heights: one space this wide is a column gap too
 _CUT_SUPPORT = 4  # lines aligned on a column edge before OCR text is cut there
-_COLUMN_SPACES = 2  # spaces in Tesseract's text (preserve_interword_spaces) between columns
 _SPECK = 40  # Tesseract confidence below which a lone mark is dirt
 LAYOUT_ALIGN = 0.25  # ems: alignment of OCR boxes on the deskewed, registered page
 OCR_ALIGN = 0.5  # ems: how far apart OCR boxes may start and still be aligned
 
 
-@dataclass(frozen=True)
-class Word:
-    """One word of Tesseract's TSV output (for Thai often one character cluster)."""
-
-    text: str
-    box: tuple[int, int, int, int]  # x0, top, x1, bottom in pixels
-    confidence: float  # 0-100
-    line: tuple[int, int, int]  # Tesseract's (block, paragraph, line)
-    spaces: int = -1  # spaces Tesseract's text output puts before the word (-1: unknown)
-
-
-class Engine(Protocol):
-    """An OCR engine: a greyscale image at ``dpi`` -> its words. ``psm`` is Tesseract's page
-    segmentation mode; ``languages`` its language list ("tha" is enough for a first look)."""
-
-    def __call__(self, image: Image.Image, dpi: int, psm: int, languages: str) -> list[Word]: ...
-
-
-class OcrError(Exception):
-    """Tesseract failed on an image (it crashed, timed out, or is misconfigured)."""
-
-
 # ====================================================================== the engine
-
-
-@dataclass(frozen=True)
-class Tesseract:
-    """The Tesseract binary, one single-threaded process per call. It writes TSV (words, boxes,
-    confidences) and plain text (which alone knows where Thai words have spaces, and with
-    ``preserve_interword_spaces`` how wide a gap is); the two are aligned word by word."""
-
-    binary: str = "tesseract"
-    timeout: float = 120.0
-
-    def __call__(self, image: Image.Image, dpi: int, psm: int, languages: str) -> list[Word]:
-        buffer = io.BytesIO()
-        image.convert("L").save(buffer, format="PPM")  # uncompressed: PNG encoding costs ~1 s
-        environment = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-        with tempfile.TemporaryDirectory(prefix="onep-ocr-") as folder:
-            base = os.path.join(folder, "page")
-            command = [self.binary, "stdin", base, "-l", languages, "--psm", str(psm),
-                       "--dpi", str(dpi), "-c", "preserve_interword_spaces=1", "txt", "tsv"]  # fmt: skip
-            try:
-                done = subprocess.run(command, input=buffer.getvalue(), capture_output=True,
-                                      timeout=self.timeout, env=environment, check=False)  # fmt: skip
-            except (OSError, subprocess.TimeoutExpired) as exc:
-                raise OcrError(f"tesseract: {exc}") from exc
-            if done.returncode != 0:
-                raise OcrError(f"tesseract exit {done.returncode}: {done.stderr[-300:]!r}")
-            with open(base + ".tsv", encoding="utf-8", errors="replace") as tsv:
-                words = parse_tsv(tsv.read())
-            with open(base + ".txt", encoding="utf-8", errors="replace") as txt:
-                return with_spaces(words, txt.read())
-
-
-def parse_tsv(text: str) -> list[Word]:
-    """Words (level 5 rows with text) of Tesseract's TSV output."""
-    words: list[Word] = []
-    rows = csv.reader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE)
-    for row in rows:
-        if len(row) < 12 or row[0] != "5" or not row[11].strip():
-            continue
-        try:
-            left, top, width, height = (int(row[i]) for i in (6, 7, 8, 9))
-            confidence = float(row[10])
-            line = (int(row[2]), int(row[3]), int(row[4]))
-        except ValueError:
-            continue
-        words.append(Word(row[11].strip(), (left, top, left + width, top + height),
-                          confidence, line))  # fmt: skip
-    return words
-
-
-def with_spaces(words: list[Word], text: str) -> list[Word]:
-    """``words`` with the spaces that Tesseract's plain text puts before each (the words in
-    the same order, separated by spaces and line breaks); unchanged where the two disagree."""
-    out: list[Word] = []
-    position = 0
-    previous_line: tuple[int, int, int] | None = None
-    for index, word in enumerate(words):
-        spaces = 0
-        while position < len(text) and text[position].isspace():
-            spaces = 0 if text[position] == "\n" else spaces + 1
-            position += 1
-        if not text.startswith(word.text, position):
-            return out + words[index:]  # out of step: keep what is known
-        position += len(word.text)
-        new_line = word.line != previous_line
-        previous_line = word.line
-        out.append(dataclasses.replace(word, spaces=0 if new_line else spaces))
-    return out
-
-
-@functools.lru_cache(maxsize=4)
-def tesseract_languages(binary: str = "tesseract") -> frozenset[str]:
-    """The languages the installed Tesseract has (empty when it is not installed)."""
-    if shutil.which(binary) is None:
-        return frozenset()
-    try:
-        done = subprocess.run([binary, "--list-langs"], capture_output=True, timeout=30,
-                              check=False)  # fmt: skip
-    except (OSError, subprocess.TimeoutExpired):
-        return frozenset()
-    lines = done.stdout.decode("utf-8", errors="replace").splitlines()
-    return frozenset(line.strip() for line in lines[1:] if line.strip())
-
-
-def default_engine() -> Engine | None:
-    """Tesseract with Thai and English, or None when it is not installed."""
-    if {"tha", "eng"} <= tesseract_languages():
-        return Tesseract()
-    return None
 
 
 # ====================================================================== readers
@@ -391,8 +282,8 @@ def thai_figures(page: Image.Image, words: list[Word]) -> list[Word]:
         return words
     out: list[Word] = []
     for items, runs in zip(lines, runs_of, strict=True):
-        bases = [word for word in items if not _is_mark(word)]
-        height = _height(bases) if bases else 1
+        bases = [word for word in items if not is_mark(word)]
+        height = text_height(bases) if bases else 1
         previous: Word | None = None  # the last figure read here, if the last run was one
         for run in runs:
             text = "".join(word.text for word in run)
@@ -429,7 +320,7 @@ def _glued(items: list[Word]) -> list[list[Word]]:
     """A line's words in runs of words with no space between them."""
     runs: list[list[Word]] = []
     for word in items:
-        if runs and word.spaces == 0 and not _is_mark(word) and not _is_mark(runs[-1][-1]):
+        if runs and word.spaces == 0 and not is_mark(word) and not is_mark(runs[-1][-1]):
             runs[-1].append(word)
         else:
             runs.append([word])
@@ -632,10 +523,10 @@ def second_look(page: Image.Image, words: list[Word], engine: Engine) -> list[Wo
     ink = page.point(lambda value: 255 if value < 128 else 0)
     spots: list[_Spot] = []
     for key, items in lines.items():
-        bases = [word for word in items if not _is_mark(word)]
+        bases = [word for word in items if not is_mark(word)]
         if not bases:
             continue
-        height = _height(bases)
+        height = text_height(bases)
         doubtful = [
             word
             for word in items
@@ -714,7 +605,7 @@ def second_look(page: Image.Image, words: list[Word], engine: Engine) -> list[Wo
                                       confidence=min(reading[1], _DOUBT))  # fmt: skip
             # (still doubtful: which of two readings of an address is right, a person says)
         elif reading is not None:
-            new = Word(reading[0], spot.box, reading[1], spot.line, _COLUMN_SPACES)
+            new = Word(reading[0], spot.box, reading[1], spot.line, COLUMN_SPACES)
         elif any(not _tick_like(word.text) for word in spot.doubtful):
             continue  # a figure or letters read doubtfully, and no better: the first reading
         else:
@@ -725,7 +616,7 @@ def second_look(page: Image.Image, words: list[Word], engine: Engine) -> list[Wo
             symbol = _tick_or_box(ink.crop(spot.box)) if tick_sized else None
             if symbol is None:
                 continue
-            new = Word(symbol, spot.box, _MARK_CONFIDENCE, spot.line, _COLUMN_SPACES)
+            new = Word(symbol, spot.box, _MARK_CONFIDENCE, spot.line, COLUMN_SPACES)
         replaced.update(id(word) for word in spot.doubtful)
         added.setdefault(spot.line, []).append(new)
     out: list[Word] = []
@@ -813,7 +704,7 @@ def _doubtful(word: Word, line: list[Word], height: int) -> bool:
         return False
     return not any(
         other is not word
-        and not _is_mark(other)
+        and not is_mark(other)
         and other.box[0] - height < word.box[2]
         and word.box[0] < other.box[2] + height
         for other in line
@@ -852,8 +743,8 @@ def _read_spots(
     readings: list[tuple[str, float] | None] = []
     for read in found:
         # a mark read alone with little confidence is a speck ("ก.ุย." for "ก.ย.")
-        read = [word for word in read if not (_is_mark(word) and word.confidence < _MARK_DOUBT)]
-        bases = [word for word in read if not _is_mark(word)]
+        read = [word for word in read if not (is_mark(word) and word.confidence < _MARK_DOUBT)]
+        bases = [word for word in read if not is_mark(word)]
         text = "".join((" " if word.spaces > 0 and i else "") + word.text
                        for i, word in enumerate(read)).strip()  # fmt: skip
         confidence = min((word.confidence for word in read), default=0.0)
@@ -912,8 +803,8 @@ def tightened(page: Image.Image, words: list[Word]) -> list[Word]:
     inked: list[Word | None] = []
     for index, word in enumerate(words):
         x0, top, x1, bottom = word.box
-        if not _is_mark(word):  # a box reaching over the next word's ("2404" over "มะฮอก…")
-            after = next((w for w in words[index + 1 :] if not _is_mark(w)), None)
+        if not is_mark(word):  # a box reaching over the next word's ("2404" over "มะฮอก…")
+            after = next((w for w in words[index + 1 :] if not is_mark(w)), None)
             if after is not None and after.line == word.line and x0 < after.box[0] < x1:
                 x1 = _ink_break(ink, word.box, after.box[0])
         box = ink.crop((x0, top, x1, bottom)).getbbox() if x1 > x0 and bottom > top else None
@@ -924,9 +815,9 @@ def tightened(page: Image.Image, words: list[Word]) -> list[Word]:
                 word, box=(x0 + box[0], top + box[1], x0 + box[2], top + box[3])))  # fmt: skip
     bases_of: dict[tuple[int, int, int], list[Word]] = {}
     for word in words:
-        if not _is_mark(word):
+        if not is_mark(word):
             bases_of.setdefault(word.line, []).append(word)
-    heights = {key: _height(bases) for key, bases in bases_of.items()}
+    heights = {key: text_height(bases) for key, bases in bases_of.items()}
     out: list[Word] = []
     carried: dict[tuple[int, int, int], int] = {}  # spaces before a dropped phantom
     for index, (word, tight) in enumerate(zip(words, inked, strict=True)):
@@ -944,7 +835,7 @@ def tightened(page: Image.Image, words: list[Word]) -> list[Word]:
         if tight is not None:
             out.append(tight)
             continue
-        if word.confidence < _PHANTOM and not _is_mark(word):
+        if word.confidence < _PHANTOM and not is_mark(word):
             carried[word.line] = word.spaces
             continue
         starts_word = word.spaces != 0 or not out or out[-1].line != word.line
@@ -1016,7 +907,7 @@ def _ink_break(ink: Image.Image, box: tuple[int, int, int, int], near: int) -> i
 
 def _speck(word: Word, height: int) -> bool:
     """A word standing alone whose ink is a dot: far smaller than the text around it."""
-    if _is_mark(word) or not any(char.isalnum() for char in word.text):
+    if is_mark(word) or not any(char.isalnum() for char in word.text):
         return False
     x0, top, x1, bottom = word.box
     return max(x1 - x0, bottom - top) < _SPECK_SIZE * height
@@ -1070,8 +961,8 @@ def ocr_pages(pages: Sequence[tuple[int, list[Word]]], dpi: int) -> list[Line]:
     runs = cut_after_figures(runs)
     # One text size for the document: OCR boxes of Thai characters (tall ones, low ones,
     # marks) say little about a run's font size, and the layout compares sizes line to line.
-    bases = [w for _, items in ordered for w in items if not _is_mark(w)]
-    size = _height(bases) * scale * _SIZE_PER_HEIGHT if bases else 10.0
+    bases = [w for _, items in ordered for w in items if not is_mark(w)]
+    size = text_height(bases) * scale * _SIZE_PER_HEIGHT if bases else 10.0
     line_segments = [[_segment(run, scale, size) for run in line_runs] for line_runs in runs]
     segments = [segment for found in line_segments for segment in found]
     edges = column_edges(segments, OCR_ALIGN, support=_CUT_SUPPORT)
@@ -1141,7 +1032,7 @@ def _near_skeleton(key: str) -> str | None:
 
 
 def _skeleton(key: str) -> str:
-    return "".join(char for char in key if char not in _MARKS)
+    return "".join(char for char in key if char not in MARKS)
 
 
 @functools.lru_cache(maxsize=1)
@@ -1222,10 +1113,10 @@ def _page_shifts(lines: list[tuple[int, list[Word]]]) -> dict[int, int]:
     starts: dict[int, list[int]] = {}
     heights: list[int] = []
     for page, items in lines:
-        bases = [word for word in items if not _is_mark(word)]
+        bases = [word for word in items if not is_mark(word)]
         if bases:
             starts.setdefault(page, []).append(min(word.box[0] for word in bases))
-            heights.append(_height(bases))
+            heights.append(text_height(bases))
     if not heights:
         return {}
     height = sorted(heights)[len(heights) // 2]
@@ -1258,38 +1149,30 @@ def _shifted(words: list[Word], shift: int) -> list[Word]:
     ]
 
 
-def _is_mark(word: Word) -> bool:
-    return all(char in _MARKS for char in word.text)
-
-
 def _runs(words: list[Word]) -> list[list[Word]]:
     """A line's words cut at column gaps: Tesseract's spacing where known (two spaces or
     more, or one space over a wide gap), else the gap in text heights."""
     # A mark read with little confidence is a speck above or below the text, not a tone mark.
-    words = [word for word in words if word.confidence >= _SPECK or not _is_mark(word)]
-    bases = [word for word in words if not _is_mark(word)]
+    words = [word for word in words if word.confidence >= _SPECK or not is_mark(word)]
+    bases = [word for word in words if not is_mark(word)]
     if not bases:
         return []
-    height = _height(bases)
+    height = text_height(bases)
     runs: list[list[Word]] = [[]]
     previous: Word | None = None
     for word in words:
-        if previous is not None and not _is_mark(word):
+        if previous is not None and not is_mark(word):
             gap = word.box[0] - previous.box[2]
             if (
-                word.spaces >= _COLUMN_SPACES
+                word.spaces >= COLUMN_SPACES
                 or (word.spaces == 1 and gap > _WIDE_SPACE * height)
                 or (word.spaces < 0 and gap > _SEGMENT_GAP * height)
             ):
                 runs.append([])
         runs[-1].append(word)
-        if not _is_mark(word):
+        if not is_mark(word):
             previous = word
     return [run for run in runs if run]
-
-
-def _height(bases: Sequence[Word]) -> int:
-    return max(1, sorted(w.box[3] - w.box[1] for w in bases)[len(bases) // 2])
 
 
 def _cut_numbers(run: list[Word]) -> list[list[Word]]:
@@ -1328,7 +1211,7 @@ def _cut_figure_pairs(run: list[Word]) -> list[list[Word]]:
     (Digits alone a space apart stay one: "0 5361 9972" is a telephone number.)"""
     tokens: list[list[Word]] = []
     for word in run:
-        if tokens and (word.spaces == 0 or _is_mark(word)):
+        if tokens and (word.spaces == 0 or is_mark(word)):
             tokens[-1].append(word)
         else:
             tokens.append([word])
@@ -1349,7 +1232,7 @@ def _cut_headers(run: list[Word]) -> list[list[Word]]:
     """Two column headers of a form's table read as one run a space apart ("จำนวนต้นไม้ที่ปลูก
     (ต้น) ชนิดพันธุ์"): cut where the text before the space and the text after it are each,
     whole, a column header (of any form version)."""
-    starts = [i for i, word in enumerate(run) if i and word.spaces > 0 and not _is_mark(word)]
+    starts = [i for i, word in enumerate(run) if i and word.spaces > 0 and not is_mark(word)]
     if not starts:
         return [run]
     headers = _column_headers()
@@ -1399,7 +1282,7 @@ def cut_at_rivers(lines: list[list[list[Word]]]) -> list[list[list[Word]]]:
     spans = [_word_spans(runs) for runs in lines]
     out: list[list[list[Word]]] = []
     for index, runs in enumerate(lines):
-        bases = [w.box for run in runs for w in run if not _is_mark(w)]
+        bases = [w.box for run in runs for w in run if not is_mark(w)]
         if not bases:
             out.append(runs)
             continue
@@ -1410,7 +1293,7 @@ def cut_at_rivers(lines: list[list[list[Word]]]) -> list[list[list[Word]]]:
             for word in run:
                 if (
                     piece
-                    and not _is_mark(word)
+                    and not is_mark(word)
                     and word.spaces >= 1
                     and _is_column_gap(spans, index, word.box[0], tolerance)
                 ):
@@ -1433,9 +1316,9 @@ def cut_after_figures(lines: list[list[list[Word]]]) -> list[list[list[Word]]]:
     for runs in lines:
         line_ends.append([])
         for run in runs:
-            bases = [word for word in run if not _is_mark(word)]
+            bases = [word for word in run if not is_mark(word)]
             if bases:
-                heights.append(_height(bases))
+                heights.append(text_height(bases))
             if bases and _NUMBER_OR_DECIMAL.match("".join(word.text for word in bases)):
                 line_ends[-1].append(max(word.box[2] for word in bases))
                 ends.append(line_ends[-1][-1])
@@ -1467,7 +1350,7 @@ def cut_after_figures(lines: list[list[list[Word]]]) -> list[list[list[Word]]]:
             piece: list[Word] = []
             previous: Word | None = None
             for word in run:
-                if previous is not None and not _is_mark(word) and word.spaces >= 1:
+                if previous is not None and not is_mark(word) and word.spaces >= 1:
                     x0, x1 = word.box[0], previous.box[2]
                     # (pages registered by their margins may still be a few points apart)
                     if any(edge - 2 * tolerance <= x0 <= edge + tolerance and x1 <= edge
@@ -1475,7 +1358,7 @@ def cut_after_figures(lines: list[list[list[Word]]]) -> list[list[list[Word]]]:
                         cut_runs.append(piece)
                         piece = []
                 piece.append(word)
-                if not _is_mark(word):
+                if not is_mark(word):
                     previous = word
             cut_runs.append(piece)
         out.append([run for run in cut_runs if run])
@@ -1502,7 +1385,7 @@ def _word_spans(runs: list[list[Word]]) -> list[_Span]:
     spans: list[_Span] = []
     for run in runs:
         for word in run:
-            if _is_mark(word):
+            if is_mark(word):
                 continue
             if spans and word.spaces == 0 and run[0] is not word:
                 (x0, top, x1, bottom), text = spans[-1]
@@ -1558,17 +1441,17 @@ def _is_column_gap(spans: list[list[_Span]], index: int, start: int, tolerance: 
 def _cut_at_edges(run: list[Word], edges: list[float]) -> list[list[Word]]:
     """``run`` cut where it is apart (a space, a gap, a number next to text) on a column edge."""
     pieces: list[list[Word]] = [[]]
-    bases = [word for word in run if not _is_mark(word)]
-    height = _height(bases) if bases else 1
+    bases = [word for word in run if not is_mark(word)]
+    height = text_height(bases) if bases else 1
     previous: Word | None = None
     for word in run:
-        if previous is not None and not _is_mark(word):
+        if previous is not None and not is_mark(word):
             low, high = previous.box[2] - 0.2 * height, word.box[0] + 0.2 * height
             apart = word.spaces >= 1
             if apart and any(low <= edge <= high for edge in edges):
                 pieces.append([])
         pieces[-1].append(word)
-        if not _is_mark(word):
+        if not is_mark(word):
             previous = word
     return [piece for piece in pieces if piece]
 
@@ -1576,17 +1459,17 @@ def _cut_at_edges(run: list[Word], edges: list[float]) -> list[list[Word]]:
 def _text(run: list[Word]) -> str:
     """The words of a run as text: a space where Tesseract put one (or, where it did not say,
     a gap of a third of the text height); a lone tick read as a letter is a tick."""
-    bases = [word for word in run if not _is_mark(word)]
-    height = _height(bases) if bases else 1
+    bases = [word for word in run if not is_mark(word)]
+    height = text_height(bases) if bases else 1
     parts: list[str] = []
     previous: Word | None = None
     for word in run:
-        if previous is not None and not _is_mark(word):
+        if previous is not None and not is_mark(word):
             gap = word.box[0] - previous.box[2]
             if word.spaces >= 1 or (word.spaces < 0 and gap > _SPACE_GAP * height):
                 parts.append(" ")
         parts.append(word.text)
-        if not _is_mark(word):
+        if not is_mark(word):
             previous = word
     text = _NIKHAHIT_AS_HAN_AKAT.sub(r"\1ำ", "".join(parts).strip())
     text = " ".join(_month_fixed(token) for token in text.split(" "))
