@@ -24,6 +24,7 @@ from parsers import FormReading, NotAForm, ReadLimits, load_schema, read_attachm
 from parsers.cells import Document
 from parsers.extract import extract
 from parsers.ocr.engine import OCR_DPI, Tesseract, Word, tesseract_languages
+from parsers.ocr.pages import LOOK_DPI, first_look, open_image
 
 pytestmark = [
     pytest.mark.skipif(
@@ -211,16 +212,16 @@ def test_a_letter_gets_a_first_look_but_no_full_ocr(scanned: Scanned) -> None:
     document = ocr.read_image_with(scans.image_bytes(page, "png"), ReadLimits(), recording)
     assert document.cell_count == 0
     assert recording.calls
-    assert all(dpi == ocr.LOOK_DPI for dpi, _ in recording.calls)
+    assert all(dpi == LOOK_DPI for dpi, _ in recording.calls)
 
 
 def test_form_page_passes_the_first_look_quickly(scanned: Scanned) -> None:
-    image, dpi = ocr.open_image(scanned.png)
-    look = ocr.first_look(image, dpi, Tesseract())
+    image, dpi = open_image(scanned.png)
+    look = first_look(image, dpi, Tesseract())
     assert look.is_form, look
     assert look.turn == 0
     turned = image.rotate(90, expand=True, fillcolor=255)
-    assert ocr.first_look(turned, dpi, Tesseract()).turn == 270  # a page photographed sideways
+    assert first_look(turned, dpi, Tesseract()).turn == 270  # a page photographed sideways
 
 
 def test_hostile_images_are_bounded() -> None:
