@@ -12,6 +12,7 @@ from PIL import Image, ImageDraw, ImageFont
 import parsers.ocr as ocr
 from parsers import thaidigits
 from parsers.ocr.engine import Word
+from parsers.ocr.ink import tightened
 from parsers.textlayout import Segment
 
 H = 30  # text height in pixels (a 300-dpi scan of 14-16 pt Thai)
@@ -109,7 +110,7 @@ def test_boxes_shrink_to_their_ink() -> None:
         Word("ื้", (110, 95, 141, 135), 93.0, (1, 1, 1), 0),
         Word("น", (141, 95, 165, 135), 97.0, (1, 1, 1), 0),
     ]
-    tight = ocr.tightened(page, words)
+    tight = tightened(page, words)
     assert [w.text for w in tight] == ["พ", "ื้", "น"]
     assert tight[0].box[0] == tight[0].box[2] >= 120  # an empty box where the word's ink begins
     assert tight[2].box == (142, 100, 161, 131)
@@ -122,7 +123,7 @@ def test_a_phantom_character_is_dropped_and_its_space_kept() -> None:
         Word("ค", (250, 100, 270, 130), 63.0, (1, 1, 1), 1),  # no ink, and doubted: a phantom
         Word("จำนวน", (300, 100, 360, 130), 95.0, (1, 1, 1), 0),
     ]
-    tight = ocr.tightened(page, words)
+    tight = tightened(page, words)
     assert [(w.text, w.spaces) for w in tight] == [("ขึ้น", 0), ("จำนวน", 1)]
 
 
@@ -132,7 +133,7 @@ def test_a_speck_read_as_letters_is_dropped() -> None:
         Word("E-mail", (100, 100, 160, 130), 95.0, (1, 1, 1), 0),
         Word("daa", (395, 110, 410, 130), 88.0, (1, 1, 1), 3),
     ]
-    assert [w.text for w in ocr.tightened(page, words)] == ["E-mail"]
+    assert [w.text for w in tightened(page, words)] == ["E-mail"]
 
 
 def test_dust_read_as_punctuation_is_no_cell() -> None:

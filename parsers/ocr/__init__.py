@@ -78,6 +78,16 @@ from parsers.ocr.engine import (
     is_mark,
     text_height,
 )
+from parsers.ocr.ink import (
+    MARK_CONFIDENCE,
+    TICK_MIN,
+    TICKS,
+    grown,
+    ink_runs,
+    tick_like,
+    tick_or_box,
+    tightened,
+)
 from parsers.ocr.pages import MAX_PIXELS, first_look, open_pages, prepare
 from parsers.readers import ReadError, register
 from parsers.results import ReadLimits
@@ -259,7 +269,7 @@ def _glued(items: list[Word]) -> list[list[Word]]:
 def _maybe_thai_figure(text: str) -> bool:
     if _THAI_DIGIT.search(text):
         return True
-    return text not in _TICKS and len(text) <= _LATIN_FIGURE and _latin_word(text)
+    return text not in TICKS and len(text) <= _LATIN_FIGURE and _latin_word(text)
 
 
 def _latin_figure(reading: tuple[str, float]) -> bool:
@@ -316,7 +326,7 @@ def second_look(page: Image.Image, words: list[Word], engine: Engine) -> list[Wo
             if word.line != key and word.box[1] < bottom and word.box[3] > top:
                 band.paste(0, (word.box[0] - 2, max(0, word.box[1] - top) - 2,
                                word.box[2] + 2, min(bottom, word.box[3]) - top + 2))  # fmt: skip
-        for x0, x1 in _ink_runs(band, height):
+        for x0, x1 in ink_runs(band, height):
             if any(w.box[0] - height < x1 and x0 < w.box[2] + height for w in sure):
                 continue  # next to text: part of a word OCR boxed badly
             box = band.crop((x0, 0, x1, band.height)).getbbox()
@@ -333,16 +343,16 @@ def second_look(page: Image.Image, words: list[Word], engine: Engine) -> list[Wo
             if _FIGURE.match(word.text) and word.box[2] > word.box[0]:
                 if _THAI_DIGIT.search(word.text):
                     continue  # read by its shape (thai_figures): Tesseract reads it no better
-                spots.append(_Spot(key, _grown(ink, word.box, height), height, [], word))
+                spots.append(_Spot(key, grown(ink, word.box, height), height, [], word))
             elif thai_line and _alien(word) and word.box[2] > word.box[0]:
                 # Latin letters among Thai, doubted: Thai misread by the English model
                 # ("WA." for "พ.ศ.", "NB." for "ก.ย."): read again as Thai only
-                box = _grown(ink, word.box, height)
+                box = grown(ink, word.box, height)
                 spots.append(_Spot(key, box, height, [word], languages=_THAI_ONLY))
             elif _ADDRESS.match(word.text) and word.confidence < _DOUBT:
                 # an email address Tesseract doubted: the Thai model's guesses spoil Latin
                 # letters ("ereen" for "green"); read again as English only
-                box = _grown(ink, word.box, height)
+                box = grown(ink, word.box, height)
                 spots.append(_Spot(key, box, height, [word], languages=_LATIN_ONLY))
     if not spots:
         return words
@@ -380,17 +390,17 @@ def second_look(page: Image.Image, words: list[Word], engine: Engine) -> list[Wo
             # (still doubtful: which of two readings of an address is right, a person says)
         elif reading is not None:
             new = Word(reading[0], spot.box, reading[1], spot.line, COLUMN_SPACES)
-        elif any(not _tick_like(word.text) for word in spot.doubtful):
+        elif any(not tick_like(word.text) for word in spot.doubtful):
             continue  # a figure or letters read doubtfully, and no better: the first reading
         else:
             x0, top, x1, bottom = spot.box
-            least = max(0.6 * spot.height, _TICK_MIN * OCR_DPI / 72)
+            least = max(0.6 * spot.height, TICK_MIN * OCR_DPI / 72)
             tick_sized = least <= bottom - top and 0.5 * spot.height <= x1 - x0
             tick_sized = tick_sized and x1 - x0 <= 2.2 * spot.height  # (a speck is not a tick)
-            symbol = _tick_or_box(ink.crop(spot.box)) if tick_sized else None
+            symbol = tick_or_box(ink.crop(spot.box)) if tick_sized else None
             if symbol is None:
                 continue
-            new = Word(symbol, spot.box, _MARK_CONFIDENCE, spot.line, COLUMN_SPACES)
+            new = Word(symbol, spot.box, MARK_CONFIDENCE, spot.line, COLUMN_SPACES)
         replaced.update(id(word) for word in spot.doubtful)
         added.setdefault(spot.line, []).append(new)
     out: list[Word] = []
@@ -460,16 +470,9 @@ _FIGURE = re.compile(r"^\d[\d.,]*$")
 _TRAILING = " :;!|'\".,"
 
 
-_TICK_MIN = 4.0  # points: a printed tick or box is taller (ticks measured 4.6-6.7 pt); dirt is not
-_MARK_CONFIDENCE = 80.0  # a blob taken for a tick: likely, not certain (-> review)
 _DOUBT = 75.0  # Tesseract confidence under which a short isolated word is read again
 _MARK_DOUBT = 50.0  # ... and under which a lone mark of a second reading is a speck
 _SURE_AGAIN = 60.0  # ... and over which the second reading is taken
-
-
-def _tick_like(text: str) -> bool:
-    """What OCR makes of a tick or a box: a letter like one, or no letter at all."""
-    return text in _TICKS or not any(char.isalnum() for char in text)
 
 
 def _doubtful(word: Word, line: list[Word], height: int) -> bool:
@@ -525,170 +528,6 @@ def _read_spots(
         sure = bases and confidence >= _SURE_AGAIN and any(char.isalnum() for char in text)
         readings.append((text, confidence) if sure else None)
     return readings
-
-
-def _ink_runs(band: Image.Image, height: int) -> list[tuple[int, int]]:
-    """x ranges of ink in ``band`` (columns with ink, gaps under a third of ``height`` closed)."""
-    profile = band.resize((band.width, 1), Image.Resampling.BOX).tobytes()
-    runs: list[tuple[int, int]] = []
-    start: int | None = None
-    last = -(10**9)
-    for x, value in enumerate(profile):
-        if value:
-            if start is None or x - last > height // 3:
-                if start is not None:
-                    runs.append((start, last + 1))
-                start = x
-            last = x
-    if start is not None:
-        runs.append((start, last + 1))
-    return runs
-
-
-def _tick_or_box(blob: Image.Image) -> str | None:
-    """ "✓" for a tick, a cross or a ticked box; "☐" for an empty box; None for a smudge or
-    specks (ink in pieces: a gap across it)."""
-    width, height = blob.size
-    total = width * height
-    across = blob.resize((width, 1), Image.Resampling.BOX).tobytes()
-    down = blob.resize((1, height), Image.Resampling.BOX).tobytes()
-    if any(not value for value in across) or any(not value for value in down):
-        return None
-    dark = blob.histogram()[255]
-    if not 0.05 <= dark / total <= 0.7:
-        return None  # a filled blot or a few dots
-    inner = blob.crop((width // 4, height // 4, width - width // 4, height - height // 4))
-    inner_dark = inner.histogram()[255] / max(1, inner.width * inner.height)
-    rows = list(blob.resize((1, height), Image.Resampling.BOX).tobytes())
-    columns = list(blob.resize((width, 1), Image.Resampling.BOX).tobytes())
-    framed = max(rows[0], rows[-1]) > 150 and max(columns[0], columns[-1]) > 150
-    if framed and inner_dark < 0.03:
-        return "☐"
-    return "✓"
-
-
-def tightened(page: Image.Image, words: list[Word]) -> list[Word]:
-    """``words`` with boxes shrunk to the ink inside them. Tesseract's boxes of Thai character
-    clusters are loose and often shifted by a character (the first of a word boxed over the
-    blank before it): column alignment needs where the ink is. A word with no ink in its box
-    keeps its place in the text with an empty box where its word's ink begins (or, inside a
-    word, ends); one that Tesseract itself doubted is a phantom and is dropped."""
-    ink = page.point(lambda value: 255 if value < 128 else 0)
-    inked: list[Word | None] = []
-    for index, word in enumerate(words):
-        x0, top, x1, bottom = word.box
-        if not is_mark(word):  # a box reaching over the next word's ("2404" over "มะฮอก…")
-            after = next((w for w in words[index + 1 :] if not is_mark(w)), None)
-            if after is not None and after.line == word.line and x0 < after.box[0] < x1:
-                x1 = _ink_break(ink, word.box, after.box[0])
-        box = ink.crop((x0, top, x1, bottom)).getbbox() if x1 > x0 and bottom > top else None
-        if box is None:
-            inked.append(None)
-        else:
-            inked.append(dataclasses.replace(
-                word, box=(x0 + box[0], top + box[1], x0 + box[2], top + box[3])))  # fmt: skip
-    bases_of: dict[tuple[int, int, int], list[Word]] = {}
-    for word in words:
-        if not is_mark(word):
-            bases_of.setdefault(word.line, []).append(word)
-    heights = {key: text_height(bases) for key, bases in bases_of.items()}
-    out: list[Word] = []
-    carried: dict[tuple[int, int, int], int] = {}  # spaces before a dropped phantom
-    for index, (word, tight) in enumerate(zip(words, inked, strict=True)):
-        spaces = carried.pop(word.line, 0)
-        if spaces > word.spaces >= 0:
-            word = dataclasses.replace(word, spaces=spaces)
-            tight = tight and dataclasses.replace(tight, spaces=spaces)
-        after = words[index + 1] if index + 1 < len(words) else None
-        alone = (word.spaces != 0 or not out or out[-1].line != word.line) and (
-            after is None or after.line != word.line or after.spaces != 0
-        )
-        if tight is not None and alone and _speck(tight, heights.get(word.line, 0)):
-            carried[word.line] = word.spaces
-            continue  # dirt on the paper that Tesseract took for letters
-        if tight is not None:
-            out.append(tight)
-            continue
-        if word.confidence < _PHANTOM and not is_mark(word):
-            carried[word.line] = word.spaces
-            continue
-        starts_word = word.spaces != 0 or not out or out[-1].line != word.line
-        after = next((w for w in inked[index + 1 :] if w is not None and w.line == word.line), None)
-        if starts_word and after is not None:
-            x = after.box[0]
-        elif out and out[-1].line == word.line:
-            x = out[-1].box[2]
-        else:
-            x = word.box[0]
-        out.append(dataclasses.replace(word, box=(x, word.box[1], x, word.box[3])))
-    return out
-
-
-def _grown(
-    ink: Image.Image, box: tuple[int, int, int, int], height: int
-) -> tuple[int, int, int, int]:
-    """``box`` widened to the whole of the ink it cuts through (Tesseract's box of a figure
-    may end inside its last digit), up to a blank a quarter of the text height wide."""
-    x0, top, x1, bottom = box
-    reach = height
-    left, right = max(0, x0 - reach), min(ink.width, x1 + reach)
-    profile = ink.crop((left, top, right, bottom)).resize((right - left, 1), Image.Resampling.BOX)
-    columns = profile.tobytes()
-    gap = max(2, height // 4)
-    end = x1 - left
-    blank = 0
-    for x in range(end, len(columns)):
-        blank = 0 if columns[x] else blank + 1
-        if blank >= gap:
-            break
-        if columns[x]:
-            end = x + 1
-    start = x0 - left
-    blank = 0
-    for x in range(start - 1, -1, -1):
-        blank = 0 if columns[x] else blank + 1
-        if blank >= gap:
-            break
-        if columns[x]:
-            start = x
-    return (left + start, top, left + max(end, start + 1), bottom)
-
-
-def _ink_break(ink: Image.Image, box: tuple[int, int, int, int], near: int) -> int:
-    """Where the ink of the word boxed by ``box`` ends, its box reaching over the next word's
-    (said to start at ``near``, which for Thai may be a character early): at the gap in the
-    ink nearest to ``near``, else at ``near``."""
-    x0, top, x1, bottom = box
-    if x1 - x0 < 2 or bottom - top < 2:
-        return near
-    profile = ink.crop(box).resize((x1 - x0, 1), Image.Resampling.BOX).tobytes()
-    gaps: list[tuple[int, int]] = []  # (start, end) of runs of blank columns, x from x0
-    start: int | None = None
-    for x, value in enumerate(profile):
-        if not value and start is None:
-            start = x
-        elif value and start is not None:
-            if start > 0:
-                gaps.append((start, x))
-            start = None
-    minimum = max(2, (bottom - top) // 8)
-    wide = [(a, b) for a, b in gaps if b - a >= minimum]
-    if not wide:
-        return near
-    a, _ = min(wide, key=lambda gap: abs(x0 + (gap[0] + gap[1]) / 2 - near))
-    return x0 + a
-
-
-def _speck(word: Word, height: int) -> bool:
-    """A word standing alone whose ink is a dot: far smaller than the text around it."""
-    if is_mark(word) or not any(char.isalnum() for char in word.text):
-        return False
-    x0, top, x1, bottom = word.box
-    return max(x1 - x0, bottom - top) < _SPECK_SIZE * height
-
-
-_SPECK_SIZE = 0.35  # of the line's text height: the ink of a letter is never this small
-_PHANTOM = 70.0  # Tesseract confidence under which a character with no ink in its box is dropped
 
 
 # ====================================================================== words -> lines
@@ -1247,7 +1086,7 @@ def _text(run: list[Word]) -> str:
             previous = word
     text = _NIKHAHIT_AS_HAN_AKAT.sub(r"\1ำ", "".join(parts).strip())
     text = " ".join(_month_fixed(token) for token in text.split(" "))
-    return _TICKS.get(text, _undusted(text))
+    return TICKS.get(text, _undusted(text))
 
 
 def _undusted(text: str) -> str:
@@ -1301,11 +1140,6 @@ _MONTH_ABBREVIATIONS = ("ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "�
 # Tesseract reads the small circle of sara am (ำ) as mai han-akat: "นั้า" for "น้ำ". Mai han-akat
 # is never followed by sara aa in Thai spelling, so the pair is always this misreading.
 _NIKHAHIT_AS_HAN_AKAT = re.compile("\u0e31([\u0e48-\u0e4b]?)\u0e32")
-
-
-# A mark alone in a cell of a form is a tick, whatever letter OCR took it for.
-_TICKS = dict.fromkeys(("v", "V", "/", "\\", "√", "✔", "J", "y", "Y", "”", "“", '"', "'", "’", "‘"),
-                       "✓") | {"x": "X", "×": "X"}  # fmt: skip
 
 
 def _kept(segment: Segment) -> bool:
