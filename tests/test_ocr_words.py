@@ -13,6 +13,7 @@ import parsers.ocr as ocr
 from parsers import thaidigits
 from parsers.ocr.engine import Word
 from parsers.ocr.ink import tightened
+from parsers.ocr.rereading import _checked, _read_spots, _Spot, second_look, thai_figures
 from parsers.textlayout import Segment
 
 H = 30  # text height in pixels (a 300-dpi scan of 14-16 pt Thai)
@@ -167,15 +168,15 @@ def test_sara_am_misread_as_mai_han_akat() -> None:
 
 def test_a_figure_read_twice() -> None:
     first = Word("2600", (0, 0, 40, 30), 66.0, (1, 1, 1), 2)
-    again = ocr._checked(first, ("2400", 96.6))
+    again = _checked(first, ("2400", 96.6))
     assert (again.text, again.confidence) == ("2400", 66.0)  # read alone: right, but doubtful
-    same = ocr._checked(first, ("2600", 96.6))
+    same = _checked(first, ("2600", 96.6))
     assert (same.text, same.confidence) == ("2600", 96.6)
-    longer = ocr._checked(first, ("26001", 96.6))  # a digit more: keep, and doubt
+    longer = _checked(first, ("26001", 96.6))  # a digit more: keep, and doubt
     assert longer.text == "2600"
     assert longer.confidence <= 66.0
-    assert ocr._checked(first, None) is first
-    assert ocr._checked(first, ("ประดู่", 90.0)) is first
+    assert _checked(first, None) is first
+    assert _checked(first, ("ประดู่", 90.0)) is first
 
 
 def test_a_label_with_letters_lost_and_its_marks_reordered_is_the_label() -> None:
@@ -238,7 +239,7 @@ def test_thai_figures_are_read_by_their_shapes() -> None:
         inked(page, 300, 3, "๓๕,เอ๓", 0),
         inked(page, 300, 5, "lod,alee", 0),
     ]
-    read = ocr.thai_figures(page, words)
+    read = thai_figures(page, words)
     assert [word.text for word in read] == ["๒๙๕.๒๖", "๗๕,๗๖๓", "๒๐๘,๗๘๔"]
     assert all(word.confidence >= 90 for word in read)
 
@@ -252,7 +253,7 @@ def test_a_page_without_thai_figures_is_left_to_tesseract() -> None:
         inked(page, 300, 3, "๐", 0),
         inked(page, 300, 5, "lod", 0),
     ]
-    assert ocr.thai_figures(page, words) == words
+    assert thai_figures(page, words) == words
 
 
 @needs_thai_fonts
@@ -262,7 +263,7 @@ def test_a_tick_read_as_a_letter_stays_a_tick() -> None:
     draw.line((300, 610, 312, 625, 335, 585), fill=0, width=4)  # a tick on line 4
     words = [inked(page, 300, 1, "๒๕๖๔", 0), inked(page, 300, 3, "๑๒๓", 0)]
     words.append(Word("v", (298, 583, 337, 627), 60.0, (1, 1, 4), 0))
-    read = ocr.thai_figures(page, words)
+    read = thai_figures(page, words)
     assert [word.text for word in read] == ["๒๕๖๔", "๑๒๓", "v"]
 
 
@@ -295,7 +296,7 @@ def test_a_doubted_email_address_is_read_again_in_english() -> None:
             return []
         return [Word("green1@dla.go.th", (10, 10, 400, image.height - 10), 91.0, (1, 1, 1), 0)]
 
-    read = ocr.second_look(page, [label, first], engine)
+    read = second_look(page, [label, first], engine)
     assert "eng" in asked
     address = next(word for word in read if "@" in word.text)
     assert address.text == "green1@dla.go.th"
@@ -307,7 +308,7 @@ def test_a_doubted_lone_mark_of_a_second_reading_is_a_speck() -> None:
     the speck it is the month, ก.ย."""
     page = Image.new("L", (600, 200), 255)
     ImageDraw.Draw(page).rectangle((100, 80, 160, 110), fill=0)
-    spot = ocr._Spot((1, 1, 1), (100, 80, 160, 110), 30, [], languages="tha")
+    spot = _Spot((1, 1, 1), (100, 80, 160, 110), 30, [], languages="tha")
 
     def engine(image: Image.Image, dpi: int, psm: int, languages: str) -> list[Word]:
         y0, y1 = 10, image.height - 10
@@ -315,7 +316,7 @@ def test_a_doubted_lone_mark_of_a_second_reading_is_a_speck() -> None:
         return [Word(text, (10 + 12 * i, y0, 20 + 12 * i, y1), sure, (1, 1, 1), 0)
                 for i, (text, sure) in enumerate(parts)]  # fmt: skip
 
-    assert ocr._read_spots(page, [spot], engine, "tha") == [("ก.ย.", 65.0)]
+    assert _read_spots(page, [spot], engine, "tha") == [("ก.ย.", 65.0)]
 
 
 @needs_thai_fonts
@@ -325,5 +326,5 @@ def test_a_run_wider_than_any_figure_keeps_tesseracts_reading() -> None:
     long_run = Word(long_run.text, (100, long_run.box[1], 1390, long_run.box[3]), 90.0,
                     long_run.line, 0)  # fmt: skip
     words = [long_run, inked(page, 300, 3, "๒๕๒๔", 0)]
-    read = ocr.thai_figures(page, words)
+    read = thai_figures(page, words)
     assert [word.text for word in read] == ["๑๒๓", "๒๕๖๔"]
