@@ -13,6 +13,7 @@ import parsers.ocr as ocr
 from parsers import thaidigits
 from parsers.ocr.engine import Word
 from parsers.ocr.ink import tightened
+from parsers.ocr.mending import snapped, undusted
 from parsers.ocr.rereading import _checked, _read_spots, _Spot, second_look, thai_figures
 from parsers.textlayout import Segment
 
@@ -150,15 +151,15 @@ def segment(text: str) -> Segment:
 
 
 def test_a_label_misread_by_a_character_is_the_label() -> None:
-    assert ocr.snapped(segment("พื้นที่สีเขียวที่เพิ่ขึ้น")).text == "พื้นที่สีเขียวที่เพิ่มขึ้น"
-    assert ocr.snapped(segment("ลงชือ")).text == "ลงชื่อ"  # the same letters, marks lost
-    assert ocr.snapped(segment("วันทิ")).text == "วันที่"
-    assert ocr.snapped(segment("2.1 พื้นที่สีเขียวอรรถประโยชน ส่วนบุคคล")).text.startswith("2.1 ")
+    assert snapped(segment("พื้นที่สีเขียวที่เพิ่ขึ้น")).text == "พื้นที่สีเขียวที่เพิ่มขึ้น"
+    assert snapped(segment("ลงชือ")).text == "ลงชื่อ"  # the same letters, marks lost
+    assert snapped(segment("วันทิ")).text == "วันที่"
+    assert snapped(segment("2.1 พื้นที่สีเขียวอรรถประโยชน ส่วนบุคคล")).text.startswith("2.1 ")
 
 
 def test_values_are_not_snapped_to_labels() -> None:
     for text in ("นายสมชาย ใจดี", "ปลูกป่าชุมชนบ้านหนองบัว", "กำแพงแสน", "1,250"):
-        assert ocr.snapped(segment(text)).text == text
+        assert snapped(segment(text)).text == text
 
 
 def test_sara_am_misread_as_mai_han_akat() -> None:
@@ -181,7 +182,7 @@ def test_a_figure_read_twice() -> None:
 
 def test_a_label_with_letters_lost_and_its_marks_reordered_is_the_label() -> None:
     # Tesseract's "เพิ่ึ้น" for "เพิ่มขึ้น": ม and ข lost, and normalising puts ึ before ่
-    assert ocr.snapped(segment("พื้นที่สีเขียวที่เพิ่ึ้น")).text == "พื้นที่สีเขียวที่เพิ่มขึ้น"
+    assert snapped(segment("พื้นที่สีเขียวที่เพิ่ึ้น")).text == "พื้นที่สีเขียวที่เพิ่มขึ้น"
 
 
 def test_dirt_at_the_ends_of_a_value_is_no_punctuation() -> None:
@@ -193,9 +194,9 @@ def test_dirt_at_the_ends_of_a_value_is_no_punctuation() -> None:
         "ทต.แม่ใส.": "ทต.แม่ใส",
     }
     for read, meant in cases.items():
-        assert ocr._undusted(read) == meant
+        assert undusted(read) == meant
     for kept in ("อบต.", "ก.ย.", "ต.ค. 2563 - ก.ย. 2564", "มี.ค.", "ตร.กม.", "4.88", "-- ไม่มี --"):
-        assert ocr._undusted(kept) == kept
+        assert undusted(kept) == kept
 
 
 def test_two_formatted_figures_a_space_apart_are_two_cells() -> None:
