@@ -9,10 +9,10 @@ from __future__ import annotations
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-import parsers.ocr as ocr
 from parsers import thaidigits
 from parsers.ocr.engine import Word
 from parsers.ocr.ink import tightened
+from parsers.ocr.lines import _cut_numbers, _text, ocr_pages
 from parsers.ocr.mending import snapped, undusted
 from parsers.ocr.rereading import _checked, _read_spots, _Spot, second_look, thai_figures
 from parsers.textlayout import Segment
@@ -35,7 +35,7 @@ def line(number: int, *cells: tuple[int, str], gap: int = 1) -> list[Word]:
 
 
 def texts(words: list[Word]) -> list[list[str]]:
-    lines = ocr.ocr_pages([(1, words)], 300)
+    lines = ocr_pages([(1, words)], 300)
     return [[segment.text for segment in found.segments] for found in lines]
 
 
@@ -164,7 +164,7 @@ def test_values_are_not_snapped_to_labels() -> None:
 
 def test_sara_am_misread_as_mai_han_akat() -> None:
     word = Word("นั้า", (0, 0, 30, 30), 90.0, (1, 1, 1))
-    assert ocr._text([word]) == "น้ำ"
+    assert _text([word]) == "น้ำ"
 
 
 def test_a_figure_read_twice() -> None:
@@ -277,7 +277,7 @@ def test_two_column_headers_read_as_one_run_are_two_cells() -> None:
 def test_a_number_glued_to_thai_text_is_its_own_cell() -> None:
     glued = [Word("”", (90, 160, 95, 165), 40.0, (1, 1, 1), 0),
              Word("1ท้องถิ่น", (120, 160, 220, 190), 90.0, (1, 1, 1), 1)]  # fmt: skip
-    cut = ocr._cut_numbers(glued)
+    cut = _cut_numbers(glued)
     assert [[word.text for word in piece] for piece in cut] == [["”", "1"], ["ท้องถิ่น"]]
     assert cut[1][0].box[0] == cut[0][1].box[2]  # the box parted in proportion
 
