@@ -5,8 +5,10 @@ seconds a page) and, later, in a process pool.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 import parsers
 from ingest import attachments, mime
@@ -47,8 +49,21 @@ def read_limits(limits: LimitsConfig) -> parsers.ReadLimits:
     )
 
 
-def analyse(raw: bytes, config: Config, stage: Callable[[str], None]) -> Analysis:
-    """Classify, extract and parse one message. ``stage`` is told each stage as it starts."""
+class _Default(enum.Enum):
+    """``analyse(ocr=...)`` not given: Tesseract, if installed (``parsers.ocr.default_engine``)."""
+
+    OCR = enum.auto()
+
+
+def analyse(
+    raw: bytes,
+    config: Config,
+    stage: Callable[[str], None],
+    *,
+    ocr: parsers.ocr.Engine | Literal[_Default.OCR] | None = _Default.OCR,
+) -> Analysis:
+    """Classify, extract and parse one message. ``stage`` is told each stage as it starts;
+    ``ocr`` reads images and scans (not given: ``parsers.ocr.default_engine()``)."""
     stage("classify")
     mail = mime.parse(raw)
     own = frozenset({config.smtp.from_address.lower(), config.mailbox.username.lower()})
@@ -65,6 +80,7 @@ def analyse(raw: bytes, config: Config, stage: Callable[[str], None]) -> Analysi
 
     stage("parse")
     limits = read_limits(config.limits)
+    engine = parsers.ocr.default_engine() if ocr is _Default.OCR else ocr
     files: list[ParsedFile] = []
     for item in items:
         if item.problem is not None:
@@ -75,6 +91,7 @@ def analyse(raw: bytes, config: Config, stage: Callable[[str], None]) -> Analysi
             filename=item.filename,
             form_version=config.campaign.form_version,
             limits=limits,
+            ocr=engine,
         )
         files.append(ParsedFile(item, result))
     return Analysis(mail, classification, tuple(files))

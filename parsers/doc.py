@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 import olefile  # type: ignore[import-untyped]
 
 from parsers.cells import Cell, Document, FullError, add_within
-from parsers.readers import ReadError, register
+from parsers.readers import ReadContext, ReadError, register
 from parsers.results import ReadLimits
 
 SHEET = "document"
@@ -77,8 +77,9 @@ class _DamagedError(Exception):
 
 
 @register("doc")
-def read_doc(data: bytes, limits: ReadLimits) -> Document:
+def read_doc(data: bytes, context: ReadContext) -> Document:
     """Read a Word 97-2003 document; ReadError("password_protected" | "corrupt_file")."""
+    limits = context.limits
     word, table = _streams(data)
     try:
         fib = _Fib.parse(word)

@@ -26,7 +26,7 @@ from typing import Any
 
 from parsers.cells import Cell, Document, FullError, add_within
 from parsers.ooxml import open_package, parse_xml, read_part
-from parsers.readers import ReadError, register
+from parsers.readers import ReadContext, ReadError, register
 from parsers.results import ReadLimits
 
 SHEET = "document"
@@ -70,8 +70,9 @@ _SYMBOLS: dict[str, dict[int, str]] = {
 
 
 @register("docx")
-def read_docx(data: bytes, limits: ReadLimits) -> Document:
+def read_docx(data: bytes, context: ReadContext) -> Document:
     """Read a .docx document; ReadError("corrupt_file" | "too_large") when it cannot be."""
+    limits = context.limits
     with open_package(data, limits) as archive:
         name = _main_part(archive, limits)
         root = parse_xml(read_part(archive, name, limits))

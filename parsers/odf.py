@@ -35,7 +35,7 @@ from typing import Any
 from parsers.cells import Cell, Document, FullError, a1_source, add_within
 from parsers.doc import SYMBOL_GLYPHS
 from parsers.ooxml import open_package, parse_xml, read_part
-from parsers.readers import ReadError, register
+from parsers.readers import ReadContext, ReadError, register
 from parsers.results import ReadLimits
 from parsers.xlsx import cell_text, typed_value
 
@@ -60,8 +60,9 @@ _BLOCK_WRAPPERS = frozenset({"section", "list", "list-item", "list-header", "ind
 
 
 @register("ods")
-def read_ods(data: bytes, limits: ReadLimits) -> Document:
+def read_ods(data: bytes, context: ReadContext) -> Document:
     """Read an OpenDocument spreadsheet; ReadError("corrupt_file" | "password_protected" | ...)."""
+    limits = context.limits
     root = _content(data, limits)
     spreadsheet = _find(root, "body", "spreadsheet")
     if spreadsheet is None:
@@ -82,8 +83,9 @@ def read_ods(data: bytes, limits: ReadLimits) -> Document:
 
 
 @register("odt")
-def read_odt(data: bytes, limits: ReadLimits) -> Document:
+def read_odt(data: bytes, context: ReadContext) -> Document:
     """Read an OpenDocument text document; ReadError("corrupt_file" | "password_protected")."""
+    limits = context.limits
     root = _content(data, limits)
     text = _find(root, "body", "text")
     if text is None:

@@ -22,7 +22,7 @@ from typing import Any
 
 from parsers.cells import Cell, Document, a1_source
 from parsers.ooxml import parse_xml
-from parsers.readers import ReadError, register
+from parsers.readers import ReadContext, ReadError, register
 from parsers.results import ReadLimits
 from parsers.xlsx import cell_text, typed_value
 
@@ -31,8 +31,9 @@ _MAX_INDEX = 1 << 20  # Excel's own row limit; ss:Index beyond it is damage
 
 
 @register("spreadsheetml")
-def read_spreadsheetml(data: bytes, limits: ReadLimits) -> Document:
+def read_spreadsheetml(data: bytes, context: ReadContext) -> Document:
     """Read an Excel 2003 XML workbook; ReadError("corrupt_file") for bad XML or a DTD."""
+    limits = context.limits
     root = parse_xml(data)
     if _local(root.tag) != "Workbook":
         raise ReadError("corrupt_file", "the XML root is not a SpreadsheetML Workbook")

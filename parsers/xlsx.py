@@ -34,7 +34,7 @@ from python_calamine import (
 
 from parsers.cells import Cell, Document, a1_source
 from parsers.ooxml import has_doctype, open_package, read_part
-from parsers.readers import ReadError, register
+from parsers.readers import ReadContext, ReadError, register
 from parsers.results import ReadLimits
 
 CalamineValue = int | float | str | bool | dt.time | dt.date | dt.datetime | dt.timedelta
@@ -43,8 +43,9 @@ _REF = re.compile(rb"r\s*=\s*[\"']([A-Z]{0,3})([0-9]{1,7})[\"']")
 
 
 @register("xlsx")
-def read_xlsx(data: bytes, limits: ReadLimits) -> Document:
+def read_xlsx(data: bytes, context: ReadContext) -> Document:
     """Read an .xlsx/.xlsm workbook; ReadError("password_protected" | "corrupt_file" | ...)."""
+    limits = context.limits
     if _dense_extent(data, limits) > _MAX_DENSE_CELLS:
         return _read_streaming(data, limits)
     try:

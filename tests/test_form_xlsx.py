@@ -28,6 +28,7 @@ from parsers import (
     sniff,
     validate,
 )
+from parsers.ocr.engine import Tesseract
 from parsers.readers import formats
 from parsers.template import build_template, template_path
 
@@ -229,8 +230,9 @@ def test_formats_without_reader_say_so() -> None:
     ("data", "fmt"), [(b"GIF89a" + b"\x00" * 40, "gif"), (b"II*\x00" + b"\x00" * 40, "tiff")]
 )
 def test_damaged_images_are_unreadable(data: bytes, fmt: str) -> None:
-    """GIF and TIFF go to OCR (a scanner's TIFF); a damaged one is a damaged file."""
-    result = read_attachment(data, filename="scan.bin")
+    """GIF and TIFF go to OCR (a scanner's TIFF); a damaged one is a damaged file (Tesseract
+    is never run on it)."""
+    result = read_attachment(data, filename="scan.bin", ocr=Tesseract())
     assert isinstance(result, Unreadable)
     assert result.format == fmt
     assert result.problem.code == "corrupt_file"

@@ -20,11 +20,12 @@ from PIL import Image
 import parsers.ocr as ocr
 import parsers.pdf
 from ingest.samples import scans
-from parsers import FormReading, NotAForm, ReadLimits, load_schema, read_attachment
+from parsers import FormReading, NotAForm, load_schema, read_attachment
 from parsers.cells import Document
 from parsers.extract import extract
 from parsers.ocr.engine import OCR_DPI, Tesseract, Word, tesseract_languages
 from parsers.ocr.pages import LOOK_DPI, first_look, open_image
+from parsers.readers import ReadContext
 
 pytestmark = [
     pytest.mark.skipif(
@@ -44,6 +45,7 @@ PART1 = ("lao_name", "lao_code", "district", "province", "population", "contact_
 # average over layouts: this layout reads above it).
 SCAN_FLOOR = 0.85
 SCHEMA = load_schema("2564.1")
+TESSERACT = Tesseract()  # the engine the application passes in (parsers.ocr.default_engine)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -101,7 +103,7 @@ def test_image_readers_are_registered() -> None:
 def recorded(scanned: Scanned) -> tuple[Recording, Document]:
     """The scan read once by real Tesseract, every answer kept."""
     recording = Recording()
-    return recording, parsers.pdf.read_pdf_with(scanned.scan_pdf, ReadLimits(), recording)
+    return recording, parsers.pdf.read_pdf(scanned.scan_pdf, ReadContext(ocr=recording))
 
 
 def test_a_300_dpi_scan_reads_back_most_fields(
@@ -134,7 +136,7 @@ def test_low_ocr_confidence_sends_values_to_review(
         return [dataclasses.replace(w, confidence=60.0) if w.line in unsure else w for w in words]
 
     before = extract(sure, SCHEMA)
-    after = extract(parsers.pdf.read_pdf_with(scanned.scan_pdf, ReadLimits(), replay), SCHEMA)
+    after = extract(parsers.pdf.read_pdf(scanned.scan_pdf, ReadContext(ocr=replay)), SCHEMA)
     assert after.fields["province"] == before.fields["province"]
     assert after.provenance["province"].confidence < 0.8 <= before.provenance["province"].confidence
     assert after.provenance["lao_name"].confidence == before.provenance["lao_name"].confidence
@@ -142,7 +144,7 @@ def test_low_ocr_confidence_sends_values_to_review(
 
 
 def test_png_of_the_first_page(scanned: Scanned) -> None:
-    result = read_attachment(scanned.png, filename="scan.png")
+    result = read_attachment(scanned.png, filename="scan.png", ocr=TESSERACT)
     assert isinstance(result, FormReading), result
     right = exact(scanned.truth, dict(result.fields), PART1)
     assert len(right) >= len(PART1) - 1, right
@@ -154,7 +156,7 @@ def test_multipage_tiff_from_a_scanner(scanned: Scanned) -> None:
     buffer = io.BytesIO()
     pages[0].save(buffer, format="TIFF", save_all=True, append_images=pages[1:], dpi=(300, 300),
                   compression="tiff_deflate")  # fmt: skip
-    result = read_attachment(buffer.getvalue(), filename="scan0001.tif")
+    result = read_attachment(buffer.getvalue(), filename="scan0001.tif", ocr=TESSERACT)
     assert isinstance(result, FormReading), result
     assert len(pages) > 1
     assert result.format == "image"
@@ -163,7 +165,7 @@ def test_multipage_tiff_from_a_scanner(scanned: Scanned) -> None:
 
 def test_jpeg_photo_of_the_form_page(scanned: Scanned) -> None:
     """A phone photo: 200 dpi, uneven light, more noise and blur, a bigger tilt."""
-    result = read_attachment(scanned.photo, filename="IMG_2041.jpg")
+    result = read_attachment(scanned.photo, filename="IMG_2041.jpg", ocr=TESSERACT)
     assert isinstance(result, FormReading), result
     right = exact(scanned.truth, dict(result.fields), PART1)
     assert len(right) >= len(PART1) - 2, right
@@ -189,18 +191,20 @@ class Counting:
 
 def test_activity_photo_never_reaches_ocr() -> None:
     engine = Counting()
-    document = ocr.read_image_with(scans.activity_photo(seed=3), ReadLimits(), engine)
+    document = ocr.read_image(scans.activity_photo(seed=3), ReadContext(ocr=engine))
     assert document.cell_count == 0
     assert (engine.looks, engine.full) == (0, 0)  # pixel statistics alone: not a document
-    result = read_attachment(scans.activity_photo(seed=4), filename="IMG_0001.jpg")
+    result = read_attachment(scans.activity_photo(seed=4), filename="IMG_0001.jpg", ocr=TESSERACT)
     assert isinstance(result, NotAForm)
 
 
 def test_logo_never_reaches_ocr() -> None:
     engine = Counting()
-    assert ocr.read_image_with(scans.logo(seed=1), ReadLimits(), engine).cell_count == 0
+    assert ocr.read_image(scans.logo(seed=1), ReadContext(ocr=engine)).cell_count == 0
     assert (engine.looks, engine.full) == (0, 0)
-    assert isinstance(read_attachment(scans.logo(seed=2), filename="logo.png"), NotAForm)
+    assert isinstance(
+        read_attachment(scans.logo(seed=2), filename="logo.png", ocr=TESSERACT), NotAForm
+    )
 
 
 def test_a_letter_gets_a_first_look_but_no_full_ocr(scanned: Scanned) -> None:
@@ -209,7 +213,7 @@ def test_a_letter_gets_a_first_look_but_no_full_ocr(scanned: Scanned) -> None:
     letter = scans.cover_letter_pdf("องค์การบริหารส่วนตำบลแม่ใส")
     page = scans.degrade(scans.render_pages(letter, 300)[0], random.Random(1))
     recording = Recording()
-    document = ocr.read_image_with(scans.image_bytes(page, "png"), ReadLimits(), recording)
+    document = ocr.read_image(scans.image_bytes(page, "png"), ReadContext(ocr=recording))
     assert document.cell_count == 0
     assert recording.calls
     assert all(dpi == LOOK_DPI for dpi, _ in recording.calls)
@@ -228,8 +232,10 @@ def test_hostile_images_are_bounded() -> None:
     huge = Image.new("1", (9000, 9000), 1)  # 81 M pixels: over MAX_PIXELS, under Pillow's bomb
     buffer = io.BytesIO()
     huge.save(buffer, format="PNG")
-    result = read_attachment(buffer.getvalue(), filename="scan.png")
+    result = read_attachment(buffer.getvalue(), filename="scan.png", ocr=TESSERACT)
     assert result.__class__.__name__ == "Unreadable"
     assert result.problem.code == "too_large"  # type: ignore[union-attr]
-    broken = read_attachment(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, filename="scan.png")
+    broken = read_attachment(
+        b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, filename="scan.png", ocr=TESSERACT
+    )
     assert broken.__class__.__name__ == "Unreadable"

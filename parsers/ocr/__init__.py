@@ -48,8 +48,11 @@ reads them. For the pages of one document:
 This package's own functions read an image file (:func:`read_image`, registered) or the
 scanned pages of a PDF (:func:`read_pdf_pages`), running the steps above for each page
 (:func:`read_pages`). Provenance of a cell: "p1 ocr line 12" (page, line of the page as OCR
-read it). The engine is injected (``read_image_with``, ``read_pdf_pages``): tests count its
-calls or replay its words.
+read it).
+
+The engine comes in from outside (``parsers.readers.ReadContext``, from the ``ocr`` argument of
+``parsers.read_attachment``): the application builds it once at start-up with
+:func:`default_engine`; tests hand in one that counts its calls or replays its words.
 """
 
 from __future__ import annotations
@@ -77,9 +80,20 @@ from parsers.ocr.ink import (
 from parsers.ocr.lines import ocr_pages
 from parsers.ocr.pages import MAX_PIXELS, first_look, open_pages, prepare
 from parsers.ocr.rereading import second_look, thai_figures
-from parsers.readers import ReadError, register
+from parsers.readers import ReadContext, ReadError, register
 from parsers.results import ReadLimits
 from parsers.textlayout import Line, Segment, layout_cells
+
+# What is used from outside: the engine the application builds once (``default_engine``), the
+# registered reader, and what ``parsers.pdf`` needs for the scanned pages of a PDF.
+__all__ = [
+    "LAYOUT_ALIGN",
+    "Engine",
+    "default_engine",
+    "ocr_source",
+    "read_image",
+    "read_pdf_pages",
+]
 
 log = logging.getLogger(__name__)
 
@@ -88,17 +102,13 @@ LAYOUT_ALIGN = 0.25  # ems: alignment of OCR boxes on the deskewed, registered p
 
 
 @register("jpeg", "png", "tiff", "gif")
-def read_image(data: bytes, limits: ReadLimits) -> Document:
-    """A photo or scan of a form page (see the module docstring)."""
-    engine = default_engine()
+def read_image(data: bytes, context: ReadContext) -> Document:
+    """A photo or scan of a form page (see the module docstring), read by the OCR engine of
+    ``context``; with none, an empty document (and a warning in the log)."""
+    engine, limits = context.ocr, context.limits
     if engine is None:
-        log.warning("tesseract with tha+eng is not installed: image not read")
+        log.warning("no OCR engine (is tesseract with tha+eng installed?): image not read")
         return Document.from_cells("image", [], [SHEET])
-    return read_image_with(data, limits, engine)
-
-
-def read_image_with(data: bytes, limits: ReadLimits, engine: Engine) -> Document:
-    """:func:`read_image` with the OCR engine given."""
     pages = open_pages(data, limits.max_sheets)
     lines = read_pages([(number, image, dpi) for number, (image, dpi) in enumerate(pages, 1)],
                        engine)  # fmt: skip
