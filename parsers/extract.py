@@ -26,10 +26,10 @@ from parsers.cells import Cell, Document
 from parsers.labels import Hit, index_for
 from parsers.layout import Run, SheetLayout
 from parsers.messages import problem
+from parsers.pagetext import read_by_ocr, reading_confidence
 from parsers.projects import read_projects
 from parsers.results import Problem, Provenance
 from parsers.schema import FieldSpec, FormSchema
-from parsers.textlayout import read_by_ocr, reading_confidence
 from parsers.values import Failure, Parsed, Source, ValueSpec, is_blank, phone_digits, read_value
 
 _CHOICE_TYPES = frozenset({"lao_type", "bool"})

@@ -28,8 +28,8 @@ from parsers.labels import (
     label_key,
     whole_label,
 )
+from parsers.pagetext import JOINTS, TextCell
 from parsers.schema import FormSchema
-from parsers.textlayout import JOINTS, TextCell
 from parsers.thai import area_unit_of, is_unit_text
 from parsers.values import is_blank
 
@@ -468,7 +468,7 @@ def _wrapped_labels_joined(sheet: Sheet, index: LabelIndex) -> list[Cell]:
 
 def _scaled_by_reading(hits: list[Hit], sheet: Sheet) -> list[Hit]:
     """Labels of fields and Part 2 rows on lines read with little confidence (OCR cells,
-    ``parsers.textlayout.TextCell``) score that much less, and so do the values read with them:
+    ``parsers.pagetext.TextCell``) score that much less, and so do the values read with them:
     they go to review. All hits of one target are scaled alike (by the least sure of their
     lines), so that how sure OCR was never decides which of two labels is the field's."""
     if not any(isinstance(cell, TextCell) for cell in sheet.cells[:1]):

@@ -37,8 +37,9 @@ import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
 
 from parsers import ocr
 from parsers.cells import Document
+from parsers.pagetext import Box, Line, Segment, box_source
 from parsers.readers import ReadContext, ReadError, register
-from parsers.textlayout import Box, Line, Segment, box_source, layout_cells
+from parsers.textlayout import layout_cells
 
 SHEET = "pdf"
 MIN_TEXT_CHARS = 25  # a page with fewer printed characters has no usable text layer: OCR it

@@ -1,7 +1,7 @@
 """Text lines on pages -> a grid of cells: the geometry shared by the PDF reader and OCR.
 
 Place in the flow: ``parsers.pdf`` (characters of a PDF text layer) and ``parsers.ocr``
-(Tesseract's words) both turn each page into :class:`Line`\\ s of :class:`Segment`\\ s - runs of
+(Tesseract's words) both turn each page into lines of segments (``parsers.pagetext``) - runs of
 text separated by a column gap, each with a box in points from the page's top-left corner. This
 module puts them on the grid that ``parsers.extract`` reads (``parsers.cells``):
 
@@ -23,9 +23,9 @@ module puts them on the grid that ``parsers.extract`` reads (``parsers.cells``):
   starts is kept (``TextCell.breaks``): ``parsers.layout`` cuts a cell again at a line that
   is a label of the form alone.
 
-Cells are :class:`TextCell`\\ s: a :class:`parsers.cells.Cell` with the reading confidence of
-its text (1.0 for a text layer, Tesseract's for OCR; ``parsers.layout`` scales label scores by it)
-and its page.
+Cells are ``parsers.pagetext.TextCell``\\ s: a :class:`parsers.cells.Cell` with the reading
+confidence of its text (1.0 for a text layer, Tesseract's for OCR; ``parsers.layout`` scales
+label scores by it) and its page.
 """
 
 from __future__ import annotations
@@ -33,95 +33,20 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from parsers.cells import Cell
-
-Box = tuple[float, float, float, float]  # x0, top, x1, bottom: points from the page's top-left
-
-
-def read_by_ocr(cells: Sequence[Cell]) -> bool:
-    """True when any of ``cells`` was read by OCR from a scan."""
-    return any(isinstance(cell, TextCell) and cell.ocr for cell in cells)
-
-
-def reading_confidence(cells: Sequence[Cell]) -> float:
-    """How sure the reader was of the text of ``cells`` (the least sure of them): 1.0 for
-    cells of a file's own text, OCR's confidence for cells of a scan."""
-    return min((cell.confidence for cell in cells if isinstance(cell, TextCell)), default=1.0)
-
-
-@dataclass(frozen=True)
-class TextCell(Cell):
-    """A cell read from a page; ``confidence`` is how sure the reader is of its text (0-1)."""
-
-    confidence: float = 1.0
-    page: int = 1
-    # where each printed line after the first starts in ``text`` (offsets): a cell joined from
-    # several lines can be cut again where a line turns out to be a label of its own
-    breaks: tuple[int, ...] = ()
-    ocr: bool = False  # read by OCR from a scan (its text may have Thai marks lost)
-
-    def lines(self) -> list[str]:
-        """The printed lines of the cell's text, without the joints between them."""
-        starts = (0, *self.breaks)
-        ends = (*self.breaks, len(self.text))
-        return [self.text[a:b].strip(JOINTS) for a, b in zip(starts, ends, strict=True)]
-
-
-@dataclass(frozen=True)
-class Segment:
-    """A run of text on one line with no column gap inside it."""
-
-    text: str
-    box: Box
-    size: float  # font size (text layer) or x-height-based size (OCR), in points
-    confidence: float = 1.0
-    space_after: bool = False  # a space is drawn after the text (a line wrapped at a space)
-    weight: int = 0  # font weight (400 regular, 700 bold; 0 unknown)
-    frame: Box | None = None  # the ruled box (table cell borders) the text is in, if any
-    tail: float | None = None  # where the last line of a joined cell ends (None: ``x1``)
-    head: float | None = None  # width of the first word (up to a space), when the reader knows it
-    breaks: tuple[int, ...] = ()  # offsets in ``text`` where its later lines start (joined cells)
-
-    @property
-    def x0(self) -> float:
-        return self.box[0]
-
-    @property
-    def x1(self) -> float:
-        return self.box[2]
-
-    @property
-    def end(self) -> float:
-        """Where the text's last line ends: the box of a joined cell is its widest line's."""
-        return self.box[2] if self.tail is None else self.tail
-
-
-@dataclass
-class Line:
-    """The segments of one text line of a page, left to right."""
-
-    page: int  # 1-based
-    segments: list[Segment]
-    number: int = 0  # the reader's line number on the page (1-based), for provenance
-    ocr: bool = False  # read by OCR (not from a text layer)
-
-    @property
-    def top(self) -> float:
-        return min(segment.box[1] for segment in self.segments)
-
-    @property
-    def bottom(self) -> float:
-        return max(segment.box[3] for segment in self.segments)
-
-    @property
-    def size(self) -> float:
-        return max(segment.size for segment in self.segments)
-
-
-SourceOf = Callable[[Line, Segment], str]
+from parsers.pagetext import (
+    BREAK_MARK,
+    WRAP_MARK,
+    Box,
+    Line,
+    Segment,
+    SourceOf,
+    TextCell,
+    box_source,
+    line_text,
+)
 
 _ALIGN = 0.6  # a continuation line starts within this many ems of the cell it continues
 _OVERLAP = 0.5  # ems: text ending this far past where a column starts is still before it
@@ -148,20 +73,6 @@ _MIN_BROKEN = 4
 # broken, or words run together; lines that wrapped at a space left at least 0.6 em (measured
 # on Writer's PDFs, where the space is not drawn).
 _FULL = 0.5
-# Joins two lines of a cell where the text wrapped between two Thai words: there may have been a
-# space (Unicode's word boundary without one; ``parsers.thai.normalize`` removes it).
-WRAP_MARK = "\u200b"
-# Joins two lines of a cell where a Thai line ran up to its column's end: a word too long for
-# its column broken there - or, in a name, the space between given name and surname that the
-# producer did not draw (``parsers.values`` decides; ``parsers.thai.normalize`` removes it).
-BREAK_MARK = "\u2060"
-JOINTS = WRAP_MARK + BREAK_MARK + " \n"  # what can stand between two joined lines of a cell
-
-
-def box_source(line: Line, segment: Segment) -> str:
-    """ "p1 (72,300)-(210,312)": the page and the box in points, as a reviewer finds it."""
-    x0, top, x1, bottom = segment.box
-    return f"p{line.page} ({x0:.0f},{top:.0f})-({x1:.0f},{bottom:.0f})"
 
 
 def layout_cells(
@@ -246,13 +157,13 @@ def _without_running_lines(pages: dict[int, list[Line]]) -> dict[int, list[Line]
             kept.pop()
         out[page] = kept
         for line in (*page_lines[:_RUNNING], *page_lines[-_RUNNING:]):
-            seen.setdefault(_line_text(line), []).append(line.top)
+            seen.setdefault(line_text(line), []).append(line.top)
     return out
 
 
 def _seen_at(line: Line, seen: dict[str, list[float]]) -> bool:
     """Was ``line`` at the top or foot of an earlier page, at the same height?"""
-    tops = seen.get(_line_text(line), [])
+    tops = seen.get(line_text(line), [])
     return any(abs(top - line.top) <= 0.3 * line.size for top in tops)
 
 
@@ -424,7 +335,7 @@ class _PageBreak:
         self.last_row = [entry for frame, entry in cells if frame[3] >= bottom - 1]
         self.waiting = self.tail_framed and bool(self.last_row)
         self.page, self.tail_framed = line.page, False
-        self.first_text.setdefault(line.page, _line_text(line))
+        self.first_text.setdefault(line.page, line_text(line))
 
     def continued(self, line: Line) -> list[tuple[Line, int]] | None:
         """The cells of the previous page's last row that ``line``'s segments continue, or None."""
@@ -432,7 +343,7 @@ class _PageBreak:
             return None
         if any(segment.frame is None for segment in line.segments):
             # a running page header passes; any other text ends the table
-            self.waiting = _line_text(line) == self.first_text.get(line.page - 1)
+            self.waiting = line_text(line) == self.first_text.get(line.page - 1)
             return None
         texts = tuple(segment.text for segment in line.segments)
         if texts in self.rows:
@@ -463,10 +374,6 @@ class _PageBreak:
         self.tail_framed = any(segment.frame is not None for segment in line.segments)
         if self.tail_framed:
             self.rows.add(tuple(segment.text for segment in line.segments))
-
-
-def _line_text(line: Line) -> str:
-    return " ".join(segment.text for segment in line.segments)
 
 
 def _same_box_columns(one: Segment, other: Segment) -> bool:

@@ -95,9 +95,9 @@ def test_a_column_that_lists_names_is_a_schema_attribute() -> None:
     """``list = true`` in the schema file: a wrap between two Thai words in such a column's PDF
     cell was a space between two names; other columns keep Thai words together."""
     from parsers.cells import Cell
+    from parsers.pagetext import WRAP_MARK
     from parsers.projects import cell_text
     from parsers.schema import parse_schema
-    from parsers.textlayout import WRAP_MARK
 
     assert [c.key for c in SCHEMA.projects.columns if c.list] == ["species"]
     columns = {column.key: column for column in SCHEMA.projects.columns}

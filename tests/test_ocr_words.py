@@ -15,7 +15,7 @@ from parsers.ocr.ink import tightened
 from parsers.ocr.lines import _cut_numbers, _text, ocr_pages
 from parsers.ocr.mending import snapped, undusted
 from parsers.ocr.rereading import _checked, _read_spots, _Spot, second_look, thai_figures
-from parsers.textlayout import Segment
+from parsers.pagetext import Segment
 
 H = 30  # text height in pixels (a 300-dpi scan of 14-16 pt Thai)
 

@@ -80,9 +80,10 @@ from parsers.ocr.ink import (
 from parsers.ocr.lines import ocr_pages
 from parsers.ocr.pages import MAX_PIXELS, first_look, open_pages, prepare
 from parsers.ocr.rereading import second_look, thai_figures
+from parsers.pagetext import Line, Segment
 from parsers.readers import ReadContext, ReadError, register
 from parsers.results import ReadLimits
-from parsers.textlayout import Line, Segment, layout_cells
+from parsers.textlayout import layout_cells
 
 # What is used from outside: the engine the application builds once (``default_engine``), the
 # registered reader, and what ``parsers.pdf`` needs for the scanned pages of a PDF.

@@ -2,7 +2,7 @@
 
 Place in the flow: the last step of ``parsers.ocr`` before the layout shared with PDFs
 (``parsers.textlayout``): :func:`ocr_pages` takes the words of all pages of one document (boxes
-tightened, doubtful words read again) and makes :class:`parsers.textlayout.Line`\\ s of
+tightened, doubtful words read again) and makes :class:`parsers.pagetext.Line`\\ s of
 segments in points, with confidences.
 
 The pages are registered on their left margins and taken as one, so a table keeps its columns
@@ -32,8 +32,9 @@ from parsers.labels import bare_key, label_key, schema_labels
 from parsers.ocr.engine import COLUMN_SPACES, Word, is_mark, text_height
 from parsers.ocr.ink import TICKS
 from parsers.ocr.mending import NIKHAHIT_AS_HAN_AKAT, month_fixed, snapped, undusted
+from parsers.pagetext import Line, Segment
 from parsers.schema import available_versions, load_schema
-from parsers.textlayout import Line, Segment, column_edges
+from parsers.textlayout import column_edges
 
 _SPACE_GAP = 0.33  # text heights: a gap this wide between characters is a space
 _SEGMENT_GAP = 2.0  # text heights: ... and this wide, another column

@@ -27,8 +27,8 @@ from rapidfuzz.distance import Levenshtein
 
 from parsers.labels import NUMBERING, bare_key, label_key, schema_labels
 from parsers.ocr.engine import MARKS
+from parsers.pagetext import Segment
 from parsers.schema import available_versions, load_schema
-from parsers.textlayout import Segment
 
 
 def snapped(segment: Segment) -> Segment:
