@@ -22,9 +22,9 @@ from parsers import FormReading, NotAForm, ReadLimits, Unreadable, load_schema, 
 from parsers.cells import Cell, Document, Sheet
 from parsers.extract import extract
 from parsers.labels import index_for
-from parsers.layout import relined
 from parsers.pagetext import BREAK_MARK, WRAP_MARK, Line, Segment, TextCell
 from parsers.readers import ReadContext
+from parsers.relining import relined
 from parsers.textlayout import layout_cells
 from parsers.values import Parsed, Source, ValueSpec, clean_text, read_value
 
