@@ -29,23 +29,31 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
-from parsers.cells import Cell, Document, FullError, a1_source, add_within
-from parsers.doc import SYMBOL_GLYPHS
+from parsers.cells import Cell, Document, FullError, a1_source
 from parsers.ooxml import open_package, parse_xml, read_part
 from parsers.readers import ReadContext, ReadError, register
 from parsers.results import ReadLimits
+from parsers.wordgrid import (
+    MAX_DEPTH,
+    SHEET,
+    SYMBOL_GLYPHS,
+    Block,
+    BlockText,
+    Pending,
+    Table,
+    WordGrid,
+    joined_lines,
+    table_source,
+)
 from parsers.xlsx import cell_text, typed_value
 
-TEXT_SHEET = "document"
 _OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 _STYLE = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
 _FIELD = "urn:openoffice:names:experimental:ooo-ms-interop:xmlns:field:1.0"
-_MAX_DEPTH = 40
 _MAX_REPEAT = 1 << 31
 # Elements whose text is not on the page, or not in the flow where they stand.
 _NOT_TEXT = frozenset({"tracked-changes", "note", "annotation", "annotation-end",
@@ -93,7 +101,7 @@ def read_odt(data: bytes, context: ReadContext) -> Document:
     grid = _Grid(limits, _symbol_styles(root))
     with contextlib.suppress(FullError):
         grid.blocks(text, 0)
-    return Document.from_cells("odt", grid.cells, [TEXT_SHEET])
+    return Document.from_cells("odt", grid.cells, [SHEET])
 
 
 # --------------------------------------------------------------------------- the package
@@ -177,7 +185,7 @@ def _rows(table: Any, depth: int = 0) -> list[Any]:
         name = _local(child.tag)
         if name == "table-row":
             found.append(child)
-        elif name in _ROW_GROUPS and depth < _MAX_DEPTH:
+        elif name in _ROW_GROUPS and depth < MAX_DEPTH:
             found.extend(_rows(child, depth + 1))
     return found
 
@@ -247,9 +255,7 @@ def _spreadsheet_value(cell: Any) -> object:
     elif kind == "boolean":
         return str(cell.get(f"{{{_OFFICE}}}boolean-value", "")).lower() == "true"
     lines = [_Text([], {}).of(child) for child in cell if _local(child.tag) in ("p", "h")]
-    while lines and not lines[-1].strip():
-        lines.pop()
-    return "\n".join(lines) or None
+    return joined_lines(lines) or None
 
 
 def _date(text: str) -> dt.date | dt.datetime | None:
@@ -266,34 +272,15 @@ def _date(text: str) -> dt.date | dt.datetime | None:
 # --------------------------------------------------------------------------- text documents
 
 
-@dataclass
-class _Pending:
-    text: str
-    row: int
-    col: int
-    source: str
-    rows: int
-    cols: int
-
-
-class _Grid:
-    """Places paragraphs and table cells on rows, top to bottom (as ``parsers.docx``)."""
+class _Grid(WordGrid):
+    """The body's paragraphs and tables on the grid (``parsers.wordgrid``)."""
 
     def __init__(self, limits: ReadLimits, symbols: dict[str, str]) -> None:
-        self.limits = limits
-        self.symbols = symbols
-        self.cells: list[Cell] = []
-        self.row = 0
-        self.paragraphs = 0
-        self.tables = 0
-
-    def add(self, item: _Pending) -> None:
-        rows = min(item.rows, self.limits.max_rows)
-        add_within(self.cells, self.limits, TEXT_SHEET, item.text, item.row, item.col,
-                   item.source, rows, item.cols)  # fmt: skip
+        super().__init__(limits)
+        self.symbols = symbols  # text style name -> symbol font it sets ("wingdings")
 
     def blocks(self, element: Any, depth: int) -> None:
-        if depth > _MAX_DEPTH:
+        if depth > MAX_DEPTH:
             return
         for child in element:
             name = _local(child.tag)
@@ -305,37 +292,29 @@ class _Grid:
                 self.blocks(child, depth + 1)
 
     def paragraph(self, element: Any) -> None:
-        self.paragraphs += 1
         boxes: list[Any] = []
-        text = _Text(boxes, self.symbols).of(element)
-        if text.strip():
-            self.add(_Pending(text, self.row, 0, f"p{self.paragraphs}", 1, 1))
-            self.row += 1
+        self.add_paragraph(_Text(boxes, self.symbols).of(element))
         for box in boxes:
             self.blocks(box, 1)
 
     def table(self, element: Any) -> None:
-        self.tables += 1
-        number, base = self.tables, self.row
-        pending: list[_Pending] = []
+        table = self.start_table()
         index = 0
         for row in _rows(element):
-            if base + index >= self.limits.max_rows:
+            if table.top + index >= self.limits.max_rows:
                 break
             repeat = min(_int(row.get(f"{{{_TABLE}}}number-rows-repeated")), self.limits.max_rows)
             for _ in range(repeat):
-                if base + index >= self.limits.max_rows:
+                if table.top + index >= self.limits.max_rows:
                     break
-                pending.extend(self.table_row(row, number, base, index))
-                if len(pending) > self.limits.max_cells:
+                table.cells.extend(self.table_row(row, table, index))
+                if len(table.cells) > self.limits.max_cells:
                     break
                 index += 1
-        self.row = base + index
-        for item in pending:
-            self.add(item)
+        self.add_table(table, index)
 
-    def table_row(self, row: Any, number: int, base: int, index: int) -> list[_Pending]:
-        found: list[_Pending] = []
+    def table_row(self, row: Any, table: Table, index: int) -> list[Pending]:
+        found: list[Pending] = []
         col = 0
         for cell in row:
             kind = _local(cell.tag)
@@ -350,55 +329,42 @@ class _Grid:
                 cols = _int(cell.get(f"{{{_TABLE}}}number-columns-spanned"))
                 if text.strip():
                     for copy in range(min(repeat, self.limits.max_cols - col)):
-                        source = f"table{number}!R{index + 1}C{col + copy + 1}"
-                        found.append(_Pending(text, base + index, col + copy, source, rows, cols))
+                        source = table_source(table.number, index, col + copy)
+                        found.append(
+                            Pending(text, table.top + index, col + copy, source, rows, cols)
+                        )
             col += repeat
         return found
 
 
-class _Text:
-    """The visible text of a paragraph or of a table cell."""
+class _Text(BlockText):
+    """The visible text of a paragraph or of a table cell (``parsers.wordgrid.BlockText``)."""
 
     def __init__(self, boxes: list[Any], symbols: dict[str, str]) -> None:
-        self.boxes = boxes  # text boxes met on the way, read after the paragraph
+        super().__init__(boxes)
         self.symbols = symbols  # text style name -> symbol font it sets ("wingdings")
-        self.parts: list[str] = []
 
-    def of(self, element: Any) -> str:
-        self.inline(element, 0)
-        return "".join(self.parts)
+    def block(self, element: Any) -> Block | None:
+        name = _local(element.tag)
+        if name in ("p", "h"):
+            return "paragraph"
+        if name == "table":
+            return "table"
+        return "wrapper" if name in _BLOCK_WRAPPERS else None
 
-    def cell(self, element: Any) -> str:
-        lines = self.lines(element, 0)
-        while lines and not lines[-1].strip():
-            lines.pop()
-        return "\n".join(lines)
+    def rows(self, table: Any) -> list[Any]:
+        return _rows(table)
 
-    def lines(self, element: Any, depth: int) -> list[str]:
-        """A cell's paragraphs as lines; a nested table's rows as tab-joined lines."""
-        lines: list[str] = []
-        if depth > _MAX_DEPTH:
-            return lines
-        for child in element:
-            name = _local(child.tag)
-            if name in ("p", "h"):
-                lines.append(_Text(self.boxes, self.symbols).of(child))
-            elif name == "table":
-                for row in _rows(child):
-                    texts = [
-                        " ".join(self.lines(cell, depth + 1))
-                        for cell in row
-                        if _local(cell.tag) == "table-cell"
-                    ]
-                    lines.append("\t".join(text for text in texts if text.strip()))
-            elif name in _BLOCK_WRAPPERS:
-                lines.extend(self.lines(child, depth + 1))
-        return lines
+    def cells(self, row: Any) -> list[Any]:
+        return [cell for cell in row if _local(cell.tag) == "table-cell"]
+
+    def another(self) -> _Text:
+        return _Text(self.boxes, self.symbols)
 
     def inline(self, element: Any, depth: int) -> None:
         if element.text:
             self.parts.append(element.text)
-        if depth > _MAX_DEPTH:
+        if depth > MAX_DEPTH:
             return
         for child in element:
             name = _local(child.tag)
