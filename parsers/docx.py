@@ -24,7 +24,7 @@ import contextlib
 from typing import Any
 
 from parsers.cells import Document, FullError
-from parsers.ooxml import open_package, parse_xml, read_part
+from parsers.ooxml import local_name, open_package, parse_xml, read_part
 from parsers.readers import ReadContext, ReadError, register
 from parsers.results import ReadLimits
 from parsers.wordgrid import (
@@ -54,7 +54,7 @@ def read_docx(data: bytes, context: ReadContext) -> Document:
     with open_package(data, limits) as archive:
         name = _main_part(archive, limits)
         root = parse_xml(read_part(archive, name, limits))
-    body = next((child for child in root if _local(child.tag) == "body"), None)
+    body = next((child for child in root if local_name(child.tag) == "body"), None)
     if body is None:
         raise ReadError("corrupt_file", f"{name} has no document body")
     grid = _Grid(limits)
@@ -78,21 +78,6 @@ def _main_part(archive: Any, limits: ReadLimits) -> str:
     raise ReadError("corrupt_file", "no main document part in the package")
 
 
-_LOCAL_NAMES: dict[str, str] = {}
-
-
-def _local(tag: object) -> str:
-    """The name without its namespace ("{...}tbl" -> "tbl"; comments and the like -> "")."""
-    if not isinstance(tag, str):
-        return ""
-    name = _LOCAL_NAMES.get(tag)
-    if name is None:
-        name = tag.rpartition("}")[2]
-        if len(_LOCAL_NAMES) < 4096:  # a hostile part could invent names without end
-            _LOCAL_NAMES[tag] = name
-    return name
-
-
 def _namespace(tag: object) -> str:
     return tag[1:].partition("}")[0] if isinstance(tag, str) and tag.startswith("{") else ""
 
@@ -107,7 +92,7 @@ def _attr(element: Any, name: str) -> str | None:
 
 def _child(element: Any, name: str) -> Any:
     for child in element:
-        if _local(child.tag) == name:
+        if local_name(child.tag) == name:
             return child
     return None
 
@@ -126,7 +111,7 @@ class _Grid(WordGrid):
         if depth > MAX_DEPTH:
             return
         for child in element:
-            name = _local(child.tag)
+            name = local_name(child.tag)
             if name == "p":
                 self.paragraph(child)
             elif name == "tbl":
@@ -179,7 +164,7 @@ def _within(element: Any, name: str, depth: int = 0) -> list[Any]:
     block wrappers (``sdt``, ``customXml``, ...) too."""
     found: list[Any] = []
     for child in element:
-        local = _local(child.tag)
+        local = local_name(child.tag)
         if local == name:
             found.append(child)
         elif local in _BLOCK_WRAPPERS and depth < MAX_DEPTH:
@@ -191,7 +176,7 @@ class _Text(BlockText):
     """The visible text of a paragraph or a table cell (``parsers.wordgrid.BlockText``)."""
 
     def block(self, element: Any) -> Block | None:
-        name = _local(element.tag)
+        name = local_name(element.tag)
         if name == "p":
             return "paragraph"
         if name == "tbl":
@@ -212,7 +197,7 @@ class _Text(BlockText):
             return
         for child in element:
             tag = child.tag
-            name = _local(tag)
+            name = local_name(tag)
             if name in _SKIPPED or (name == "Fallback" and _namespace(tag) == _MC):
                 continue
             if name == "t":

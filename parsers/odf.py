@@ -28,11 +28,10 @@ Word check-box field kept by LibreOffice (a FORMCHECKBOX fieldmark) is "☑"/"�
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 from typing import Any
 
 from parsers.cells import Cell, Document, FullError, a1_source
-from parsers.ooxml import open_package, parse_xml, read_part
+from parsers.ooxml import local_name, open_package, parse_xml, read_part
 from parsers.readers import ReadContext, ReadError, register
 from parsers.results import ReadLimits
 from parsers.wordgrid import (
@@ -47,7 +46,7 @@ from parsers.wordgrid import (
     joined_lines,
     table_source,
 )
-from parsers.xlsx import cell_text, typed_value
+from parsers.xlsx import cell_text, iso_date, typed_value
 
 _OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
@@ -120,12 +119,8 @@ def _content(data: bytes, limits: ReadLimits) -> Any:
         return parse_xml(read_part(archive, "content.xml", limits))
 
 
-def _local(tag: object) -> str:
-    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
-
-
 def _children(element: Any, name: str) -> list[Any]:
-    return [child for child in element if _local(child.tag) == name]
+    return [child for child in element if local_name(child.tag) == name]
 
 
 def _find(root: Any, *path: str) -> Any:
@@ -182,7 +177,7 @@ def _rows(table: Any, depth: int = 0) -> list[Any]:
     """The table's rows, through header-row and row-group wrappers."""
     found: list[Any] = []
     for child in table:
-        name = _local(child.tag)
+        name = local_name(child.tag)
         if name == "table-row":
             found.append(child)
         elif name in _ROW_GROUPS and depth < MAX_DEPTH:
@@ -219,7 +214,7 @@ def _row_cells(row: Any, limits: ReadLimits) -> list[tuple[int, str, object, int
     found: list[tuple[int, str, object, int, int]] = []
     col = 0
     for element in row:
-        kind = _local(element.tag)
+        kind = local_name(element.tag)
         if kind not in ("table-cell", "covered-table-cell"):
             continue
         if col >= limits.max_cols:
@@ -249,24 +244,13 @@ def _spreadsheet_value(cell: Any) -> object:
         except ValueError:
             pass
     elif kind == "date":
-        parsed = _date(str(cell.get(f"{{{_OFFICE}}}date-value", "")))
+        parsed = iso_date(str(cell.get(f"{{{_OFFICE}}}date-value", "")))
         if parsed is not None:
             return parsed
     elif kind == "boolean":
         return str(cell.get(f"{{{_OFFICE}}}boolean-value", "")).lower() == "true"
-    lines = [_Text([], {}).of(child) for child in cell if _local(child.tag) in ("p", "h")]
+    lines = [_Text([], {}).of(child) for child in cell if local_name(child.tag) in ("p", "h")]
     return joined_lines(lines) or None
-
-
-def _date(text: str) -> dt.date | dt.datetime | None:
-    """An ISO date or date-time from ``office:date-value`` (midnight gives a date)."""
-    try:
-        moment = dt.datetime.fromisoformat(text.strip().rstrip("Z"))
-    except ValueError:
-        return None
-    if (moment.hour, moment.minute, moment.second, moment.microsecond) == (0, 0, 0, 0):
-        return moment.date()
-    return moment
 
 
 # --------------------------------------------------------------------------- text documents
@@ -283,7 +267,7 @@ class _Grid(WordGrid):
         if depth > MAX_DEPTH:
             return
         for child in element:
-            name = _local(child.tag)
+            name = local_name(child.tag)
             if name in ("p", "h"):
                 self.paragraph(child)
             elif name == "table":
@@ -317,7 +301,7 @@ class _Grid(WordGrid):
         found: list[Pending] = []
         col = 0
         for cell in row:
-            kind = _local(cell.tag)
+            kind = local_name(cell.tag)
             if kind not in ("table-cell", "covered-table-cell"):
                 continue
             if col >= self.limits.max_cols:
@@ -345,7 +329,7 @@ class _Text(BlockText):
         self.symbols = symbols  # text style name -> symbol font it sets ("wingdings")
 
     def block(self, element: Any) -> Block | None:
-        name = _local(element.tag)
+        name = local_name(element.tag)
         if name in ("p", "h"):
             return "paragraph"
         if name == "table":
@@ -356,7 +340,7 @@ class _Text(BlockText):
         return _rows(table)
 
     def cells(self, row: Any) -> list[Any]:
-        return [cell for cell in row if _local(cell.tag) == "table-cell"]
+        return [cell for cell in row if local_name(cell.tag) == "table-cell"]
 
     def another(self) -> _Text:
         return _Text(self.boxes, self.symbols)
@@ -367,7 +351,7 @@ class _Text(BlockText):
         if depth > MAX_DEPTH:
             return
         for child in element:
-            name = _local(child.tag)
+            name = local_name(child.tag)
             if name == "s":
                 self.parts.append(" " * min(_int(child.get(f"{{{_TEXT}}}c")), 1000))
             elif name == "tab":
@@ -399,6 +383,9 @@ def _check_box(mark: Any) -> str:
     if not kind.endswith("FORMCHECKBOX"):
         return ""
     for param in mark:
-        if _local(param.tag) == "param" and param.get(f"{{{_FIELD}}}name") == "Checkbox_Checked":
+        if (
+            local_name(param.tag) == "param"
+            and param.get(f"{{{_FIELD}}}name") == "Checkbox_Checked"
+        ):
             return "☑" if str(param.get(f"{{{_FIELD}}}value", "")).lower() == "true" else "☐"
     return "☐"

@@ -184,6 +184,19 @@ def typed_value(value: object) -> object:
     return value
 
 
+def iso_date(text: str) -> dt.date | dt.datetime | None:
+    """An ISO date or date-time written in a cell of an XML workbook (SpreadsheetML's DateTime,
+    ODF's ``office:date-value``), as calamine gives the dates of .xlsx: a date at midnight,
+    else a datetime; None when ``text`` is none."""
+    try:
+        moment = dt.datetime.fromisoformat(text.strip().rstrip("Z"))
+    except ValueError:
+        return None
+    if (moment.hour, moment.minute, moment.second, moment.microsecond) == (0, 0, 0, 0):
+        return moment.date()
+    return moment
+
+
 def _read_streaming(data: bytes, limits: ReadLimits) -> Document:
     """openpyxl's read-only reader, for workbooks with an absurd extent (no merged ranges)."""
     try:
