@@ -27,14 +27,7 @@ from parsers.cells import Document, FullError
 from parsers.ooxml import local_name, open_package, parse_xml, read_part
 from parsers.readers import ReadContext, ReadError, register
 from parsers.results import ReadLimits
-from parsers.wordgrid import (
-    MAX_DEPTH,
-    SHEET,
-    SYMBOL_GLYPHS,
-    Block,
-    BlockText,
-    WordGrid,
-)
+from parsers.wordgrid import MAX_DEPTH, SHEET, SYMBOL_GLYPHS, Block, BlockText, WordGrid
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W_STRICT = "http://purl.oclc.org/ooxml/wordprocessingml/main"

@@ -4,8 +4,8 @@ Place in the flow: ``parsers.extract`` builds a :class:`SheetLayout` per sheet (
 label hits of ``parsers.labels``; ``parsers.extract`` and ``parsers.projects`` then ask it for
 the cells beside or below a label, the column under a table header, and which cells end a search
 (other labels: "stoppers"). Knows positions, not value types. The cells of a page reader
-are first regrouped by the labels their lines hold (:func:`relined`): geometry alone cannot
-always tell a wrapped line from a new one.
+are first regrouped by the labels their lines hold (``parsers.relining``): geometry alone
+cannot always tell a wrapped line from a new one.
 """
 
 from __future__ import annotations

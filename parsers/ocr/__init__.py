@@ -66,17 +66,8 @@ import pypdfium2 as pdfium  # type: ignore[import-untyped]
 from PIL import Image
 
 from parsers.cells import Document
-from parsers.ocr.engine import (
-    LANGUAGES,
-    OCR_DPI,
-    Engine,
-    OcrError,
-    Word,
-    default_engine,
-)
-from parsers.ocr.ink import (
-    tightened,
-)
+from parsers.ocr.engine import LANGUAGES, OCR_DPI, Engine, OcrError, Word, default_engine
+from parsers.ocr.ink import tightened
 from parsers.ocr.lines import ocr_pages
 from parsers.ocr.pages import MAX_PIXELS, first_look, open_pages, prepare
 from parsers.ocr.rereading import second_look, thai_figures
