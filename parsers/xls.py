@@ -28,7 +28,7 @@ from xlrd.biffh import XLRDError  # type: ignore[import-untyped]
 from xlrd.compdoc import CompDoc, CompDocError  # type: ignore[import-untyped]
 
 from parsers.cells import Cell, Document, a1_source
-from parsers.readers import ReadError, register
+from parsers.readers import ReadContext, ReadError, register
 from parsers.results import ReadLimits
 from parsers.xlsx import cell_text, typed_value
 
@@ -67,8 +67,9 @@ class WorkbookScan:
 
 
 @register("xls")
-def read_xls(data: bytes, limits: ReadLimits) -> Document:
+def read_xls(data: bytes, context: ReadContext) -> Document:
     """Read an .xls workbook; ReadError("password_protected" | "corrupt_file" | "too_large")."""
+    limits = context.limits
     scan = scan_workbook(data)
     if scan.encrypted:
         raise ReadError("password_protected", "the workbook is encrypted (FILEPASS)")
