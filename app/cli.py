@@ -503,7 +503,7 @@ def _export_csv(args: argparse.Namespace, records: list[dict[str, Any]], version
             projects_file.close()
     if projects_path is not None:
         print(f"{projects} projects -> {projects_path}", file=sys.stderr)
-    elif any(record["fields"].get("projects") for record in records):
+    elif sys.stderr.isatty() and any(record["fields"].get("projects") for record in records):
         print("projects not written: add --projects FILE.csv", file=sys.stderr)
     return 0
 

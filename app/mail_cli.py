@@ -16,11 +16,11 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.orm import Session
-
 from core.dates import thai_datetime
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from ingest.services import Services
 
 BY_HELP = "your name (a `users add` login) for the audit log"

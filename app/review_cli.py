@@ -27,15 +27,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.orm import Session
-
 from core.dates import thai_datetime
+from core.enums import ReviewKind
 from core.errors import ReviewError
-from staff import review, review_show
-from storage import reviews
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from ingest.services import Services
+    from staff import review
+
+# The staff and storage modules are imported inside the actions: building the parser (every
+# command does, `--help` too) must stay light.
 
 
 ID_HELP = (
@@ -60,7 +63,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="review_command", required=True, metavar="ACTION")
 
     listing = commands.add_parser("list", help="items waiting (oldest first)")
-    listing.add_argument("--kind", choices=reviews.KINDS, help="only items of this kind")
+    listing.add_argument("--kind", choices=tuple(ReviewKind), help="only items of this kind")
     listing.add_argument(
         "--state",
         choices=("open", "resolved", "all"),
@@ -155,12 +158,16 @@ def handle(args: argparse.Namespace, services: Services) -> int:
 
 
 def _mailer(services: Services) -> review.Mailer:
+    from staff import review
+
     return review.Mailer(
         renderer=services.renderer, smtp=services.config.smtp, staff=services.config.staff
     )
 
 
 def _list(args: argparse.Namespace, _services: Services, session: Session) -> int:
+    from storage import reviews
+
     items = [
         reviews.summary(i) for i in reviews.list_items(session, kind=args.kind, state=args.state)
     ]
@@ -184,6 +191,8 @@ def _list(args: argparse.Namespace, _services: Services, session: Session) -> in
 
 
 def _show(args: argparse.Namespace, _services: Services, session: Session) -> int:
+    from staff import review_show
+
     details = review_show.describe(session, args.id)
     if args.json:
         print(json.dumps(details, ensure_ascii=False, indent=1, default=str))
@@ -235,18 +244,26 @@ def _show(args: argparse.Namespace, _services: Services, session: Session) -> in
 
 
 def _save(args: argparse.Namespace, services: Services, session: Session) -> int:
+    from staff import review_show
+
     target = review_show.save(session, services.blobs, args.id, args.number, args.output)
     print(f"saved -> {target}")
     return 0
 
 
 def _assign(args: argparse.Namespace, services: Services, session: Session) -> int:
+    from staff import review
+    from storage import reviews
+
     item = review.assign(session, args.id, to=args.to, by=args.by, now=services.clock())
     print(f"{reviews.ref_of(item)} assigned to {item.assigned_to}")
     return 0
 
 
 def _accept(args: argparse.Namespace, services: Services, session: Session) -> int:
+    from staff import review
+    from storage import reviews
+
     item = review.accept(
         session,
         args.id,
@@ -261,6 +278,9 @@ def _accept(args: argparse.Namespace, services: Services, session: Session) -> i
 
 
 def _reject(args: argparse.Namespace, services: Services, session: Session) -> int:
+    from staff import review
+    from storage import reviews
+
     item = review.reject(
         session,
         args.id,
@@ -274,6 +294,9 @@ def _reject(args: argparse.Namespace, services: Services, session: Session) -> i
 
 
 def _answer(args: argparse.Namespace, services: Services, session: Session) -> int:
+    from staff import review
+    from storage import reviews
+
     if args.text_file is not None:
         try:
             text = args.text_file.read_text(encoding="utf-8")

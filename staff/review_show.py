@@ -66,12 +66,14 @@ def doubtful_fields(submission: Submission) -> list[dict[str, Any]]:
     """The fields a person should look at, least sure first."""
     labels = _labels(submission.form_version)
     named: dict[str, list[str]] = {}
+    written: dict[str, Any] = {}
     for problem in submission.problems or []:
         field = problem.get("field")
         if isinstance(field, str) and field:
             named.setdefault(field, []).append(
                 str(problem.get("message_th") or problem.get("code"))
             )
+            written.setdefault(field, problem.get("value"))
     out: list[dict[str, Any]] = []
     provenance = submission.provenance or {}
     for key in sorted(set(provenance) | set(named)):
@@ -86,7 +88,7 @@ def doubtful_fields(submission: Submission) -> list[dict[str, Any]]:
                 "label": labels.get(key, key),
                 "value": (submission.fields or {}).get(key),
                 "source": where.get("source"),
-                "raw": where.get("raw"),
+                "raw": where.get("raw", written.get(key)),
                 "confidence": confidence,
                 "problems": named.get(key, []),
             }

@@ -213,3 +213,13 @@ def test_run_polls_sends_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
             proc.kill()
             raise
     assert proc.returncode == 0, err.decode()
+    # without -v: one INFO line per poll and per send that had mail; the scheduler stays quiet
+    log = err.decode()
+    polls = [line for line in log.splitlines() if "onep_inbox.service: poll: fetched" in line]
+    assert polls
+    assert all(" INFO " in line for line in polls)
+    assert any("queued" in line for line in polls)
+    assert "onep_inbox.service: send: sent" in log
+    assert "apscheduler" not in log
+    assert "Running job" not in log
+    assert "ingest.pipeline: message" not in log  # per-message lines only with -v
