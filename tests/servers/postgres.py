@@ -127,6 +127,16 @@ def _private_cluster(base: Path, password: str | None = None) -> tuple[str, Path
     return f"postgresql+psycopg://{user}@127.0.0.1:{port}/test", data
 
 
+def _stop(base: Path, data: Path) -> None:
+    as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    subprocess.run(
+        [*as_postgres, _pg_binary("pg_ctl") or "pg_ctl", "-D", str(data), "-m", "fast", "stop"],
+        check=False,
+        capture_output=True,
+    )
+    shutil.rmtree(base, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """URL of a PostgreSQL database ``test`` that answers (for admin work: creating databases)."""
@@ -139,13 +149,7 @@ def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     try:
         yield url
     finally:
-        as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-        subprocess.run(
-            [*as_postgres, _pg_binary("pg_ctl") or "pg_ctl", "-D", str(data), "-m", "fast", "stop"],
-            check=False,
-            capture_output=True,
-        )
-        shutil.rmtree(base, ignore_errors=True)
+        _stop(base, data)
 
 
 PASSWORD = "onep-pg-test-2564"
@@ -160,13 +164,7 @@ def postgres_password_server(tmp_path_factory: pytest.TempPathFactory) -> Iterat
     try:
         yield url
     finally:
-        as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-        subprocess.run(
-            [*as_postgres, _pg_binary("pg_ctl") or "pg_ctl", "-D", str(data), "-m", "fast", "stop"],
-            check=False,
-            capture_output=True,
-        )
-        shutil.rmtree(base, ignore_errors=True)
+        _stop(base, data)
 
 
 @pytest.fixture
