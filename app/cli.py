@@ -457,7 +457,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             from staff.workbook import build_report, write_xlsx
 
             report = build_report(session, everything=args.all, form_version=version)
-            with args.output.open("wb") as out:
+            with _output(args.output, "wb") as out:
                 write_xlsx(report, out)
             print(
                 f"{len(report.records)} submissions, {len(report.provinces)} provinces,"
@@ -472,7 +472,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         if args.output is None:
             export.write_jsonl(records, sys.stdout)
         else:
-            with args.output.open("w", encoding="utf-8") as out:
+            with _output(args.output, "w", encoding="utf-8") as out:
                 export.write_jsonl(records, out)
             print(f"{len(records)} submissions -> {args.output}", file=sys.stderr)
         return 0
@@ -486,7 +486,7 @@ def _export_csv(args: argparse.Namespace, records: list[dict[str, Any]], version
     if projects_path is None and args.output is not None:
         projects_path = args.output.with_name(args.output.stem + ".projects.csv")
     projects_file = (
-        projects_path.open("w", encoding="utf-8-sig", newline="")
+        _output(projects_path, "w", encoding="utf-8-sig", newline="")
         if projects_path is not None
         else None
     )
@@ -495,7 +495,7 @@ def _export_csv(args: argparse.Namespace, records: list[dict[str, Any]], version
             written, projects = export.write_csv(records, sys.stdout, projects_file, version)
             sys.stdout.flush()
         else:
-            with args.output.open("w", encoding="utf-8-sig", newline="") as out:
+            with _output(args.output, "w", encoding="utf-8-sig", newline="") as out:
                 written, projects = export.write_csv(records, out, projects_file, version)
             print(f"{written} submissions -> {args.output}", file=sys.stderr)
     finally:
@@ -506,6 +506,14 @@ def _export_csv(args: argparse.Namespace, records: list[dict[str, Any]], version
     elif sys.stderr.isatty() and any(record["fields"].get("projects") for record in records):
         print("projects not written: add --projects FILE.csv", file=sys.stderr)
     return 0
+
+
+def _output(path: Path, mode: str, **options: Any) -> Any:
+    """``path`` opened for writing, or a usage error naming it (no such folder, no right)."""
+    try:
+        return path.open(mode, **options)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
 def cmd_users(args: argparse.Namespace) -> int:

@@ -67,7 +67,11 @@ def sample(args: argparse.Namespace) -> int:
     from storage.registry import write_csv
 
     rows = sample_rows()
-    with args.output.open("w", encoding="utf-8", newline="") as out:
+    try:
+        out = args.output.open("w", encoding="utf-8", newline="")
+    except OSError as exc:
+        raise OnepInboxError(f"cannot write {args.output}: {exc.strerror or exc}") from exc
+    with out:
         write_csv(rows, out)
     print(f"{len(rows)} SYNTHETIC rows -> {args.output}\n{ATTRIBUTION}")
     return 0

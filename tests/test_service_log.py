@@ -109,7 +109,11 @@ def test_json_lines_to_a_file(demo_config: Path, tmp_path: Path) -> None:
 
 def test_progress_on_a_terminal_and_not_in_a_pipe(demo_config: Path, tmp_path: Path) -> None:
     fill(demo_config, 3, seed=13)
-    assert onep("--config", str(demo_config), "poll", "--once").returncode == 0
+    code, out, terminal = on_a_terminal("--config", str(demo_config), "poll", "--once")
+    assert code == 0
+    assert "fetched 3" in out
+    assert "\rfetch: 3/3 (100%)" in terminal
+    assert "\rprocess: 3/3 (100%)" in terminal
     code, out, terminal = on_a_terminal("--config", str(demo_config), "process", "--all")
     assert code == 0
     assert "processed" in out
