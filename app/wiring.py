@@ -18,7 +18,7 @@ from ingest.source import MailboxSource
 from outbound.render import Renderer
 from outbound.sender import MailSender
 from storage.blobs import BlobStore
-from storage.db import make_engine, make_session_factory
+from storage.db import make_session_factory, open_database
 
 
 def utc_now() -> datetime:
@@ -43,9 +43,11 @@ def crash_hook_from_environment() -> Callable[[str], None]:
 
 
 def build_services(config: Config, *, clock: Callable[[], datetime] = utc_now) -> Services:
+    """Everything a command needs. The database must exist and be migrated (``init``):
+    otherwise :class:`~core.errors.DatabaseError` says what to do, and nothing is created."""
     from parsers.ocr import default_engine
 
-    engine = make_engine(config.database.url)
+    engine = open_database(config.database.url)
     return Services(
         config=config,
         sessions=make_session_factory(engine),
