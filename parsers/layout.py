@@ -25,8 +25,10 @@ from parsers.labels import (
     Target,
     find_hits,
     fuzzy_hits,
+    header_hits,
     is_label_like,
     label_key,
+    meaning_hits,
 )
 from parsers.pagetext import TextCell
 from parsers.relining import relined
@@ -64,6 +66,7 @@ class SheetLayout:
         self.sheet = sheet
         self.schema = schema
         hits = find_hits(index, sheet)
+        hits += header_hits(index, sheet, hits)
         self.green_header_rows = _header_rows(hits, _GREEN_COLUMNS, "gcol", minimum=2)
         self.tick_rows = _tick_rows(hits)
         self.project_header_row = _project_header(hits, schema.projects.min_header_columns)
@@ -72,15 +75,23 @@ class SheetLayout:
         missing = _missing_targets(schema, hits, self.project_rows)
         if missing:
             taken = {id(hit.cell) for hit in hits}
-            candidates = (
+            candidates = [
                 cell
                 for cell in sheet.cells
                 if id(cell) not in taken
                 and cell.row not in self.project_rows
                 and is_label_like(cell)
-            )
+            ]
+            by_meaning = meaning_hits(index, candidates, missing)
+            hits += by_meaning
+            missing -= {hit.target for hit in by_meaning}
+            taken |= {id(hit.cell) for hit in by_meaning}
             hits += fuzzy_hits(
-                index, candidates, missing, matching.fuzzy_threshold, matching.fuzzy_penalty
+                index,
+                (cell for cell in candidates if id(cell) not in taken),
+                missing,
+                matching.fuzzy_threshold,
+                matching.fuzzy_penalty,
             )
         self.hits = hits = _scaled_by_reading(hits, sheet)
         self.by_target: dict[Target, list[Hit]] = {}
