@@ -319,8 +319,12 @@ def meaning_hits(index: LabelIndex, cells: Iterable[Cell], missing: set[Target])
     as well is left out (a doubt, never a guess). A cell whose words do not match as a whole
     may be a label with its value typed after it ("จังหวัดที่ตั้ง สงขลา"): the longest start
     of it, up to a space, that means a label well is the label, the rest a tentative value."""
-    entries = [(target, words) for target, words in index.meanings if target in missing]
-    if not entries:
+    entries = [
+        (target, words)
+        for target, words in index.meanings
+        if target in missing or target[0] == "section"
+    ]  # a section heading reworded is a heading: never a field's label
+    if not any(target[0] != "section" for target, _ in entries):
         return []
     hits: list[Hit] = []
     for cell in cells:
