@@ -443,10 +443,32 @@ def whole_label(index: LabelIndex, text: str, kinds: frozenset[str], *, bare: bo
     return any(entry.target[0] in kinds for entry in found or ())
 
 
+_HEADING = re.compile(r"^\s*(?:ส่วนที่|ตอนที่)\s*([0-9๐-๙]+)\b")
+
+
 def find_hits(index: LabelIndex, sheet: Sheet) -> list[Hit]:
-    """Exact, inline and prefix label hits of every label-like cell of ``sheet``."""
+    """Exact, inline and prefix label hits of every label-like cell of ``sheet``. A heading
+    ("ส่วนที่ 4 ...", "ตอนที่ ๒ ...", or a cell whose words mean a part's heading better than
+    the label it starts with) is its part's heading, never a field's label."""
+    parts = {target[1] for target, _ in schema_sections(index)}
     hits: list[Hit] = []
     for cell in sheet.cells:
-        if is_label_like(cell):
-            hits.extend(match_cell(index, cell))
+        if not is_label_like(cell):
+            continue
+        heading = _HEADING.match(normalize(cell.text))
+        part = thai_digits_to_arabic(heading.group(1)) if heading else None
+        if part in parts:
+            hits.append(Hit(cell, ("section", str(part)), 1.0))
+            continue
+        found = match_cell(index, cell)
+        if found and all(hit.tentative or hit.score < 1.0 for hit in found):
+            section = _best_meaning(index, schema_sections(index), label_key(cell.text))
+            if section is not None and section[0] > max(hit.score for hit in found) * 0.8:
+                found = [Hit(cell, section[1], round(section[0], 3))]
+        hits.extend(found)
     return hits
+
+
+def schema_sections(index: LabelIndex) -> list[tuple[Target, tuple[str, ...]]]:
+    """The words of every part heading's labels (for telling a heading from a label)."""
+    return [(target, words) for target, words in index.meanings if target[0] == "section"]

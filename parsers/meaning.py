@@ -57,7 +57,10 @@ class Vocabulary:
         self._default_weight = 1.0
 
     def canonical(self, key: str) -> str:
-        """``key`` with every synonym or abbreviation written the one way."""
+        """``key`` with every synonym or abbreviation written the one way, without the
+        examples that follow เช่น ("พื้นที่ธรรมชาติ เช่น ป่า ..." says พื้นที่ธรรมชาติ)."""
+        head, _, _ = key.partition("เช่น")
+        key = head or key
         if self._pattern is None:
             return key
         return self._pattern.sub(lambda match: self._replace[match.group(0)], key)
@@ -77,7 +80,9 @@ class Vocabulary:
                     users.setdefault(word, set()).add(target)
         count = max(len(targets), 1)
         self.weights = {word: math.log(1 + count / len(who)) for word, who in users.items()}
-        self._default_weight = math.log(1 + count)  # a word no label uses: tells as much as any
+        # a word no label uses ("ที่ตั้ง", a place name) tells nothing for or against a label:
+        # it weighs as little as the commonest word
+        self._default_weight = min(self.weights.values(), default=1.0)
 
     def weight(self, word: str) -> float:
         return self.weights.get(word, self._default_weight)
