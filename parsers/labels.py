@@ -105,6 +105,8 @@ class LabelIndex:
         self.vocabulary.learn_weights(
             (target, [self.canon(label_key(text)) for text in labels]) for target, labels in every
         )
+        self.labelled = [(target, words) for target, words in self.meanings
+                         if target[0] in FUZZY_KINDS]  # fmt: skip
 
     def canon(self, key: str) -> str:
         """A key with its synonyms and abbreviations written one way (``parsers.meaning``)."""
@@ -197,6 +199,11 @@ def match_cell(index: LabelIndex, cell: Cell) -> list[Hit]:
             )
             if found and right.strip():
                 return [Hit(cell, entry.target, entry.score, right.strip()) for entry in found]
+            if right.strip() and label_key(left):
+                # "ที่ตั้ง อำเภอ : เมืองแพร่": a label reworded, then its value after the colon
+                meant = _best_meaning(index, index.labelled, label_key(left))
+                if meant is not None and meant[0] >= _INLINE_MEANING:
+                    return [Hit(cell, meant[1], round(meant[0], 3), right.strip())]
     bare = bare_key(cell.text)
     found = (index.exact.get(bare) or index.canonical.get(index.canon(bare))) if bare != key else None
     if found and not _FILL_IN_LINE.search(text):
@@ -333,13 +340,23 @@ def meaning_hits(index: LabelIndex, cells: Iterable[Cell], missing: set[Target])
         whole = _best_meaning(index, entries, label_key(text))
         if whole is not None and (best is None or whole[0] > best[0]):
             best = whole
-        if best is not None:
-            hits.append(Hit(cell, best[1], round(best[0], 3)))
-            continue
         inline = _inline_meaning(index, entries, text)
-        if inline is not None:
+        if inline is not None and (best is None or inline[0] > best[0]):
             hits.append(inline_hit(cell, *inline))
-    return hits
+        elif best is not None:
+            hits.append(Hit(cell, best[1], round(best[0], 3)))
+    return _leftmost(hits)
+
+
+def _leftmost(hits: list[Hit]) -> list[Hit]:
+    """Of two cells of one row meaning the same label, the left one is the label: the other
+    is its value starting with the label's abbreviation ("จังหวัดที่ตั้ง" | "จ.สงขลา")."""
+    first: dict[tuple[Target, int], Hit] = {}
+    for hit in hits:
+        place = (hit.target, hit.cell.row)
+        if place not in first or hit.cell.col < first[place].cell.col:
+            first[place] = hit
+    return [hit for hit in hits if first[(hit.target, hit.cell.row)] is hit]
 
 
 def inline_hit(cell: Cell, score: float, target: Target, value: str) -> Hit:
