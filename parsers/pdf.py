@@ -250,6 +250,10 @@ def _rulings(page: pdfium.PdfPage, height: float) -> _Rulings:
         elif right - left <= _BOX_SIZES[1] and top - bottom <= _BOX_SIZES[1]:
             box = (left, height - top, right, height - bottom)
             (squares if _is_square(item) else marks).append(box)
+        elif _is_rectangle(item):
+            # a cell drawn as one rectangle (reportlab, web browsers): its four sides rule it
+            horizontal += [(height - top, left, right), (height - bottom, left, right)]
+            vertical += [(left, height - top, height - bottom), (right, height - top, height - bottom)]
     boxes = [
         (square, any(_inside(mark, square) for mark in marks))
         for square in squares
@@ -267,6 +271,20 @@ def _is_square(item: pdfium.PdfObject) -> bool:
         return False
     if abs((right - left) - (top - bottom)) > 0.2 * (right - left):
         return False
+    return _axis_aligned(item)
+
+
+def _is_rectangle(item: pdfium.PdfObject) -> bool:
+    """A stroked, unfilled closed path of four horizontal and vertical sides: a table cell's
+    border drawn as one rectangle."""
+    fill, stroke = ctypes.c_int(), ctypes.c_int()
+    if not pdfium_c.FPDFPath_GetDrawMode(item.raw, fill, stroke) or fill.value or not stroke.value:
+        return False
+    return _axis_aligned(item)
+
+
+def _axis_aligned(item: pdfium.PdfObject) -> bool:
+    """Four to six straight segments, each horizontal or vertical."""
     count = pdfium_c.FPDFPath_CountSegments(item.raw)
     if not 4 <= count <= 6:
         return False
@@ -389,7 +407,7 @@ def _lines(glyphs: list[_Glyph], spaces: list[_Glyph], page: int, rulings: _Ruli
     drawn = _spaces_drawn(rows, rows_spaces)
     lines: list[Line] = []
     for row, row_spaces in zip(rows, rows_spaces, strict=True):
-        segments = _framed(list(_segments(row, row_spaces, drawn)), rulings)
+        segments = _framed(list(_segments(row, row_spaces, drawn, rulings)), rulings)
         if segments:
             lines.append(Line(page, segments, number=len(lines) + 1))
     return lines
@@ -510,10 +528,12 @@ def _cluster_text(glyph: _Glyph) -> str:
 
 
 def _segments(
-    row: list[_Glyph], spaces: list[_Glyph], drawn_spaces: tuple[bool, bool]
+    row: list[_Glyph], spaces: list[_Glyph], drawn_spaces: tuple[bool, bool], rulings: _Rulings
 ) -> Iterator[Segment]:
-    """Split a line into segments at column gaps: where the producer draws its spaces, any gap
-    with no space in it; where it does not, a gap wider than a few spaces."""
+    """Split a line into segments at column gaps: a table border drawn between two characters
+    (text that fills its cell to the border runs up to the next cell's text); where the
+    producer draws its spaces, any gap with no space in it; where it does not, a gap wider
+    than a few spaces."""
     parts: list[str] = []
     taken: list[_Glyph] = []
     for glyph in row:
@@ -522,7 +542,10 @@ def _segments(
             gap = glyph.x0 - previous.x1
             size = max(glyph.size, previous.size)
             drawn = drawn_spaces[0] if _thai_pair(previous, glyph) else drawn_spaces[1]
-            if _space_between(previous, glyph, spaces):
+            if _border_between(previous, glyph, rulings):
+                yield _segment(parts, taken, spaces)
+                parts, taken = [], []
+            elif _space_between(previous, glyph, spaces):
                 parts.append(" ")
             elif gap > (_CELL_GAP if drawn else _WIDE_GAP) * size:
                 yield _segment(parts, taken, spaces)
@@ -533,6 +556,15 @@ def _segments(
         taken.append(glyph)
     if taken:
         yield _segment(parts, taken, spaces)
+
+
+def _border_between(left: _Glyph, right: _Glyph, rulings: _Rulings) -> bool:
+    """A vertical table border drawn between two characters of a line."""
+    middle = (min(left.top, right.top) + max(left.bottom, right.bottom)) / 2
+    return any(
+        left.x1 - 0.5 <= x <= right.x0 + 0.5 and top <= middle <= bottom
+        for x, top, bottom in rulings.vertical
+    )
 
 
 def _space_between(left: _Glyph, right: _Glyph, spaces: list[_Glyph]) -> bool:

@@ -966,9 +966,9 @@ def write_pdf(grid: Grid) -> bytes:
     from reportlab.pdfbase.ttfonts import TTFont  # type: ignore[import-untyped]
     from reportlab.pdfgen import canvas  # type: ignore[import-untyped]
 
-    face = _thai_face()
     if "EditedThai" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont("EditedThai", face))
+        pdfmetrics.registerFont(TTFont("EditedThai", _thai_face()))
+        pdfmetrics.registerFont(TTFont("EditedSymbols", _symbol_face()))
     out = io.BytesIO()
     page = canvas.Canvas(out, pagesize=A4, invariant=True)
     for sheet in grid.sheets:
@@ -984,13 +984,13 @@ def _pdf_sheet(page: Any, sheet: Sheet) -> None:
     from reportlab.pdfbase import pdfmetrics
 
     page_width, page_height = A4
-    margin, line = 36.0, 17.0
+    margin, line = 36.0, 14.0
     widths = [0.0] * sheet.width
     for (_, col), item in sheet.cells.items():
         if item.cols == 1:
             size = pdfmetrics.stringWidth(_shown(item).split("\n")[0], "EditedThai", 9) + 8
-            widths[col] = max(widths[col], min(size, 170.0))
-    widths = [max(w, 24.0) for w in widths]
+            widths[col] = max(widths[col], min(size, 150.0))
+    widths = [max(w, 26.0) for w in widths]
     scale = min(1.0, (page_width - 2 * margin) / sum(widths))
     lefts = [margin]
     for width in widths:
@@ -998,22 +998,59 @@ def _pdf_sheet(page: Any, sheet: Sheet) -> None:
     y = page_height - margin
     for row in range(sheet.height):
         items = sorted((col, item) for (r, col), item in sheet.cells.items() if r == row)
-        lines = max((_shown(i).count("\n") + 1 for _, i in items), default=1)
-        height = line * lines
+        wrapped = {}
+        for col, item in items:
+            room = lefts[min(col + item.cols, len(lefts) - 1)] - lefts[col] - 6
+            size = 10 if item.bold else 9
+            wrapped[col] = [part for text in _shown(item).split("\n")
+                            for part in _wrap(text, room, size)]  # fmt: skip
+        lines = max((len(parts) for parts in wrapped.values()), default=1)
+        height = line * lines + 4
         if y - height < margin:
             page.showPage()
             y = page_height - margin
         for col, item in items:
             x0, x1 = lefts[col], lefts[min(col + item.cols, len(lefts) - 1)]
-            page.setFont("EditedThai", 10 if item.bold else 9)
             page.rect(x0, y - height, x1 - x0, height, stroke=1, fill=0)
-            for number, text in enumerate(_shown(item).split("\n")):
-                base = y - line * (number + 1) + 5
+            for number, text in enumerate(wrapped[col]):
+                base = y - line * (number + 1)
+                face = "EditedSymbols" if text.strip() in _SYMBOLS else "EditedThai"
+                page.setFont(face, 10 if item.bold else 9)
                 if isinstance(item.value, int | float) and not isinstance(item.value, bool):
                     page.drawRightString(x1 - 3, base, text)
                 else:
-                    page.drawString(x0 + 3, base, text)  # a long label runs over
+                    page.drawString(x0 + 3, base, text)
         y -= height
+
+
+_SYMBOLS = frozenset("✓✔☒☐")
+_MARKS = frozenset("\u0e31\u0e34\u0e35\u0e36\u0e37\u0e38\u0e39\u0e3a\u0e47\u0e48\u0e49\u0e4a\u0e4b"
+                   "\u0e4c\u0e4d\u0e4e\u0e33")  # fmt: skip
+
+
+def _wrap(text: str, room: float, size: float) -> list[str]:
+    """``text`` in lines that fit ``room`` points: broken at a space where one is, else
+    between two letters (never before a mark drawn on the letter before it)."""
+    from reportlab.pdfbase import pdfmetrics
+
+    def fits(part: str) -> bool:
+        return pdfmetrics.stringWidth(part, "EditedThai", size) <= room
+
+    lines: list[str] = []
+    rest = text
+    while rest and not fits(rest):
+        cut = len(rest)
+        while cut > 1 and not fits(rest[:cut]):
+            cut -= 1
+        space = rest.rfind(" ", 0, cut)
+        if space > 0:
+            cut = space
+        while cut > 1 and rest[cut] in _MARKS:
+            cut -= 1
+        lines.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    lines.append(rest)
+    return lines
 
 
 def _thai_face() -> str:
@@ -1026,6 +1063,16 @@ def _thai_face() -> str:
         if found:
             return found[0]
     raise FileNotFoundError("no Thai TrueType face (apt-get install fonts-thai-tlwg)")
+
+
+def _symbol_face() -> str:
+    """A face with the check marks the Thai faces lack (a producer falls back to one)."""
+    import glob
+
+    found = sorted(glob.glob("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"))
+    if not found:
+        raise FileNotFoundError("no DejaVu Sans (apt-get install fonts-dejavu-core)")
+    return found[0]
 
 
 WRITERS: dict[str, Callable[[Grid], bytes]] = {
