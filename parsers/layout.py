@@ -276,10 +276,11 @@ class SheetLayout:
             return area_unit_of(other.text) if is_unit_text(other.text) else None
         return None
 
-    def cell_under(self, header: Cell, row: int) -> Cell | None:
-        """The first non-blank cell of ``row`` within ``header``'s columns."""
+    def cell_under(self, header: Cell, row: int, *, dash: bool = False) -> Cell | None:
+        """The first non-blank cell of ``row`` within ``header``'s columns (with ``dash``, a
+        lone dash too: "-" for zero in a column of figures)."""
         for cell in self.sheet.in_columns(row, header.col, header.last_col):
-            if not is_blank(cell.text):
+            if not is_blank(cell.text) or (dash and is_dash(cell.text)):
                 return cell
         return None
 
@@ -366,6 +367,14 @@ class SheetLayout:
     def below_project_header(self, row: int) -> bool:
         header = self.project_header_row
         return header is not None and header < row
+
+
+_DASH = re.compile(r"^\s*[-–—]\s*$")
+
+
+def is_dash(text: str) -> bool:
+    """A lone dash: how a table of figures writes zero."""
+    return bool(_DASH.match(text))
 
 
 def _scaled_by_reading(hits: list[Hit], sheet: Sheet) -> list[Hit]:
