@@ -82,7 +82,7 @@ class SheetLayout:
                 and cell.row not in self.project_rows
                 and is_label_like(cell)
             ]
-            by_meaning = meaning_hits(index, candidates, missing)
+            by_meaning = self._in_their_part(meaning_hits(index, candidates, missing), hits)
             hits += by_meaning
             missing -= {hit.target for hit in by_meaning}
             taken |= {id(hit.cell) for hit in by_meaning}
@@ -105,6 +105,35 @@ class SheetLayout:
         self._section_parts = [part for _, part in sections]
         self._remarks = self._remarks_columns()
         self._green_columns: dict[int, dict[str, Cell]] = {}
+
+    def _in_their_part(self, found: list[Hit], hits: list[Hit]) -> list[Hit]:
+        """Labels read by meaning that stand in their own form part (under its heading, when
+        the sheet has headings), the best one per target: a sentence of a Part 4 answer that
+        speaks of รุกขกร is not Part 3's label."""
+        headings = sorted(
+            (hit.cell.row, int(hit.target[1]))
+            for hit in (*hits, *found)
+            if hit.target[0] == "section"
+        )
+        best: dict[Target, Hit] = {}
+        for hit in found:
+            if hit.target[0] == "section":
+                continue
+            part = self._target_part(hit.target)
+            above = [number for row, number in headings if row <= hit.cell.row]
+            if part and above and above[-1] != part:
+                continue
+            if hit.target not in best or hit.score > best[hit.target].score:
+                best[hit.target] = hit
+        sections = [hit for hit in found if hit.target[0] == "section"]
+        return sections + [hit for hit in found if best.get(hit.target) is hit]
+
+    def _target_part(self, target: Target) -> int:
+        if target[0] == "row":
+            return self.schema.green_table.part
+        if target[0] == "field" and self.schema.has_field(target[1]):
+            return self.schema.field(target[1]).part
+        return 0
 
     # ------------------------------------------------------------------ what the sheet holds
 
