@@ -93,6 +93,8 @@ class SheetLayout:
                 matching.fuzzy_threshold,
                 matching.fuzzy_penalty,
             )
+        hits = [hit for hit in hits if hit.target[0] != "section" or hit.score >= 1.0
+                or self._heading(hit, _exact_headings(hits))]  # fmt: skip
         self.hits = hits = _scaled_by_reading(hits, sheet)
         self.by_target: dict[Target, list[Hit]] = {}
         for hit in hits:
@@ -110,23 +112,33 @@ class SheetLayout:
         """Labels read by meaning that stand in their own form part (under its heading, when
         the sheet has headings), the best one per target: a sentence of a Part 4 answer that
         speaks of รุกขกร is not Part 3's label."""
-        headings = sorted(
-            (hit.cell.row, int(hit.target[1]))
-            for hit in (*hits, *found)
-            if hit.target[0] == "section"
-        )
+        known = sorted((hit.cell.row, int(hit.target[1])) for hit in hits
+                       if hit.target[0] == "section" and hit.score >= 1.0)  # fmt: skip
+        sections = [hit for hit in found if hit.target[0] == "section" and self._heading(hit, known)]
+        headings = sorted([*known, *((hit.cell.row, int(hit.target[1])) for hit in sections)])
         best: dict[Target, Hit] = {}
         for hit in found:
             if hit.target[0] == "section":
                 continue
             part = self._target_part(hit.target)
             above = [number for row, number in headings if row <= hit.cell.row]
-            if part and above and above[-1] != part:
-                continue
+            below = [number for row, number in headings if row > hit.cell.row]
+            if part and ((above and above[-1] > part) or (below and below[0] <= part)):
+                continue  # under a later part's heading, or above its own part's
             if hit.target not in best or hit.score > best[hit.target].score:
                 best[hit.target] = hit
-        sections = [hit for hit in found if hit.target[0] == "section"]
         return sections + [hit for hit in found if best.get(hit.target) is hit]
+
+    def _heading(self, hit: Hit, known: list[tuple[int, int]]) -> bool:
+        """A part's heading reworded stands alone on its row, after the headings of earlier
+        parts and before those of later ones (a Part 3 item that speaks of ข้อมูลพื้นที่สีเขียว
+        is no Part 2 heading)."""
+        if any(cell is not hit.cell and not is_blank(cell.text)
+               for cell in self.sheet.row(hit.cell.row)):  # fmt: skip
+            return False
+        part = int(hit.target[1])
+        return all((row < hit.cell.row) == (number < part) for row, number in known
+                   if number != part)  # fmt: skip
 
     def _target_part(self, target: Target) -> int:
         if target[0] == "row":
@@ -404,6 +416,11 @@ _DASH = re.compile(r"^\s*[-–—]\s*$")
 def is_dash(text: str) -> bool:
     """A lone dash: how a table of figures writes zero."""
     return bool(_DASH.match(text))
+
+
+def _exact_headings(hits: list[Hit]) -> list[tuple[int, int]]:
+    return sorted((hit.cell.row, int(hit.target[1])) for hit in hits
+                  if hit.target[0] == "section" and hit.score >= 1.0)  # fmt: skip
 
 
 def _scaled_by_reading(hits: list[Hit], sheet: Sheet) -> list[Hit]:
