@@ -409,7 +409,8 @@ def header_hits(index: LabelIndex, sheet: Sheet, hits: list[Hit]) -> list[Hit]:
     the yes/no columns of Part 3 told by negation, whatever their words ("ดำเนินการ" |
     "ไม่ได้ดำเนินการ"): two cells side by side, the second the first with ไม่ (ไม่ได้) before it."""
     found: list[Hit] = []
-    taken = {id(hit.cell) for hit in hits}
+    # a cell a field's label matched may still head a column ("เนื้อที่ทั้งหมด" over areas)
+    taken = {id(hit.cell) for hit in hits if hit.target[0] not in FUZZY_KINDS}
     by_row: dict[int, list[Hit]] = {}
     for hit in hits:
         by_row.setdefault(hit.cell.row, []).append(hit)
@@ -422,7 +423,7 @@ def header_hits(index: LabelIndex, sheet: Sheet, hits: list[Hit]) -> list[Hit]:
             entries = [
                 (target, words)
                 for target, words in index.meanings
-                if target[0] == kind and target not in present
+                if target[0] in kinds and target not in present
             ]
             for cell in cells:
                 best = _best_meaning(index, entries, bare_key(cell.text))

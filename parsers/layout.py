@@ -72,7 +72,9 @@ class SheetLayout:
         self.project_header_row = _project_header(hits, schema.projects.min_header_columns)
         self.project_rows = self._project_region_rows(hits)
         matching = schema.matching
-        missing = _missing_targets(schema, hits, self.project_rows)
+        headers = self._table_header_cells(hits)
+        missing = _missing_targets(schema, [h for h in hits if id(h.cell) not in headers],
+                                   self.project_rows)  # fmt: skip
         if missing:
             taken = {id(hit.cell) for hit in hits}
             candidates = [
@@ -95,6 +97,9 @@ class SheetLayout:
             )
         hits = [hit for hit in hits if hit.target[0] != "section" or hit.score >= 1.0
                 or self._heading(hit, _exact_headings(hits))]  # fmt: skip
+        headers = self._table_header_cells(hits)
+        hits = [hit for hit in hits if id(hit.cell) not in headers or hit.target[0] != "field"
+                or schema.field(hit.target[1]).column]  # fmt: skip
         self.hits = hits = _scaled_by_reading(hits, sheet)
         self.by_target: dict[Target, list[Hit]] = {}
         for hit in hits:
@@ -107,6 +112,16 @@ class SheetLayout:
         self._section_parts = [part for _, part in sections]
         self._remarks = self._remarks_columns()
         self._green_columns: dict[int, dict[str, Cell]] = {}
+
+    def _table_header_cells(self, hits: list[Hit]) -> set[int]:
+        """Cells that head a column of Part 2 or of the projects table ("ขนาดพื้นที่" over the
+        areas): never a field's label, whatever field's words they share."""
+        return {
+            id(hit.cell)
+            for hit in hits
+            if (hit.target[0] == "gcol" and hit.cell.row in self.green_header_rows)
+            or (hit.target[0] in ("pcol", "ordinal") and hit.cell.row == self.project_header_row)
+        }
 
     def _in_their_part(self, found: list[Hit], hits: list[Hit]) -> list[Hit]:
         """Labels read by meaning that stand in their own form part (under its heading, when
@@ -453,11 +468,12 @@ def _header_rows(hits: Iterable[Hit], kinds: frozenset[str], kind: str, minimum:
     """Rows holding ``minimum`` distinct column headers of one table and no row label."""
     found: dict[int, set[str]] = {}
     labelled: set[int] = set()
+    heads = {id(hit.cell) for hit in hits if hit.target[0] in (kind, "rowhead")}
     for hit in hits:
         if hit.target[0] == kind and hit.target[1] in kinds:
             found.setdefault(hit.cell.row, set()).add(hit.target[1])
-        elif hit.target[0] in ("field", "row"):
-            labelled.add(hit.cell.row)
+        elif hit.target[0] in ("field", "row") and id(hit.cell) not in heads:
+            labelled.add(hit.cell.row)  # (a column header sharing a field's words is a header)
     return {row for row, names in found.items() if len(names) >= minimum and row not in labelled}
 
 

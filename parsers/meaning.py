@@ -126,4 +126,10 @@ def _words(
         for run in _RUNS.findall(piece):
             parts = split_cost(run)[1] if "\u0e00" <= run[0] <= "\u0e7f" else (run,)
             found += [part for part in parts if part not in stop_words]
-    return tuple(w for w in found if w not in stop_words)
+    # a lone letter is no word: what is left of an abbreviation the word list does not know
+    # ("อบจ" read as อ บ จ), never evidence for a label
+    return tuple(w for w in found if w not in stop_words and (len(w) > 1 or not _thai(w)))
+
+
+def _thai(word: str) -> bool:
+    return "\u0e00" <= word <= "\u0e7f"
