@@ -528,12 +528,15 @@ def _cluster_text(glyph: _Glyph) -> str:
 
 
 def _segments(
-    row: list[_Glyph], spaces: list[_Glyph], drawn_spaces: tuple[bool, bool], rulings: _Rulings
+    row: list[_Glyph],
+    spaces: list[_Glyph],
+    drawn_spaces: tuple[bool, bool],
+    rulings: _Rulings | None = None,
 ) -> Iterator[Segment]:
-    """Split a line into segments at column gaps: a table border drawn between two characters
-    (text that fills its cell to the border runs up to the next cell's text); where the
-    producer draws its spaces, any gap with no space in it; where it does not, a gap wider
-    than a few spaces."""
+    """Split a line into segments at column gaps: where the producer draws its spaces, any gap
+    with no space in it; where it does not, a gap wider than a few spaces; and always where a
+    table border runs between two glyphs (a label that runs up to its cell's border and the
+    check box drawn in the next cell are two cells, however narrow the gap)."""
     parts: list[str] = []
     taken: list[_Glyph] = []
     for glyph in row:
@@ -558,13 +561,13 @@ def _segments(
         yield _segment(parts, taken, spaces)
 
 
-def _border_between(left: _Glyph, right: _Glyph, rulings: _Rulings) -> bool:
-    """A vertical table border drawn between two characters of a line."""
-    middle = (min(left.top, right.top) + max(left.bottom, right.bottom)) / 2
-    return any(
-        left.x1 - 0.5 <= x <= right.x0 + 0.5 and top <= middle <= bottom
-        for x, top, bottom in rulings.vertical
-    )
+def _border_between(left: _Glyph, right: _Glyph, rulings: _Rulings | None) -> bool:
+    """A vertical table border runs between the two glyphs, across their line."""
+    if rulings is None or not rulings.vertical:
+        return False
+    top, bottom = min(left.top, right.top), max(left.bottom, right.bottom)
+    middle = (top + bottom) / 2
+    return any(left.x1 <= x <= right.x0 and y0 <= middle <= y1 for x, y0, y1 in rulings.vertical)
 
 
 def _space_between(left: _Glyph, right: _Glyph, spaces: list[_Glyph]) -> bool:
