@@ -261,8 +261,10 @@ def edited(args: argparse.Namespace) -> int:
         print(f"MISSES the {TARGET_EXACT:.0%} target: " + ", ".join(f"{f}/{e}" for f, e in misses))
     if args.show:
         if args.share == "held" and not args.show_held_out:
-            print("(misses of the held share are not shown: --show-held-out to see a class of "
-                  "failure, never to tune)")
+            print(
+                "(misses of the held share are not shown: --show-held-out to see a class of "
+                "failure, never to tune)"
+            )
             return 0
         for (fmt, edit), tally in tallies.items():
             for key, want, got in tally.wrong[: args.show]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 import string
 import weakref
@@ -205,7 +206,9 @@ def match_cell(index: LabelIndex, cell: Cell) -> list[Hit]:
                 if meant is not None and meant[0] >= _INLINE_MEANING:
                     return [Hit(cell, meant[1], round(meant[0], 3), right.strip())]
     bare = bare_key(cell.text)
-    found = (index.exact.get(bare) or index.canonical.get(index.canon(bare))) if bare != key else None
+    found = (
+        (index.exact.get(bare) or index.canonical.get(index.canon(bare))) if bare != key else None
+    )
     if found and not _FILL_IN_LINE.search(text):
         return [Hit(cell, entry.target, min(entry.score, 0.95)) for entry in found]
     return _prefix_hits(index, cell, text, key)
@@ -398,7 +401,7 @@ def _inline_meaning(
     return None
 
 
-_TABLES = {"pcol": ("pcol", "ordinal"), "gcol": ("gcol", "rowhead")}
+_TABLES = {"pcol": ("pcol", "ordinal"), "gcol": ("gcol", "rowhead")}  # a table's header kinds
 _HEADER_MEANING = 0.5
 
 
@@ -416,7 +419,7 @@ def header_hits(index: LabelIndex, sheet: Sheet, hits: list[Hit]) -> list[Hit]:
         by_row.setdefault(hit.cell.row, []).append(hit)
     for row, row_hits in by_row.items():
         cells = [c for c in sheet.row(row) if id(c) not in taken and is_label_like(c)]
-        for kind, kinds in _TABLES.items():
+        for kinds in _TABLES.values():
             present = {hit.target for hit in row_hits if hit.target[0] in kinds}
             if not present:
                 continue
@@ -442,7 +445,7 @@ def _negated_pairs(sheet: Sheet, by_row: dict[int, list[Hit]], taken: set[int]) 
             {cell.row for cell in sheet.cells})):  # fmt: skip
         if {"yes", "no"} <= {hit.target[0] for hit in by_row.get(row, ())}:
             continue
-        for left, right in zip(cells, cells[1:], strict=False):
+        for left, right in itertools.pairwise(cells):
             yes, no = label_key(left.text), label_key(right.text)
             if 0 < len(yes) <= 20 and no in (f"ไม่{yes}", f"ไม่ได้{yes}"):
                 found.append(Hit(left, ("yes", ""), 1.0))

@@ -129,7 +129,9 @@ class SheetLayout:
         speaks of รุกขกร is not Part 3's label."""
         known = sorted((hit.cell.row, int(hit.target[1])) for hit in hits
                        if hit.target[0] == "section" and hit.score >= 1.0)  # fmt: skip
-        sections = [hit for hit in found if hit.target[0] == "section" and self._heading(hit, known)]
+        sections = [
+            hit for hit in found if hit.target[0] == "section" and self._heading(hit, known)
+        ]
         headings = sorted([*known, *((hit.cell.row, int(hit.target[1])) for hit in sections)])
         best: dict[Target, Hit] = {}
         for hit in found:

@@ -114,9 +114,7 @@ def _dedupe(words: Sequence[str]) -> list[str]:
 
 
 @functools.lru_cache(maxsize=16384)
-def _words(
-    key: str, whole: re.Pattern[str] | None, stop_words: frozenset[str]
-) -> tuple[str, ...]:
+def _words(key: str, whole: re.Pattern[str] | None, stop_words: frozenset[str]) -> tuple[str, ...]:
     found: list[str] = []
     pieces = whole.split(key) if whole is not None else [key]
     for number, piece in enumerate(pieces):

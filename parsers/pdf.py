@@ -253,7 +253,10 @@ def _rulings(page: pdfium.PdfPage, height: float) -> _Rulings:
         elif _is_rectangle(item):
             # a cell drawn as one rectangle (reportlab, web browsers): its four sides rule it
             horizontal += [(height - top, left, right), (height - bottom, left, right)]
-            vertical += [(left, height - top, height - bottom), (right, height - top, height - bottom)]
+            vertical += [
+                (left, height - top, height - bottom),
+                (right, height - top, height - bottom),
+            ]
     boxes = [
         (square, any(_inside(mark, square) for mark in marks))
         for square in squares

@@ -263,7 +263,7 @@ def random_truth(rng: random.Random) -> dict[str, Any]:
     truth["green_per_capita_m2"] = round(total / truth["population"], 2)
     for item in ITEMS:
         truth[item] = rng.random() < 0.6
-    projects = []
+    projects: list[dict[str, Any]] = []
     for _ in range(rng.randint(1, 4)):
         projects.append({
             "name": rng.choice(PROJECT_NAMES),
@@ -522,7 +522,7 @@ def _inline_text(key: str, label: str, truth: dict[str, Any], rng: random.Random
     else:
         shown = str(value)
     label = label.rstrip(" :")
-    return label + rng.choice((" ", ": ", " : ", "  "))+ shown
+    return label + rng.choice((" ", ": ", " : ", "  ")) + shown
 
 
 # ---------------------------------------------------------------------------- laying out
@@ -538,9 +538,8 @@ def _build(truth: dict[str, Any], style: Style, rng: random.Random) -> Grid:
     row += 2
     row = _section(sheet, row, 1, style, rng, last)
     for key in PART1:
-        if key not in truth:
-            if style.moved or rng.random() < 0.5:
-                continue  # the row was deleted
+        if key not in truth and (style.moved or rng.random() < 0.5):
+            continue  # the row was deleted (else its label stays, with no value)
         if style.moved and rng.random() < 0.15:
             row += 1  # a blank row inserted
         row = _field_row(sheet, row, key, truth, style, rng)
@@ -886,7 +885,9 @@ def write_ods(grid: Grid) -> bytes:
     parts.append("</office:spreadsheet></office:body></office:document-content>")
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as package:
-        package.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        package.writestr(
+            zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet"
+        )
         package.writestr("META-INF/manifest.xml", _MANIFEST, zipfile.ZIP_DEFLATED)
         package.writestr("content.xml", "".join(parts), zipfile.ZIP_DEFLATED)
     return out.getvalue()
@@ -915,7 +916,7 @@ def write_docx(grid: Grid) -> bytes:
     """The sheets as a Word document, in order: a lone bold cell at the left (the title, a
     section heading) as a paragraph, each run of rows between such headings as one table
     (merged cells merged), as people retype a form in Word. A lists sheet is left out."""
-    import docx  # type: ignore[import-untyped]
+    import docx
 
     document = docx.Document()
     for sheet in grid.sheets:
@@ -1034,7 +1035,7 @@ def _wrap(text: str, room: float, size: float) -> list[str]:
     from reportlab.pdfbase import pdfmetrics
 
     def fits(part: str) -> bool:
-        return pdfmetrics.stringWidth(part, "EditedThai", size) <= room
+        return bool(pdfmetrics.stringWidth(part, "EditedThai", size) <= room)
 
     lines: list[str] = []
     rest = text

@@ -71,8 +71,9 @@ def pending_by_sender(session: Session) -> dict[str, int]:
     office's address is skipped, as identify skips it, and the next sender counts.
     """
     rows = session.execute(
-        select(Submission.id, Submission.received_at, Submission.identification,
-               Message.from_address)  # fmt: skip
+        select(
+            Submission.id, Submission.received_at, Submission.identification, Message.from_address
+        )
         .join(Message, Message.id == Submission.message_id)
         .where(
             Submission.lao_code.is_(None),
@@ -133,7 +134,7 @@ def status(session: Session) -> dict[str, Any]:
             .where(Submission.id.in_(list(current.values())))
         ).all()
         reported = {
-            code
+            str(code)
             for code, st, lao_type in statuses
             if st in REPORTED and lao_type != LaoType.PROVINCIAL_OFFICE
         }
