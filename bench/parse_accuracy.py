@@ -13,7 +13,8 @@ included), median <= 5 ms per .xlsx form. Figures only: it never asserts.
 
     python -m bench.parse_accuracy                 # 200 forms per format
     python -m bench.parse_accuracy --n 500 --formats xlsx,docx
-    python -m bench.parse_accuracy --tiny          # CI: 24 forms per format, a few seconds
+    python -m bench.parse_accuracy --tiny          # CI: 24 forms per format, a few seconds,
+                                                   # then one edited form per format and edit
     python -m bench.parse_accuracy --show 10       # the first 10 wrong fields (development only)
     python -m bench.parse_accuracy --split dev     # while tuning: never the held-out layouts
     python -m bench.parse_accuracy --edited        # forms as people edit them (samples.edited),
@@ -173,6 +174,9 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             for layout, key, want, got in tally.wrong[: args.show]:
                 print(f"  {fmt} {layout}: {key}: want {want!r}, read {got!r}")
+    if args.tiny:
+        print()
+        return edited(args)  # CI: the edited forms too, one per format and edit
     return 0
 
 
