@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from core.config import Config
 from outbound.render import Renderer
 from storage.blobs import BlobStore
-from storage.db import SessionFactory
+from storage.db import SessionFactory, make_session_factory, open_database
 
 if TYPE_CHECKING:
     from parsers.ocr import Engine as OcrEngine
@@ -51,3 +51,32 @@ class Services:
     def close(self) -> None:
         if self.engine is not None:
             self.engine.dispose()
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def open_services(
+    config: Config,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    crash: Callable[[str], None] = no_crash,
+) -> Services:
+    """The services for ``config``, with Tesseract when it is installed. The database must
+    exist and be migrated (``init``): otherwise :class:`~core.errors.DatabaseError` says what to
+    do, and nothing is created. The application's wiring (:mod:`app.wiring`) calls this with
+    the crash hook it reads from the environment."""
+    from parsers.ocr import default_engine
+
+    engine = open_database(config.database.url)
+    return Services(
+        config=config,
+        sessions=make_session_factory(engine),
+        blobs=BlobStore(config.storage.dir),
+        renderer=Renderer.from_config(config.smtp),
+        clock=clock,
+        engine=engine,
+        ocr=default_engine(),
+        crash=crash,
+    )
