@@ -8,8 +8,10 @@ sender, OCR engine or crash hook.
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from core.config import Config
@@ -42,9 +44,36 @@ def crash_hook_from_environment() -> Callable[[str], None]:
     return crash
 
 
+SECRET_FILE = "id-secret"  # noqa: S105 - a file name, not a secret
+
+
+def with_id_secret(config: Config) -> Config:
+    """``config`` with ``smtp.id_secret`` filled in: from the config or the environment when
+    set there, else from ``<storage.dir>/id-secret``, made (random, mode 0600) the first time.
+    Every process of one installation shares the store, so it shares the secret."""
+    if config.smtp.id_secret:
+        return config
+    path = config.storage.dir / SECRET_FILE
+    try:
+        secret = path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        secret = ""
+    if not secret:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fresh = secrets.token_urlsafe(32)
+        try:
+            with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+                out.write(fresh + "\n")
+            secret = fresh
+        except FileExistsError:  # another process made it first
+            secret = path.read_text(encoding="ascii").strip()
+    return replace(config, smtp=replace(config.smtp, id_secret=secret))
+
+
 def build_services(config: Config, *, clock: Callable[[], datetime] = utc_now) -> Services:
     from parsers.ocr import default_engine
 
+    config = with_id_secret(config)
     engine = make_engine(config.database.url)
     return Services(
         config=config,
