@@ -74,7 +74,7 @@ def remind_job(services: Services) -> None:
     now = services.clock()
     with services.sessions() as session:
         planned = plan(session, services.config.campaign, now)
-    if not planned.allowed:
+    if not planned.allowed or planned.stopped is not None:
         return
     counts = queue_in_chunks(
         services.sessions, planned, services.renderer, services.config.smtp, now

@@ -72,6 +72,7 @@ def _queue_round(
     rendered: Rendered,
     smtp: SmtpConfig,
     now: datetime,
+    dated: datetime | None,
 ) -> tuple[int, int]:
     """Queue one LAO's (or office's) mail for one round at each address and remember the round.
 
@@ -93,6 +94,7 @@ def _queue_round(
             ),
             config=smtp,
             now=now,
+            dated=dated,
         )
         if row is not None:
             queued += 1
@@ -111,9 +113,13 @@ def queue(
     renderer: Renderer,
     smtp: SmtpConfig,
     now: datetime,
+    *,
+    dated: datetime | None = None,
 ) -> QueueCounts:
     """Render and queue everything in ``plan``; the caller commits. A (LAO, round) already
-    recorded is left alone, so a second run in the same round queues nothing."""
+    recorded is left alone, so a second run in the same round queues nothing. ``dated``: the
+    mails' Date when later than ``now`` (the real clock, when ``remind --now`` plans for a past
+    moment: mail is never back-dated)."""
     done = _recorded(
         session,
         [(r.lao.code, r.round.key) for r in plan.reminders]
@@ -136,6 +142,7 @@ def queue(
             rendered=renderer.render(template, context),
             smtp=smtp,
             now=now,
+            dated=dated,
         )
         mails, suppressed, reminders = mails + queued, suppressed + capped, reminders + 1
     for digest in plan.digests:
@@ -152,6 +159,7 @@ def queue(
             rendered=renderer.render("digest", context),
             smtp=smtp,
             now=now,
+            dated=dated,
         )
         mails, suppressed, digests = mails + queued, suppressed + capped, digests + 1
     session.flush()
@@ -166,6 +174,7 @@ def queue_in_chunks(
     now: datetime,
     *,
     size: int = QUEUE_CHUNK,
+    dated: datetime | None = None,
 ) -> QueueCounts:
     """:func:`queue`, committing every ``size`` LAOs (``remind`` and ``run`` use this).
 
@@ -173,7 +182,7 @@ def queue_in_chunks(
     total = QueueCounts()
     for part in plan.chunks(size):
         with sessions() as session, session.begin():
-            total += queue(session, part, renderer, smtp, now)
+            total += queue(session, part, renderer, smtp, now, dated=dated)
     return total
 
 

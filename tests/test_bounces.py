@@ -220,9 +220,11 @@ def test_staff_a_delivery_report_or_mail_from_the_address_clear_it(
             elif clear == "mail":
                 assert cleared_by_mail(session, address, ARRIVED)
         if clear == "delivered":
-            delivered = fixture("postfix_dsn.eml").replace(
-                b"Action: failed", b"Action: delivered"
-            ).replace(b"Status: 5.1.1", b"Status: 2.0.0")
+            delivered = (
+                fixture("postfix_dsn.eml")
+                .replace(b"Action: failed", b"Action: delivered")
+                .replace(b"Status: 5.1.1", b"Status: 2.0.0")
+            )
             assert "cleared" in bounce(sessions, "postfix_dsn.eml", delivered).note
         assert failing(sessions) == {}, clear
         with sessions() as session, session.begin():
