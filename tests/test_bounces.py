@@ -31,8 +31,8 @@ from ingest.dsn import read_report
 from outbound.bounces import BounceResult, cleared_by_mail, record_bounce
 from outbound.compose import make_message_id
 from outbound.outbox import drain, envelope_sender, row_id_from_envelope
-from storage.addresses import clear_failing, failing_addresses
 from outbound.smtp import SmtpSender
+from storage.addresses import clear_failing, failing_addresses
 from storage.db import SessionFactory
 from storage.models import LaoAddress, Message, OutboxMail
 from tests.servers.smtp import SmtpServer

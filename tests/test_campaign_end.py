@@ -22,8 +22,8 @@ from core import config as config_module
 from core.config import CampaignConfig
 from outbound.outbox import drain
 from outbound.reminder_mail import queue_in_chunks
-from outbound.render import Renderer
 from outbound.reminders import plan
+from outbound.render import Renderer
 from outbound.smtp import SmtpSender
 from storage.db import SessionFactory
 from tests.servers.smtp import SmtpServer
@@ -55,8 +55,11 @@ def test_nothing_is_planned_after_the_end_or_while_paused(sessions: SessionFacto
         after = plan(session, campaign, bkk(date(2021, 11, 30), 10))
         years = plan(session, campaign, bkk(date(2026, 12, 8), 10))
         paused = plan(session, replace(campaign, paused=True), bkk(date(2021, 10, 7), 10))
-    assert during.reminders and during.digests and during.stopped is None
-    assert last.digests and last.stopped is None
+    assert during.reminders
+    assert during.digests
+    assert during.stopped is None
+    assert last.digests
+    assert last.stopped is None
     for stopped in (after, years, paused):
         assert (stopped.reminders, stopped.digests) == ((), ())
         assert stopped.stopped is not None
