@@ -33,6 +33,7 @@ from core.errors import SendError
 from outbound.compose import Attachment, compose, make_message_id, token
 from outbound.sender import MailSender, OutgoingMail
 from storage.db import SessionFactory
+from storage.health import beat
 from storage.models import OutboxMail
 
 _VERP = re.compile(r"\+outbox-([0-9]{1,18})-([a-z2-7]{16})@", re.I)
@@ -228,7 +229,13 @@ def drain(
     """Send every due row, within ``smtp.max_per_minute`` and ``smtp.max_per_day`` (what is over
     them stays pending for the next run). Each row: load, send, record the result, commit."""
     sent = retry = failed = held = 0
-    with sender:
+    last_error = ""
+    try:
+        sender.__enter__()
+    except SendError as exc:
+        _beat(sessions, clock(), f"cannot reach the mail server: {exc}")
+        raise
+    try:
         while True:
             with sessions() as session:
                 now = clock()
@@ -255,7 +262,7 @@ def drain(
                     try:
                         sender.send(mail)
                     except SendError as exc:
-                        row.last_error = str(exc)
+                        row.last_error = last_error = str(exc)
                         if exc.temporary and row.attempts < config.max_attempts:
                             delay = config.retry_base_seconds * 2 ** (row.attempts - 1)
                             row.next_attempt_at = clock() + timedelta(seconds=delay)
@@ -272,4 +279,15 @@ def drain(
                     progressed = True
             if not progressed:
                 break
+    finally:
+        sender.__exit__(None, None, None)
+    if retry and not sent:
+        _beat(sessions, clock(), f"every mail this run failed for now ({last_error})")
+    else:
+        _beat(sessions, clock(), None)
     return SendSummary(sent=sent, retry_later=retry, failed=failed, held=held)
+
+
+def _beat(sessions: SessionFactory, now: datetime, error: str | None) -> None:
+    with sessions() as session, session.begin():
+        beat(session, "send", now, error)
