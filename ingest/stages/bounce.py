@@ -29,16 +29,16 @@ def run(work: Work) -> Work:
     if analysis.core_sha256 is not None:
         message.core_sha256 = analysis.core_sha256
     message.auth = dict(analysis.auth) if analysis.auth is not None else None
-    earlier = (
-        session.scalar(
+    reports = analysis.done and not analysis.too_large  # automatic whether seen before or not
+    if not reports and analysis.core_sha256 is not None:
+        earlier = session.scalar(
             select(Message.id)
             .where(Message.core_sha256 == analysis.core_sha256, Message.id < message.id)
             .order_by(Message.id)
             .limit(1)
         )
-        if analysis.core_sha256 is not None
-        else None
-    )
+    else:
+        earlier = None
     if earlier is not None:
         message.reply_note = f"delivered again: the same mail as message {earlier}"
         return replace(work, outcome=Outcome.REDELIVERY, done=True)
