@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import or_, select
 
 from core import config as config_module
+from core.enums import StaffRole
 from core.errors import OnepInboxError
 
 if TYPE_CHECKING:
@@ -72,6 +73,31 @@ def _parser() -> argparse.ArgumentParser:
     reg_sample.add_argument("--output", type=Path, required=True)
 
     commands.add_parser("run", help="the service: poll, send, remind on a schedule until SIGTERM")
+
+    users = commands.add_parser("users", help="staff accounts (dashboard sign-in, --by names)")
+    users_commands = users.add_subparsers(dest="users_command", required=True)
+    users_add = users_commands.add_parser(
+        "add", help="create a staff account; the password is prompted (or read from stdin)"
+    )
+    users_add.add_argument("name", help="login name, also the name given to --by (one word)")
+    users_add.add_argument(
+        "--role",
+        choices=[role.value for role in StaffRole],
+        required=True,
+        help="viewer: look only; reviewer: also decide review items; admin: everything",
+    )
+    users_add.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    users_add.add_argument(
+        "--no-password", action="store_true", help="no dashboard sign-in (CLI --by name only)"
+    )
+    users_add.add_argument(
+        "--display-name", help="the name that signs letters, e.g. 'นางสาววนิดา ใจดี' (default: NAME)"
+    )
+    users_add.add_argument(
+        "--position", default="", help="the position under the signature, e.g. 'นักวิชาการสิ่งแวดล้อม'"
+    )
 
     from app import review_cli
 
@@ -305,6 +331,32 @@ def cmd_registry(args: argparse.Namespace) -> int:
         return 0
 
 
+def cmd_users(args: argparse.Namespace) -> int:
+    from storage.users import add_user
+
+    password: str | None = None
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif not args.no_password:
+        import getpass
+
+        password = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != password:
+            raise OnepInboxError("รหัสผ่านไม่ตรงกัน / the passwords differ; nothing created")
+    with _services(args) as services, services.sessions() as session, session.begin():
+        user = add_user(
+            session,
+            args.name,
+            role=StaffRole(args.role),
+            password=password,
+            display_name=args.display_name,
+            position=args.position,
+            now=services.clock(),
+        )
+        print(f"user {user.name} ({user.role}) created; signs as {user.display_name}")
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from app.service import run_service
 
@@ -329,6 +381,7 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "export": cmd_export,
     "registry": cmd_registry,
     "run": cmd_run,
+    "users": cmd_users,
     "demo": cmd_demo,
 }
 

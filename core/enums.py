@@ -113,6 +113,14 @@ class AddressSource(StrEnum):
     LEARNED = "learned"  # taught by a reviewer's decision
 
 
+class StaffRole(StrEnum):
+    """What a staff account may do (``users.role``): look, decide on reviews, or everything."""
+
+    VIEWER = "viewer"
+    REVIEWER = "reviewer"
+    ADMIN = "admin"
+
+
 class RoundKind(StrEnum):
     """``reminders.kind``."""
 

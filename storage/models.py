@@ -46,6 +46,7 @@ from core.enums import (
     ReviewKind,
     ReviewState,
     RoundKind,
+    StaffRole,
     SubmissionStatus,
     check_sql,
 )
@@ -434,3 +435,23 @@ class Reminder(Base):
     queued_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     addresses: Mapped[list[str]] = mapped_column(Json, default=list)
     """Where it went (the non-failing addresses at that moment)."""
+
+
+class User(Base):
+    """A staff account: who signs in to the dashboard and who acts with ``--by``.
+
+    ``name`` is the login and the name the audit log records; ``display_name`` and ``position``
+    sign the letters the person sends (never the login name). ``password_hash`` is argon2
+    (None: no dashboard sign-in yet, CLI actions only).
+    """
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(check_sql("role", StaffRole), name="role"),)
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    display_name: Mapped[str] = mapped_column(Text)
+    position: Mapped[str] = mapped_column(Text, default="")
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    disabled_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)

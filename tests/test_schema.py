@@ -32,6 +32,7 @@ COLUMNS: dict[tuple[str, str], type[StrEnum]] = {
     ("review_items", "state"): enums.ReviewState,
     ("review_items", "resolution"): enums.Resolution,
     ("reminders", "kind"): enums.RoundKind,
+    ("users", "role"): enums.StaffRole,
 }
 
 
@@ -51,6 +52,7 @@ def test_every_vocabulary_is_admitted_by_a_migration() -> None:
     for name in ("0004_checks.py", "0006_trust.py"):  # later revisions widen earlier ones
         for table, column, values, _ in _migration(name).CHECKS:
             admitted[(table, column)] = set(values)
+    admitted[("users", "role")] = set(_migration("0005_users.py").ROLES)
     for key, vocabulary in COLUMNS.items():
         assert admitted[key] == {value.value for value in vocabulary}, key
 
