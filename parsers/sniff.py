@@ -87,6 +87,10 @@ def _sniff_zip(data: bytes) -> str:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
             mimetype = archive.read("mimetype").strip() if "mimetype" in names else b""
+            types = (
+                archive.getinfo("[Content_Types].xml") if "[Content_Types].xml" in names else None
+            )
+            content_types = archive.read(types) if types and types.file_size < 1 << 20 else b""
     except (zipfile.BadZipFile, OSError, KeyError, EOFError, ValueError, NotImplementedError):
         # Truncated or damaged: the local headers still name the parts.
         if b"xl/workbook.xml" in data or b"xl/worksheets/" in data:
@@ -100,16 +104,35 @@ def _sniff_zip(data: bytes) -> str:
         return "xlsb"
     if "word/document.xml" in names:
         return "docx"
-    return _OPEN_DOCUMENT.get(mimetype, "zip")
+    if mimetype in _OPEN_DOCUMENT:
+        return _OPEN_DOCUMENT[mimetype]
+    return _by_content_types(content_types)
+
+
+_MAIN_PARTS = (
+    (b"spreadsheetml.sheet.main+xml", "xlsx"),
+    (b"ms-excel.sheet.macroEnabled.main+xml", "xlsx"),
+    (b"wordprocessingml.document.main+xml", "docx"),
+)
+
+
+def _by_content_types(content_types: bytes) -> str:
+    """An OOXML package whose main part is not where Office puts it (``xl/workbook.xml``):
+    named by ``[Content_Types].xml``, as the format says (ECMA-376 Part 2)."""
+    for marker, name in _MAIN_PARTS:
+        if marker in content_types:
+            return name
+    return "zip"
 
 
 def _sniff_ole2(data: bytes) -> str:
     names = ole2_directory(data) or ole2_stream_names(data)
     if "EncryptionInfo" in names or "EncryptedPackage" in names:
         return "encrypted-ooxml"
-    if "Workbook" in names or "Book" in names:
+    folded = {name.lower() for name in names}  # CFB names compare without case ([MS-CFB] 2.6.4)
+    if "workbook" in folded or "book" in folded:
         return "xls"
-    if "WordDocument" in names:
+    if "worddocument" in folded:
         return "doc"
     return "ole2"
 

@@ -69,3 +69,10 @@ def test_the_files_inside_winmail_dat_are_listed(results: dict[str, Result]) -> 
     assert inside["c264"] == ["AUTHORS", "README"]
     assert {n.rpartition(".")[2] for n in inside["c254"]} == {"doc", "pdf", "htm"}
     assert "UmlautAnhang-äüö.txt" in inside["c265"]
+
+
+def test_workbooks_calamine_opens_are_read_not_called_damaged(results: dict[str, Result]) -> None:
+    for case_id in ("c275", "c280", "c289", "c310"):
+        (own,) = [f for f in results[case_id].files if "!" not in f[0]]
+        assert own[2] in ("xls", "xlsx"), case_id
+        assert results[case_id].outcome == "no_form", case_id  # read: not the form
