@@ -128,7 +128,7 @@ def _decode_bytes(data: bytes, charset: str | None) -> str:
     for candidate in (name, "utf-8", "cp874"):
         try:
             return data.decode(candidate)
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, ValueError):  # ValueError: a charset name with a NUL in it (fuzz)
             continue
     return data.decode("utf-8", errors="replace")
 
