@@ -340,7 +340,12 @@ Content-Type: text/plain; charset=utf-8
         "สวัสดีครับ",
     )
     deliver(rar.as_bytes(), link, nothing)
-    assert message(services, "<rar-1@sao-example.go.th>").outcome == Outcome.UNSUPPORTED
+    found = message(services, "<rar-1@sao-example.go.th>")
+    assert found.outcome == Outcome.UNSUPPORTED
+    with services.sessions() as session:  # staff see it too: the file may be the form
+        (item,) = session.scalars(select(ReviewItem).where(ReviewItem.message_id == found.id))
+    assert item.kind == ReviewKind.QUESTION
+    assert "รายงาน.rar" in item.reason
     for header_id, kind, says in (
         ("<rar-1@sao-example.go.th>", "unsupported", ".rar"),
         ("<link-1@sao-example.go.th>", "unsupported", "drive.google.com"),
