@@ -50,14 +50,16 @@ _AUTO_SUBJECT = re.compile(
     re.I,
 )
 _AUTO_BODY = re.compile(
-    r"(i am|i'm|i will be) (currently )?(out of (the )?office|away|on (leave|vacation))|"
+    r"(i am|i'm|i will be) (currently )?(out of (the )?office|away from|on (annual )?(leave|vacation))|"
     r"this is an? auto(matic|mated)?[ -]?(reply|response|generated)|"
     r"(ข้อความ|อีเมล(นี้)?(เป็น)?|นี่คือ)(การ)?ตอบกลับอัตโนมัติ|ระบบตอบกลับอัตโนมัติ|"
-    r"(ขณะนี้|ตอนนี้)?(ข้าพเจ้า|ดิฉัน|ผม)?ไม่อยู่(ที่)?สำนักงาน",
+    r"(ขณะนี้|ตอนนี้)(ข้าพเจ้า|ดิฉัน|ผม)?(ไม่อยู่(ที่)?สำนักงาน|อยู่ระหว่าง(การ)?ลา)",
     re.I,
 )
-_AUTO_BODY_MAX = 2_000
-"""An out-of-office text is short: longer mail is a person writing, whatever it says."""
+_AUTO_BODY_MAX = 1_000
+"""An out-of-office text is short and says so at once: longer mail, or mail that says it
+further down ("sorry, I was out of the office"), is a person writing."""
+_AUTO_BODY_HEAD = 300
 _BOUNCE_SUBJECT = re.compile(
     r"(undeliver|delivery (status notification|failure|failed|problem)|returned mail|"
     r"mail delivery (failed|system)|failure notice|mail failed|non-?delivery|ไม่สามารถส่ง)",
@@ -144,7 +146,8 @@ def _kind(mail: ParsedMail, own_addresses: frozenset[str]) -> tuple[MessageKind,
             return MessageKind.AUTO_REPLY, f"{name} header"
     if _AUTO_SUBJECT.match(mail.subject):
         return MessageKind.AUTO_REPLY, "out-of-office subject"
-    if not mail.parts and len(mail.text) <= _AUTO_BODY_MAX and _AUTO_BODY.search(mail.text):
+    text = mail.text.strip()
+    if not mail.parts and len(text) <= _AUTO_BODY_MAX and _AUTO_BODY.search(text[:_AUTO_BODY_HEAD]):
         return MessageKind.AUTO_REPLY, "out-of-office text"
     if not mail.parts and _RECEIPT_SUBJECT.match(mail.subject):
         return MessageKind.RECEIPT, "read receipt subject"

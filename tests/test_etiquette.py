@@ -442,3 +442,33 @@ def test_a_re_read_after_a_parser_change_updates_the_same_submission(
         assert after.reading_no == 3
         # back to the first reading: what the LAO was first told, so nothing more is sent
         assert session.scalar(select(func.count(OutboxMail.id))) == 1 + told_again
+
+
+@pytest.mark.parametrize(
+    ("body", "automatic"),
+    [
+        ("ขณะนี้ดิฉันไม่อยู่ที่สำนักงาน จะกลับมาปฏิบัติงานวันที่ 4 ต.ค. 2564", True),
+        ("ตอนนี้ผมอยู่ระหว่างการลาพักผ่อน", True),
+        ("I'm on annual leave and will reply when I am back.", True),
+        ("ขอโทษที่ตอบช้า เพราะไม่อยู่สำนักงานหลายวัน ขอสอบถามเรื่องแบบฟอร์มค่ะ", False),
+        ("Sorry, I was out of the office last week. Which form do we use?", False),
+    ],
+)
+def test_an_out_of_office_text_without_headers_is_told_from_a_person(
+    body: str, automatic: bool
+) -> None:
+    from ingest import mime
+    from ingest.classify import classify
+
+    raw = plain(
+        """
+From: officer@sao-example.go.th
+To: onep.uem@onep.go.th
+Subject: Re: แบบรายงาน
+Content-Type: text/plain; charset=utf-8
+""",
+        body,
+    )
+    verdict = classify(mime.parse(raw), own_addresses=frozenset({"onep.uem@onep.go.th"}))
+    assert (verdict.kind is MessageKind.AUTO_REPLY) == automatic
+    assert verdict.may_reply != automatic
