@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from core.config import SmtpConfig
@@ -101,16 +101,15 @@ def enqueue(
     if session.scalar(select(OutboxMail.id).where(OutboxMail.dedupe_key == draft.dedupe_key)):
         return None
     start, end = _day_bounds(now)
-    sent_today = session.scalar(
-        select(func.count(OutboxMail.id)).where(
-            OutboxMail.to_address == draft.to_address,
-            OutboxMail.queued_at >= start,
-            OutboxMail.queued_at < end,
-            OutboxMail.status != OutboxStatus.SUPPRESSED,
-            OutboxMail.auto_submitted_kind.is_not(None),
-        )
+    sent_today = _count(
+        session,
+        OutboxMail.to_address == draft.to_address,
+        OutboxMail.queued_at >= start,
+        OutboxMail.queued_at < end,
+        OutboxMail.status != OutboxStatus.SUPPRESSED,
+        OutboxMail.auto_submitted_kind.is_not(None),
     )
-    limited = draft.auto_submitted is not None and (sent_today or 0) >= (
+    limited = draft.auto_submitted is not None and sent_today >= (
         config.auto_mail_per_address_per_day
     )
     row = OutboxMail(
@@ -176,37 +175,26 @@ def send_budget(session: Session, config: SmtpConfig, now: datetime) -> int | No
     if config.kind == "directory":
         return None
     room: list[int] = []
+    sent = OutboxMail.status == OutboxStatus.SENT
     if config.max_per_minute:
-        recent = session.scalar(
-            select(func.count(OutboxMail.id)).where(
-                OutboxMail.status == OutboxStatus.SENT,
-                OutboxMail.sent_at > now - timedelta(seconds=60),
-                OutboxMail.sent_at <= now,
-            )
-        )
-        room.append(config.max_per_minute - (recent or 0))
+        minute_ago = now - timedelta(seconds=60)
+        recent = _count(session, sent, OutboxMail.sent_at > minute_ago, OutboxMail.sent_at <= now)
+        room.append(config.max_per_minute - recent)
     if config.max_per_day:
         start, end = _day_bounds(now)
-        today = session.scalar(
-            select(func.count(OutboxMail.id)).where(
-                OutboxMail.status == OutboxStatus.SENT,
-                OutboxMail.sent_at >= start,
-                OutboxMail.sent_at < end,
-            )
-        )
-        room.append(config.max_per_day - (today or 0))
+        today = _count(session, sent, OutboxMail.sent_at >= start, OutboxMail.sent_at < end)
+        room.append(config.max_per_day - today)
     return max(min(room), 0) if room else None
 
 
 def count_due(session: Session, now: datetime) -> int:
-    return (
-        session.scalar(
-            select(func.count(OutboxMail.id)).where(
-                OutboxMail.status == OutboxStatus.PENDING, OutboxMail.next_attempt_at <= now
-            )
-        )
-        or 0
+    return _count(
+        session, OutboxMail.status == OutboxStatus.PENDING, OutboxMail.next_attempt_at <= now
     )
+
+
+def _count(session: Session, *conditions: ColumnElement[bool]) -> int:
+    return session.scalar(select(func.count(OutboxMail.id)).where(*conditions)) or 0
 
 
 def due(session: Session, now: datetime, limit: int) -> Sequence[int]:
