@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import struct
 import zipfile
+import zlib
 
 from parsers.ooxml import declared_members
 
@@ -87,10 +88,7 @@ def _sniff_zip(data: bytes) -> str:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
             mimetype = archive.read("mimetype").strip() if "mimetype" in names else b""
-            types = (
-                archive.getinfo("[Content_Types].xml") if "[Content_Types].xml" in names else None
-            )
-            content_types = archive.read(types) if types and types.file_size < 1 << 20 else b""
+            content_types = _content_types(archive, names)
     except (zipfile.BadZipFile, OSError, KeyError, EOFError, ValueError, NotImplementedError):
         # Truncated or damaged: the local headers still name the parts.
         if b"xl/workbook.xml" in data or b"xl/worksheets/" in data:
@@ -107,6 +105,21 @@ def _sniff_zip(data: bytes) -> str:
     if mimetype in _OPEN_DOCUMENT:
         return _OPEN_DOCUMENT[mimetype]
     return _by_content_types(content_types)
+
+
+def _content_types(archive: zipfile.ZipFile, names: set[str]) -> bytes:
+    """``[Content_Types].xml`` when small and readable, else nothing (damaged or encrypted)."""
+    if "[Content_Types].xml" not in names or names & {"xl/workbook.xml", "word/document.xml"}:
+        return b""
+    info = archive.getinfo("[Content_Types].xml")
+    if info.file_size >= 1 << 20:
+        return b""
+    try:
+        return archive.read(info)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError, zlib.error):
+        return b""
+    except NotImplementedError:
+        return b""
 
 
 _MAIN_PARTS = (
