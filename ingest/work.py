@@ -109,7 +109,8 @@ class Context:
 
 @dataclass(frozen=True, slots=True)
 class Form:
-    """One form of the message: the best reading of the files that carry it (one slot)."""
+    """One form of the message: the best reading of the files that carry it; ``slot`` is its
+    position in the message (``pos:1`` ...), the key of its submission."""
 
     attachment: Attachment
     reading: parsers.FormReading

@@ -245,7 +245,8 @@ class Submission(Base):
     receipt_no: Mapped[str | None] = mapped_column(String(40), unique=True)
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
     slot: Mapped[str] = mapped_column(String(300))
-    """Which form within the message (the LAO the form names), so a re-read finds its row."""
+    """Which form within the message: its position (``pos:1`` ...), so a re-read finds its row
+    whatever it reads now (migration 0006; earlier, the LAO name as read)."""
     attachment_id: Mapped[int | None] = mapped_column(ForeignKey("attachments.id"))
     lao_code: Mapped[str | None] = mapped_column(ForeignKey("laos.code"), index=True)
     form_version: Mapped[str] = mapped_column(String(20))

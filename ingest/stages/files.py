@@ -2,7 +2,7 @@
 forms are sorted out: a file already received (same bytes, another message) is a duplicate of
 that submission; of the files that carry one form (the same LAO named), the best format is read
 (xlsx > xls > docx > text PDF > scan; shared/spec/interface.md). Each form's slot is its
-position in the message (``pos:1``, ``pos:2`` ... by the first file that carries it), so a
+position in the message (``pos:1``, ``pos:2`` ... in the order of the files read), so a
 re-read after a parser change finds its submission whatever name it reads now. Files in a format
 we cannot open (an .xlsb, a .rar, an Outlook .msg) are listed, so the sender is told which."""
 
@@ -54,7 +54,7 @@ def run(work: Work) -> Work:
                 unsupported.append(UnsupportedFile(row, kind))
 
     duplicates: list[Duplicate] = []
-    best: dict[str, Form] = {}  # by the LAO the form names; dicts keep the first file's order
+    best: dict[str, Form] = {}  # by the LAO the form names
     for row, reading in readings:
         original = _earlier_submission_of(session, row.sha256, message.id)
         if original is not None:
@@ -64,11 +64,16 @@ def run(work: Work) -> Work:
         named = slot_for(reading.fields, row.sha256)
         current = best.get(named)
         if current is None or _better(reading, current.reading):
-            best[named] = Form(row, reading, current.slot if current else f"pos:{len(best) + 1}")
+            best[named] = Form(row, reading, "")
+    # a form's slot: the position of the file it is read from among the forms' files (the
+    # order migration 0006 gave the rows of earlier versions)
+    order = {id(row): index for index, row in enumerate(rows)}
+    chosen = sorted(best.values(), key=lambda form: order[id(form.attachment)])
+    forms = tuple(replace(form, slot=f"pos:{n}") for n, form in enumerate(chosen, start=1))
     return replace(
         work,
         attachments=tuple(rows),
-        forms=tuple(best.values()),
+        forms=forms,
         unreadable=tuple(unreadable),
         unsupported=tuple(unsupported),
         duplicates=tuple(duplicates),
