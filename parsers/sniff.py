@@ -3,7 +3,7 @@
 Place in the flow: the first step of ``parsers.read_attachment``; its answer picks the reader from
 ``parsers.readers``. Formats: "xlsx" (also .xlsm), "xlsb", "docx", "ods", "odt", "zip", "xls", "doc",
 "encrypted-ooxml" (a password-protected xlsx/docx is an OLE2 file holding "EncryptionInfo"),
-"ole2", "pdf", "rtf", "jpeg", "png", "gif", "tiff", "spreadsheetml" (Excel 2003 XML: an XML
+"ole2", "pdf", "rtf", "tnef" (Outlook's winmail.dat), "jpeg", "png", "gif", "tiff", "spreadsheetml" (Excel 2003 XML: an XML
 document whose Workbook is in urn:schemas-microsoft-com:office:spreadsheet), "html" (markup
 starting with ``<html``, ``<!DOCTYPE html``, ``<table``, ``<head``, ``<body`` or ``<meta``, or an
 XML/comment prologue followed by ``<html``/``<table``: the web pages offices save as ".xls"),
@@ -28,6 +28,7 @@ _SIMPLE_MAGIC = (
     (b"II*\x00", "tiff"),
     (b"MM\x00*", "tiff"),
     (b"{\\rtf", "rtf"),
+    (b"\x78\x9f\x3e\x22", "tnef"),  # Outlook's winmail.dat: ingest lists the files inside it
 )
 _OPEN_DOCUMENT = {
     b"application/vnd.oasis.opendocument.spreadsheet": "ods",

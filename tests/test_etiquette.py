@@ -472,3 +472,51 @@ Content-Type: text/plain; charset=utf-8
     verdict = classify(mime.parse(raw), own_addresses=frozenset({"onep.uem@onep.go.th"}))
     assert (verdict.kind is MessageKind.AUTO_REPLY) == automatic
     assert verdict.may_reply != automatic
+
+
+def _tnef(name: str, data: bytes) -> bytes:
+    """A winmail.dat as Outlook writes one attachment: render data, title, data ([MS-OXTNEF])."""
+
+    def attribute(attribute_id: int, value: bytes) -> bytes:
+        checksum = sum(value) & 0xFFFF
+        return (
+            b"\x02"
+            + attribute_id.to_bytes(4, "little")
+            + len(value).to_bytes(4, "little")
+            + value
+            + checksum.to_bytes(2, "little")
+        )
+
+    return (
+        b"\x78\x9f\x3e\x22\x01\x00"
+        + attribute(0x00069002, bytes(14))
+        + attribute(0x00018010, name.encode() + b"\x00")
+        + attribute(0x0006800F, data)
+    )
+
+
+def test_a_form_inside_winmail_dat_is_read_and_acknowledged(
+    services: Services, deliver: Callable[..., None]
+) -> None:
+    (mail,) = form_mails(1)
+    form = next(
+        part for part in mail.walk() if (part.get_filename() or "").lower().endswith(".xlsx")
+    )
+    data = form.get_payload(decode=True)
+    assert isinstance(data, bytes)
+    outlook = ModernMessage()
+    for name in ("From", "To", "Subject", "Date"):
+        outlook[name] = str(mail[name])
+    outlook["Message-ID"] = "<tnef-1@dla.go.th>"
+    outlook.set_content("ส่งแบบรายงานค่ะ")
+    outlook.add_attachment(
+        _tnef("GREEN~1.XLS", data),
+        maintype="application",
+        subtype="ms-tnef",
+        filename="winmail.dat",
+    )
+    deliver(outlook.as_bytes())
+    found = message(services, "<tnef-1@dla.go.th>")
+    assert found.outcome == Outcome.FORMS
+    (ack,) = answers(services, "<tnef-1@dla.go.th>")
+    assert ack.kind == "ack"

@@ -95,8 +95,8 @@ def unsupported_kind(item: FileItem, found: str, paths: Sequence[str]) -> str | 
     """``.xlsb``, ``.rar`` ...: what the sender should be told we cannot open, or None.
 
     A document format no reader reads (xlsb, rtf, an Outlook .msg or other OLE2 file, a zip we
-    did not open such as a .pptx), or an archive we do not unpack (rar, 7z, gz ...). A zip whose
-    members were listed is not one: its members are the files.
+    did not open such as a .pptx), or an archive we do not unpack (rar, 7z, gz ...). A zip or a
+    winmail.dat whose files were listed is not one: the files inside are.
     """
     suffix = PurePosixPath((item.filename or "").lower()).suffix
     for magic, name in _ARCHIVES:
@@ -104,8 +104,8 @@ def unsupported_kind(item: FileItem, found: str, paths: Sequence[str]) -> str | 
             return f".{name}"
     if found in _NOT_DOCUMENTS or found in parsers.readers.formats():
         return None
-    if found == "zip" and any(p.startswith(item.part_path + "!") for p in paths):
-        return None
+    if any(p.startswith(item.part_path + "!") for p in paths):
+        return None  # a zip or winmail.dat whose files were listed: they are the files
     return suffix or f".{found}"
 
 
