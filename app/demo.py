@@ -14,6 +14,7 @@ from pathlib import Path
 from app.wiring import build_services, make_sender, make_source
 from core import config as config_module
 from core.config import Config
+from core.progress import Progress, silent
 from ingest.pipeline import poll_once
 from ingest.services import Services
 from outbound.outbox import drain
@@ -39,7 +40,7 @@ from_address = "onep.uem@onep.go.th"
 """
 
 
-def run_demo(directory: Path, *, messages: int = 50) -> int:
+def run_demo(directory: Path, *, messages: int = 50, progress: Progress = silent) -> int:
     directory.mkdir(parents=True, exist_ok=True)
     config_path = directory / "config.toml"
     if not config_path.exists():
@@ -47,10 +48,12 @@ def run_demo(directory: Path, *, messages: int = 50) -> int:
     config = config_module.load(config_path)
     migrate_url(config.database.url)
     with build_services(config) as services:
-        return _cycle(services, config, config_path, messages)
+        return _cycle(services, config, config_path, messages, progress)
 
 
-def _cycle(services: Services, config: Config, config_path: Path, messages: int) -> int:
+def _cycle(
+    services: Services, config: Config, config_path: Path, messages: int, progress: Progress
+) -> int:
 
     from samples import mailbox as sample_mailbox
     from samples.registry import ATTRIBUTION, sample_rows
@@ -59,7 +62,7 @@ def _cycle(services: Services, config: Config, config_path: Path, messages: int)
     rows = sample_rows()
     with services.sessions() as session, session.begin():
         summary = import_rows(session, rows, now=services.clock(), synthetic=True)
-    print(f"ทะเบียน อปท. ตัวอย่าง (SYNTHETIC): {len(rows)} แถว ({summary})")
+    print(f"ทะเบียน อปท. ตัวอย่าง (SYNTHETIC): {len(rows)} แถว ({summary.line()})")
     print(f"  {ATTRIBUTION}")
 
     maildir = config.mailbox.path
@@ -71,7 +74,7 @@ def _cycle(services: Services, config: Config, config_path: Path, messages: int)
         sample_mailbox.write_maildir(maildir, mails)
         print(f"กล่องจดหมายตัวอย่าง: {len(mails)} ฉบับ -> {maildir}")
 
-    poll = poll_once(services, make_source(config))
+    poll = poll_once(services, make_source(config), progress=progress)
     print(f"poll: {poll.line()}")
     sent = drain(services.sessions, make_sender(config), config=config.smtp, clock=services.clock)
     print(f"send: {sent.line()} -> {config.smtp.directory}")

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from core.dates import BANGKOK
+from core.progress import Progress, silent
 
 if TYPE_CHECKING:
     from ingest.services import Services
@@ -54,7 +55,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     return remind
 
 
-def handle(args: argparse.Namespace, services: Services) -> int:
+def handle(args: argparse.Namespace, services: Services, *, progress: Progress = silent) -> int:
     """Run ``remind``; prints lines on stdout, returns the exit code."""
     from outbound.reminder_mail import queue_in_chunks
     from outbound.reminders import plan
@@ -73,6 +74,7 @@ def handle(args: argparse.Namespace, services: Services) -> int:
         services.renderer,
         services.config.smtp,
         now,
+        progress=progress,
         dated=clock,  # --now in the past plans for then; the mail is dated now
     )
     for line in planned.lines():

@@ -20,7 +20,7 @@ from ingest.source import MailboxSource
 from outbound.render import Renderer
 from outbound.sender import MailSender
 from storage.blobs import BlobStore
-from storage.db import make_engine, make_session_factory
+from storage.db import make_session_factory, open_database
 
 
 def utc_now() -> datetime:
@@ -71,10 +71,12 @@ def with_id_secret(config: Config) -> Config:
 
 
 def build_services(config: Config, *, clock: Callable[[], datetime] = utc_now) -> Services:
+    """Everything a command needs. The database must exist and be migrated (``init``):
+    otherwise :class:`~core.errors.DatabaseError` says what to do, and nothing is created."""
     from parsers.ocr import default_engine
 
+    engine = open_database(config.database.url)
     config = with_id_secret(config)
-    engine = make_engine(config.database.url)
     return Services(
         config=config,
         sessions=make_session_factory(engine),

@@ -147,6 +147,31 @@ class LimitsConfig:
     form_max_cells: int = 100_000
 
 
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+@dataclass(frozen=True, slots=True)
+class LoggingConfig:
+    """What is logged and where (``app.logs``). ``-v`` adds DEBUG for onep-inbox's own modules."""
+
+    level: LogLevel = "INFO"
+    file: Path | None = None
+    """Append to this file (reopened when logrotate moves it); None: standard error."""
+    format: Literal["text", "json"] = "text"
+    """``json``: one JSON object a line (at, level, logger, message), for a log collector."""
+
+
+@dataclass(frozen=True, slots=True)
+class StaffConfig:
+    """How letters a person sends are signed when the ``--by`` name has no account."""
+
+    signature_name: str = "เจ้าหน้าที่กลุ่มงานพื้นที่สีเขียว"
+    signature_position: str = ""
+    office: str = "สำนักงานนโยบายและแผนทรัพยากรธรรมชาติและสิ่งแวดล้อม (สผ.)"
+    """The line under every staff signature."""
+
+
 @dataclass(frozen=True, slots=True)
 class MonitorConfig:
     """Mail to ONEP staff when the service is in trouble (``run``'s monitor job)."""
@@ -168,6 +193,8 @@ class Config:
     smtp: SmtpConfig = SmtpConfig()
     campaign: CampaignConfig = CampaignConfig()
     limits: LimitsConfig = LimitsConfig()
+    logging: LoggingConfig = LoggingConfig()
+    staff: StaffConfig = StaffConfig()
     monitor: MonitorConfig = MonitorConfig()
     base_dir: Path = Path(".")
     """Relative paths in the file are relative to the file's folder."""
@@ -195,7 +222,17 @@ def load(path: Path) -> Config:
 
 
 def from_mapping(data: Mapping[str, Any], *, base_dir: Path) -> Config:
-    known = {"database", "storage", "mailbox", "smtp", "campaign", "limits", "monitor"}
+    known = {
+        "database",
+        "storage",
+        "mailbox",
+        "smtp",
+        "campaign",
+        "limits",
+        "logging",
+        "staff",
+        "monitor",
+    }
     for key in data:
         if key not in known:
             raise ConfigError(f"{key}: unknown section (known: {', '.join(sorted(known))})")
@@ -207,6 +244,8 @@ def from_mapping(data: Mapping[str, Any], *, base_dir: Path) -> Config:
         smtp=reader.smtp(),
         campaign=reader.campaign(),
         limits=reader.limits(),
+        logging=reader.logging(),
+        staff=reader.staff(),
         monitor=reader.monitor(),
         base_dir=base_dir,
     )
@@ -541,6 +580,28 @@ class _Reader:
         sec = self._section("limits", names)
         values = {name: self._positive(sec, "limits", name, getattr(d, name)) for name in names}
         return LimitsConfig(**values)
+
+    def logging(self) -> LoggingConfig:
+        d = LoggingConfig()
+        sec = self._section("logging", {"level", "file", "format"})
+        level = cast(str, self._get(sec, "logging", "level", str, d.level)).upper()
+        if level not in _LEVELS:
+            raise ConfigError(f"logging.level: expected one of {', '.join(_LEVELS)}, got {level!r}")
+        file = self._get(sec, "logging", "file", str, "")
+        return LoggingConfig(
+            level=cast(LogLevel, level),
+            file=self._path(sec, "logging", "file", None) if file else None,
+            format=cast(Any, self._choice(sec, "logging", "format", ("text", "json"), d.format)),
+        )
+
+    def staff(self) -> StaffConfig:
+        d = StaffConfig()
+        keys = {"signature_name", "signature_position", "office"}
+        sec = self._section("staff", keys)
+        values = {key: self._get(sec, "staff", key, str, getattr(d, key)).strip() for key in keys}
+        if not values["signature_name"]:
+            raise ConfigError("staff.signature_name: must not be empty")
+        return StaffConfig(**values)
 
 
 _KIND_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}

@@ -68,6 +68,14 @@ class SubmissionStatus(StrEnum):
     SUPERSEDED = "superseded"
 
 
+#: Each status in Thai, for people (reports, lists).
+STATUS_NAMES = {
+    SubmissionStatus.ACCEPTED: "รับแล้ว",
+    SubmissionStatus.NEEDS_REVIEW: "รอตรวจสอบ",
+    SubmissionStatus.REJECTED: "ไม่รับ (รอฉบับแก้ไข)",
+    SubmissionStatus.SUPERSEDED: "มีฉบับใหม่แทน",
+}
+
 #: An LAO whose current submission has one of these has reported (``status``; reminders).
 REPORTED = frozenset({SubmissionStatus.ACCEPTED, SubmissionStatus.NEEDS_REVIEW})
 

@@ -6,6 +6,8 @@ code handles a handful of types and knows whether trying again later can help::
 
     OnepInboxError
     ├── ConfigError              bad or missing configuration (names the key)
+    ├── DatabaseError            the database is missing, unreachable, refuses us or is not
+    │                            initialised (says what to run or fix)
     ├── MailboxError             talking to the mailbox failed      .temporary
     │   └── ImapError
     ├── SendError                handing mail to the SMTP server failed .temporary
@@ -24,6 +26,12 @@ class OnepInboxError(Exception):
 
 class ConfigError(OnepInboxError):
     """The configuration is missing, unreadable or has a bad value (the message names the key)."""
+
+
+class DatabaseError(OnepInboxError):
+    """The database cannot be used as configured: no such file or database, the server does not
+    answer, the password is refused, or ``init`` has not been run (the message says which and
+    what to do). Translated from SQLAlchemy/driver errors in :mod:`storage.db`."""
 
 
 class MailboxError(OnepInboxError):

@@ -28,6 +28,13 @@ LAO_TYPES: tuple[str, ...] = tuple(REPORTING_TYPES)
 FULL_PREFIX = {lao_type: full for full, _short, lao_type in PREFIXES}
 SHORT_PREFIX = {lao_type: short for _full, short, lao_type in PREFIXES}
 BANGKOK = "กรุงเทพมหานคร"
+TYPE_NAMES: dict[str, str] = {
+    **FULL_PREFIX,
+    "bangkok": "กรุงเทพมหานคร",
+    "pattaya": "เมืองพัทยา",
+    "provincial_office": "สำนักงานส่งเสริมการปกครองท้องถิ่นจังหวัด",
+}
+"""Each ``lao_type`` in Thai, for people (reports, lists)."""
 
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SPACE = re.compile(r"\s+")

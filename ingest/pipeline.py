@@ -17,16 +17,19 @@ says where each piece lives.
 
 from __future__ import annotations
 
+import logging
+import time
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.enums import MessageKind, MessageState, Outcome
 from core.errors import MailboxError
+from core.progress import Progress, silent
 from ingest.services import Services
 from ingest.source import MailboxSource
 from ingest.stages import (
@@ -45,8 +48,9 @@ from ingest.stages import (
 from ingest.store import known_items, set_marked, store_batch, unmarked_items
 from ingest.work import Analysis, Context, Settings, Work
 from storage.lookups import SqlRegistryView
-from storage.models import Message, Poll
+from storage.models import Message, OutboxMail, Poll
 
+log = logging.getLogger(__name__)
 W = TypeVar("W")
 FAILED = "failed"
 """What :func:`process_message` returns for a message a stage failed on."""
@@ -102,18 +106,24 @@ class ProcessSummary:
     processed: int = 0
     failed: int = 0
     outcomes: dict[str, int] = field(default_factory=dict)
+    queued: int = 0
+    """Mails put in the outbox meanwhile (acknowledgements and the like)."""
 
     def line(self) -> str:
         details = ", ".join(f"{k} {v}" for k, v in sorted(self.outcomes.items()))
-        return f"processed {self.processed}, failed {self.failed}" + (
-            f" ({details})" if details else ""
+        return (
+            f"processed {self.processed}, failed {self.failed}"
+            + (f" ({details})" if details else "")
+            + f"; queued {self.queued}"
         )
 
 
 # --- fetch, store raw, mark ------------------------------------------------------------------
 
 
-def poll_once(services: Services, source: MailboxSource) -> PollSummary:
+def poll_once(
+    services: Services, source: MailboxSource, *, progress: Progress = silent
+) -> PollSummary:
     config = services.config
     with services.sessions() as session, session.begin():
         poll = Poll(mailbox=source.name, started_at=services.clock(), fetched=0, new=0)
@@ -126,6 +136,7 @@ def poll_once(services: Services, source: MailboxSource) -> PollSummary:
             with services.sessions() as session:
                 known = known_items(session, source.name, listing.uidvalidity)
             todo = [item for item in listing.items if item not in known]
+            progress("fetch", 0, len(todo))
             for start in range(0, len(todo), config.mailbox.fetch_batch):
                 batch = todo[start : start + config.mailbox.fetch_batch]
                 with services.sessions() as session, session.begin():
@@ -140,6 +151,7 @@ def poll_once(services: Services, source: MailboxSource) -> PollSummary:
                 services.crash("after_store")
                 fetched += len(batch)
                 new += len(stored.new_message_ids)
+                progress("fetch", fetched, len(todo))
             with services.sessions() as session:
                 unmarked = unmarked_items(session, source.name, listing.uidvalidity)
             if unmarked:
@@ -154,7 +166,7 @@ def poll_once(services: Services, source: MailboxSource) -> PollSummary:
         _finish_poll(services, poll.id, ok=False, fetched=fetched, new=new, error=str(exc))
         raise
     _finish_poll(services, poll.id, ok=True, fetched=fetched, new=new, error=None)
-    processed = process_pending(services)
+    processed = process_pending(services, progress=progress)
     return PollSummary(listed, fetched, new, marked, processed)
 
 
@@ -185,33 +197,74 @@ def pending_ids(session: Session, *, include_failed: bool = False) -> list[int]:
 
 
 def process_pending(
-    services: Services, ids: Iterable[int] | None = None, *, include_failed: bool = False
+    services: Services,
+    ids: Iterable[int] | None = None,
+    *,
+    include_failed: bool = False,
+    progress: Progress = silent,
 ) -> ProcessSummary:
-    if ids is None:
-        with services.sessions() as session:
+    with services.sessions() as session:
+        if ids is None:
             ids = pending_ids(session, include_failed=include_failed)
+        outbox_before = _last_outbox_id(session)
+    todo = list(ids)
     processed = failed = 0
     outcomes: dict[str, int] = {}
-    for message_id in ids:
+    if todo:
+        progress("process", 0, len(todo))
+    for done, message_id in enumerate(todo, start=1):
         outcome = process_message(services, message_id)
         if outcome == FAILED:
             failed += 1
         else:
             processed += 1
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
-    return ProcessSummary(processed=processed, failed=failed, outcomes=outcomes)
+        progress("process", done, len(todo))
+    queued = 0
+    if todo:
+        with services.sessions() as session:
+            queued = int(
+                session.scalar(
+                    select(func.count(OutboxMail.id)).where(OutboxMail.id > outbox_before)
+                )
+                or 0
+            )
+    return ProcessSummary(processed=processed, failed=failed, outcomes=outcomes, queued=queued)
+
+
+def _last_outbox_id(session: Session) -> int:
+    return int(session.scalar(select(func.max(OutboxMail.id))) or 0)
 
 
 class _Current:
-    """The stage that is running, so that a failure is recorded against it."""
+    """The stage that is running, so that a failure is recorded against it, and how long each
+    stage took (for the ``-v`` line of each message)."""
 
     def __init__(self, crash: Callable[[str], None]) -> None:
         self.name = "load"
         self._crash = crash
+        self._started = self._began = time.perf_counter()
+        self.timings: dict[str, float] = {}
 
     def enter(self, name: str) -> None:
-        self.name = name
+        self.time(name)
         self._crash(f"before_{name}")
+
+    def time(self, name: str) -> None:
+        """From now on, time goes to ``name`` (without the crash hook's stop)."""
+        self._lap()
+        self.name = name
+
+    def _lap(self) -> None:
+        now = time.perf_counter()
+        self.timings[self.name] = self.timings.get(self.name, 0.0) + now - self._started
+        self._started = now
+
+    def line(self) -> str:
+        """``total 41 ms (load 2, classify 1, ..., review 0)``, stage times in ms."""
+        self._lap()
+        stages = ", ".join(f"{name} {seconds * 1000:.0f}" for name, seconds in self.timings.items())
+        return f"{(self._started - self._began) * 1000:.0f} ms ({stages})"
 
 
 def analyse(
@@ -240,10 +293,15 @@ def process_message(services: Services, message_id: int) -> str:
         analysis = analyse(raw, settings, current.enter)
         with services.sessions() as session, session.begin():
             outcome = _record(services, session, message_id, analysis, current)
+            current.time("commit")
     except Exception as exc:  # noqa: BLE001 - recorded on the message with its traceback
         _record_failure(services, message_id, current.name, exc)
+        log.warning("message %d failed in %s: %s: %s", message_id, current.name,
+                    type(exc).__name__, exc)  # fmt: skip
         return FAILED
     services.crash("after_process")
+    if log.isEnabledFor(logging.DEBUG):
+        log.debug("message %d: %s in %s", message_id, outcome, current.line())
     return outcome
 
 

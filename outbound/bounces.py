@@ -19,9 +19,9 @@ The rules for an address (``lao_addresses``), which ``failing addresses`` in the
   first whose status is 5.1.x (no such mailbox or domain). Delays and 4.x.x failures mark
   nothing. Reminders skip a failing address and use the LAO's others (:mod:`outbound.reminders`).
 * It is cleared (``failing_since``, ``failing_reason`` and ``hard_bounces`` reset) by staff
-  (:func:`storage.addresses.clear_failing`), by a later counted report saying our mail to it was
-  delivered or relayed, and by a message from the address that our server's DMARC check did not
-  fail (the *bounce* stage, :func:`cleared_by_mail`).
+  (``onep-inbox addresses clear``, :func:`storage.addresses.clear_failing`), by a later counted
+  report saying our mail to it was delivered or relayed, and by a message from the address that
+  our server's DMARC check did not fail (the *bounce* stage, :func:`cleared_by_mail`).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from outbound.compose import row_of_message_id
 from outbound.outbox import row_id_from_envelope
-from storage.addresses import clear_failing
+from storage.addresses import clear_if_failing
 from storage.models import LaoAddress, OutboxMail
 
 Action = Literal["failed", "delayed", "delivered", "relayed", "expanded"]
@@ -121,7 +121,7 @@ def record_bounce(
     failed = report.failed
     address = row.to_address.lower()
     if not failed:
-        if _concerning(row, delivered) is not None and clear_failing(
+        if _concerning(row, delivered) is not None and clear_if_failing(
             session, address, by="system", now=now, why="delivered (DSN)"
         ):
             return BounceResult(report, row.id, matched_by, (), f"{address} delivered: cleared")
@@ -168,7 +168,7 @@ def record_bounce(
 
 def cleared_by_mail(session: Session, address: str, now: datetime) -> bool:
     """A message came from ``address`` (its DMARC did not fail): it works, clear it."""
-    return clear_failing(session, address, by="system", now=now, why="mail received from it")
+    return clear_if_failing(session, address, by="system", now=now, why="mail received from it")
 
 
 def _match(

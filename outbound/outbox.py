@@ -29,12 +29,17 @@ from sqlalchemy.orm import Session
 from core.config import SmtpConfig
 from core.dates import BANGKOK
 from core.enums import OutboxStatus
-from core.errors import SendError
+from core.errors import OnepInboxError, SendError
 from outbound.compose import Attachment, compose, make_message_id, token
 from outbound.sender import MailSender, OutgoingMail
 from storage.db import SessionFactory
 from storage.health import beat
-from storage.models import OutboxMail
+from storage.models import AuditEntry, OutboxMail
+
+
+class OutboxError(OnepInboxError):
+    """An outbox action cannot be done as asked (the message says why)."""
+
 
 _VERP = re.compile(r"\+outbox-([0-9]{1,18})-([a-z2-7]{16})@", re.I)
 
@@ -279,3 +284,53 @@ def drain(
 def _beat(sessions: SessionFactory, now: datetime, error: str | None) -> None:
     with sessions() as session, session.begin():
         beat(session, "send", now, error)
+
+
+# --- staff: mail that failed ------------------------------------------------------------------
+
+
+def failed_mail(session: Session) -> Sequence[OutboxMail]:
+    """Mail that will not go by itself (5xx, or attempts used up), oldest first."""
+    return session.scalars(
+        select(OutboxMail)
+        .where(OutboxMail.status == OutboxStatus.FAILED)
+        .order_by(OutboxMail.queued_at, OutboxMail.id)
+    ).all()
+
+
+def retry_failed(
+    session: Session, ids: Sequence[int] | None, *, by: str, now: datetime
+) -> list[OutboxMail]:
+    """Put failed mail back in the queue (``ids``; None: all of it), due now with fresh
+    attempts; ``send`` (or ``run``) delivers it. The last error stays until a send replaces it.
+    Returns the rows retried; an id that is not a failed mail raises :class:`OutboxError`."""
+    if not by.strip():
+        raise OutboxError("ต้องระบุ --by NAME / --by NAME is required")
+    if ids is None:
+        rows = list(failed_mail(session))
+    else:
+        rows = []
+        for row_id in ids:
+            row = session.get(OutboxMail, row_id)
+            if row is None or row.status != OutboxStatus.FAILED:
+                state = "no such mail" if row is None else f"its status is {row.status}"
+                raise OutboxError(
+                    f"อีเมลหมายเลข {row_id} ไม่ได้อยู่ในสถานะส่งไม่สำเร็จ / outbox {row_id}:"
+                    f" {state}, not failed (see `onep-inbox outbox failed`)"
+                )
+            rows.append(row)
+    for row in rows:
+        session.add(
+            AuditEntry(
+                at=now,
+                actor=by.strip(),
+                action="outbox.retry",
+                target=f"outbox:{row.id}",
+                details={"to": row.to_address, "attempts": row.attempts, "error": row.last_error},
+            )
+        )
+        row.status = OutboxStatus.PENDING
+        row.attempts = 0
+        row.next_attempt_at = now
+    session.flush()
+    return rows

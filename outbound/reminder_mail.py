@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from core.config import SmtpConfig
 from core.dates import BANGKOK
 from core.enums import OutboxStatus, RoundKind
+from core.progress import Progress, silent
 from outbound.outbox import Draft, enqueue
 from outbound.reminders import LaoRef, PlannedDigest, PlannedReminder, ReminderPlan
 from outbound.render import Rendered, Renderer
@@ -174,15 +175,21 @@ def queue_in_chunks(
     now: datetime,
     *,
     size: int = QUEUE_CHUNK,
+    progress: Progress = silent,
     dated: datetime | None = None,
 ) -> QueueCounts:
     """:func:`queue`, committing every ``size`` LAOs (``remind`` and ``run`` use this).
 
     Safe to interrupt: what was committed is recorded, and a re-run queues the rest."""
     total = QueueCounts()
+    count = len(plan.reminders) + len(plan.digests)
+    done = 0
     for part in plan.chunks(size):
         with sessions() as session, session.begin():
             total += queue(session, part, renderer, smtp, now, dated=dated)
+        done += len(part.reminders) + len(part.digests)
+        if count:
+            progress("queue", done, count)
     return total
 
 

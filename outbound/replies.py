@@ -25,10 +25,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 import parsers.forms
 from core.config import SmtpConfig
 from core.dates import thai_date
-from core.enums import Outcome, is_unreadable
+from core.enums import Outcome, SubmissionStatus, is_unreadable
 from core.numbers import format_number
 from outbound.compose import Attachment
 from outbound.outbox import Draft, enqueue
@@ -182,6 +185,7 @@ def queue_reply(
                 "status": s.status,
                 "figures": _figures(s.fields),
                 "problems": s.problems,
+                "replaces": replaced_receipts(session, s),
             }
             for s in submissions
         ],
@@ -238,6 +242,32 @@ def queue_reply(
         now=now,
     )
     return template
+
+
+def replaced_receipts(session: Session, submission: Submission) -> list[str]:
+    """The receipt numbers ``submission`` replaces: those it superseded, else the LAO's latest
+    earlier submission of the same form that nothing else superseded (waiting, rejected or
+    accepted: a resubmission names what it corrects)."""
+    if submission.lao_code is None:
+        return []
+    earlier = session.scalars(
+        select(Submission)
+        .where(
+            Submission.lao_code == submission.lao_code,
+            Submission.form_version == submission.form_version,
+            Submission.id != submission.id,
+            Submission.received_at <= submission.received_at,
+        )
+        .order_by(Submission.received_at, Submission.id)
+    ).all()
+    earlier = [
+        s for s in earlier if (s.received_at, s.id) < (submission.received_at, submission.id)
+    ]
+    superseded = [s.receipt_no for s in earlier if s.superseded_by_id == submission.id]
+    if superseded:
+        return [r for r in superseded if r]
+    open_ = [s for s in earlier if s.status != SubmissionStatus.SUPERSEDED and s.receipt_no]
+    return [open_[-1].receipt_no] if open_ and open_[-1].receipt_no else []
 
 
 def _greeting(

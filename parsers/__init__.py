@@ -13,6 +13,8 @@ Readers register themselves for a sniffed format (``parsers.readers``): ``parser
 explicitly; a file of a known format that cannot be opened (corrupt, password-protected, too
 large, a zip or entity bomb) gives ``Unreadable`` with the problem.
 The form itself is data: ``parsers/forms/<version>.toml``, loaded by ``parsers.schema``.
+The OCR engine is the caller's (``read_attachment(..., ocr=...)``; the application builds it
+once with ``parsers.ocr.default_engine()``): without one, images and scanned pages are not read.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ import parsers.xlsx  # noqa: F401  (registers the xlsx reader)
 from core.thai import register_thai_codecs
 from parsers.extract import extract
 from parsers.messages import problem
-from parsers.readers import ReadError, reader_for
+from parsers.ocr.engine import Engine
+from parsers.readers import ReadContext, ReadError, reader_for
 from parsers.results import (
     FormReading,
     NotAForm,
@@ -71,9 +74,12 @@ def read_attachment(
     filename: str | None = None,
     form_version: str = "2564.1",
     limits: ReadLimits | None = None,
+    ocr: Engine | None = None,
 ) -> ReadResult:
     """Read one attachment as a report form of ``form_version``: the values found and what
-    could not be read; the form's rules are :func:`check`'s (the *validate* stage)."""
+    could not be read; the form's rules are :func:`check`'s (the *validate* stage). Images and
+    the pages of a PDF without a text layer are read by ``ocr`` (``parsers.ocr.default_engine()``,
+    built once by the application); without it they are not read."""
     limits = limits or ReadLimits()
     schema = load_schema(form_version)
     found = sniff(data)
@@ -85,7 +91,7 @@ def read_attachment(
     if reader is None:
         return _without_reader(found, filename)
     try:
-        document = reader(data, limits)
+        document = reader(data, ReadContext(limits, ocr))
     except ReadError as exc:
         return Unreadable(found, problem(exc.code, None, None))
     extraction = extract(document, schema)

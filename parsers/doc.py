@@ -37,11 +37,11 @@ from dataclasses import dataclass, field
 
 import olefile  # type: ignore[import-untyped]
 
-from parsers.cells import Cell, Document, FullError, add_within
-from parsers.readers import ReadError, register
+from parsers.cells import Document, FullError
+from parsers.readers import ReadContext, ReadError, register
 from parsers.results import ReadLimits
+from parsers.wordgrid import SHEET, SYMBOL_GLYPHS, WordGrid, joined_lines
 
-SHEET = "document"
 _MAGIC = 0xA5EC
 _F_ENCRYPTED, _F_WHICH_TABLE = 0x0100, 0x0200
 _CLX, _BTE_CHPX, _BTE_PAPX = 33, 12, 13  # pair indexes in FibRgFcLcb97
@@ -62,14 +62,6 @@ _CELL_MARK, _PARAGRAPH_MARK = "\x07", "\r"
 # What other control characters stand for on the printed page ("" = nothing).
 _CONTROL = {"\x0b": "\n", "\x0c": "\n", "\x0e": "\n", "\x1e": "-", "\x1f": "", "\x01": "",
             "\x02": "", "\x03": "", "\x04": "", "\x05": "", "\x08": "", "\x00": ""}  # fmt: skip
-# Check-box and tick glyphs of the symbol fonts (as parsers.docx), by the low byte of the code.
-SYMBOL_GLYPHS: dict[str, dict[int, str]] = {
-    "wingdings": {0xA8: "☐", 0x6F: "☐", 0x71: "☐", 0xFE: "☑", 0xFD: "☒", 0x78: "☒", 0xFC: "✓",
-                  0xFB: "✗", 0x6E: "■", 0x6C: "●"},
-    "wingdings 2": {0xA3: "☐", 0x2A: "☐", 0x52: "☑", 0x54: "☒", 0x53: "☒", 0x50: "✓", 0x4F: "✗",
-                    0xCE: "☒", 0xCF: "☑"},
-    "symbol": {0xD6: "√", 0xB4: "×"},
-}  # fmt: skip
 
 
 class _DamagedError(Exception):
@@ -77,8 +69,9 @@ class _DamagedError(Exception):
 
 
 @register("doc")
-def read_doc(data: bytes, limits: ReadLimits) -> Document:
+def read_doc(data: bytes, context: ReadContext) -> Document:
     """Read a Word 97-2003 document; ReadError("password_protected" | "corrupt_file")."""
+    limits = context.limits
     word, table = _streams(data)
     try:
         fib = _Fib.parse(word)
@@ -422,37 +415,18 @@ def _fonts(tables: bytes, fib: _Fib) -> list[str]:
 # --------------------------------------------------------------------------- the grid
 
 
-@dataclass
-class _Pending:
-    text: str
-    row: int
-    col: int
-    source: str
-    rows: int
-    cols: int
-
-
-class _Grid:
-    """Places paragraphs and table cells on rows, top to bottom (as ``parsers.docx``)."""
+class _Grid(WordGrid):
+    """The body's paragraphs and tables on the grid (``parsers.wordgrid``), a table placed
+    when the paragraph after it (or the end of the text) ends it."""
 
     def __init__(self, limits: ReadLimits) -> None:
-        self.limits = limits
-        self.cells: list[Cell] = []
-        self.row = 0
-        self.paragraphs = 0
-        self.tables = 0
+        super().__init__(limits)
         # The table being read: its rows as (cell texts, boundaries, vertical merges).
         self.table_rows: list[tuple[list[str], tuple[int, ...], dict[int, int]]] = []
 
-    def add(self, text: str, row: int, col: int, source: str, rows: int = 1, cols: int = 1) -> None:
-        add_within(self.cells, self.limits, SHEET, text, row, col, source, rows, cols)
-
     def paragraph(self, text: str) -> None:
         self.end_table()
-        self.paragraphs += 1
-        if text.strip():
-            self.add(text, self.row, 0, f"p{self.paragraphs}")
-            self.row += 1
+        self.add_paragraph(text)
 
     def table_row(self, cells: list[str], run: _Run) -> None:
         if len(self.table_rows) < self.limits.max_rows:
@@ -461,13 +435,10 @@ class _Grid:
     def end_table(self) -> None:
         if not self.table_rows:
             return
-        self.tables += 1
+        table = self.start_table()
         rows, self.table_rows = self.table_rows, []
         edges = sorted({edge for _, bounds, _ in rows for edge in bounds})
         position = {edge: index for index, edge in enumerate(edges)}
-        pending: list[_Pending] = []
-        merging: dict[int, _Pending] = {}
-        base = self.row
         for index, (texts, bounds, vertical) in enumerate(rows):
             col = 0
             for number, text in enumerate(texts):
@@ -476,21 +447,11 @@ class _Grid:
                     span = max(1, position[bounds[number + 1]] - col)
                 else:
                     span = 1
-                merge = vertical.get(number, 0)
-                if merge == 1 and col in merging:
-                    merging[col].rows += 1
-                else:
-                    item = _Pending(text, base + index, col, "", 1, span)
-                    item.source = f"table{self.tables}!R{index + 1}C{col + 1}"
-                    pending.append(item)
-                    if merge == 3:
-                        merging[col] = item
-                    else:
-                        merging.pop(col, None)
+                merge = vertical.get(number, 0)  # 1: continues the cell above, 3: starts one
+                if not (merge == 1 and table.continued(col)):
+                    table.add(text, index, col, span, merge=merge == 3)
                 col += span
-        self.row = base + len(rows)
-        for item in pending:
-            self.add(item.text, item.row, item.col, item.source, item.rows, item.cols)
+        self.add_table(table, len(rows))
 
 
 def _read_body(
@@ -546,18 +507,11 @@ def _read_body(
                 continue
             lines.append(line)
             if char == _CELL_MARK:
-                cells.append(_cell_text(lines))
+                cells.append(joined_lines(lines))
                 lines = []
         grid.end_table()
     except FullError:
         return
-
-
-def _cell_text(lines: list[str]) -> str:
-    """A cell's paragraphs as lines (a nested table's rows are lines of tab-joined cells)."""
-    while lines and not lines[-1].strip():
-        lines.pop()
-    return "\n".join(lines)
 
 
 class _Glyphs:

@@ -5,9 +5,9 @@ it, then ``parsers.extract`` reads the form from the cells, exactly as for a spr
 package is opened within ``ReadLimits`` (``parsers.ooxml``: part count, unpacked size, ratio)
 and the main part is parsed with defusedxml (no DTD: an entity bomb is a corrupt file).
 
-The body becomes one grid, top to bottom: a paragraph is a cell in column 0 of its own row
-(source "p14": the 14th paragraph of the body); a table takes one row per table row, its cells
-at their grid columns (``gridBefore`` and ``gridSpan`` counted, a vertical merge is one cell
+The body becomes one grid (``parsers.wordgrid``), top to bottom: a paragraph is a cell in
+column 0 of its own row (source "p14": the 14th paragraph of the body); a table takes one row
+per table row, its cells at their grid columns (``gridBefore`` and ``gridSpan`` counted, a vertical merge is one cell
 spanning rows; source "table2!R3C2": table 2, row 3, grid column 2). Empty paragraphs take no
 row; empty table rows do (a blank row of a table is a blank row). A cell's paragraphs are its
 lines; a table nested in a cell is read as more lines of that cell.
@@ -21,61 +21,33 @@ boxes are read as paragraphs after the paragraph that anchors them.
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
 from typing import Any
 
-from parsers.cells import Cell, Document, FullError, add_within
-from parsers.ooxml import open_package, parse_xml, read_part
-from parsers.readers import ReadError, register
+from parsers.cells import Document, FullError
+from parsers.ooxml import local_name, open_package, parse_xml, read_part
+from parsers.readers import ReadContext, ReadError, register
 from parsers.results import ReadLimits
+from parsers.wordgrid import MAX_DEPTH, SHEET, SYMBOL_GLYPHS, Block, BlockText, WordGrid
 
-SHEET = "document"
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W_STRICT = "http://purl.oclc.org/ooxml/wordprocessingml/main"
 _MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 _REL_OFFICE = "/officeDocument"
-_MAX_DEPTH = 40  # nesting of tables in cells and of wrappers (sdt, hyperlinks, ...)
 _SKIPPED = frozenset({"pPr", "rPr", "tblPr", "trPr", "tcPr", "sectPr", "del", "moveFrom",
                       "delText", "instrText", "fldSimpleInstr", "commentReference",
                       "footnoteReference", "endnoteReference", "tblGrid", "sdtPr",
                       "sdtEndPr", "bookmarkStart", "bookmarkEnd", "proofErr"})  # fmt: skip
 _BLOCK_WRAPPERS = frozenset({"sdt", "sdtContent", "customXml", "ins", "moveTo", "smartTag"})
-# Check-box and tick glyphs of the symbol fonts Word offers, by the low byte of the code.
-_SYMBOLS: dict[str, dict[int, str]] = {
-    "wingdings": {
-        0xA8: "☐",
-        0x6F: "☐",
-        0x71: "☐",
-        0xFE: "☑",
-        0xFD: "☒",
-        0x78: "☒",
-        0xFC: "✓",
-        0xFB: "✗",
-        0x6E: "■",
-        0x6C: "●",
-    },
-    "wingdings 2": {
-        0xA3: "☐",
-        0x2A: "☐",
-        0x52: "☑",
-        0x54: "☒",
-        0x53: "☒",
-        0x50: "✓",
-        0x4F: "✗",
-        0xCE: "☒",
-        0xCF: "☑",
-    },
-    "symbol": {0xD6: "√", 0xB4: "×"},
-}
 
 
 @register("docx")
-def read_docx(data: bytes, limits: ReadLimits) -> Document:
+def read_docx(data: bytes, context: ReadContext) -> Document:
     """Read a .docx document; ReadError("corrupt_file" | "too_large") when it cannot be."""
+    limits = context.limits
     with open_package(data, limits) as archive:
         name = _main_part(archive, limits)
         root = parse_xml(read_part(archive, name, limits))
-    body = next((child for child in root if _local(child.tag) == "body"), None)
+    body = next((child for child in root if local_name(child.tag) == "body"), None)
     if body is None:
         raise ReadError("corrupt_file", f"{name} has no document body")
     grid = _Grid(limits)
@@ -99,21 +71,6 @@ def _main_part(archive: Any, limits: ReadLimits) -> str:
     raise ReadError("corrupt_file", "no main document part in the package")
 
 
-_LOCAL_NAMES: dict[str, str] = {}
-
-
-def _local(tag: object) -> str:
-    """The name without its namespace ("{...}tbl" -> "tbl"; comments and the like -> "")."""
-    if not isinstance(tag, str):
-        return ""
-    name = _LOCAL_NAMES.get(tag)
-    if name is None:
-        name = tag.rpartition("}")[2]
-        if len(_LOCAL_NAMES) < 4096:  # a hostile part could invent names without end
-            _LOCAL_NAMES[tag] = name
-    return name
-
-
 def _namespace(tag: object) -> str:
     return tag[1:].partition("}")[0] if isinstance(tag, str) and tag.startswith("{") else ""
 
@@ -128,7 +85,7 @@ def _attr(element: Any, name: str) -> str | None:
 
 def _child(element: Any, name: str) -> Any:
     for child in element:
-        if _local(child.tag) == name:
+        if local_name(child.tag) == name:
             return child
     return None
 
@@ -140,38 +97,14 @@ def _int(value: str | None, default: int) -> int:
         return default
 
 
-@dataclass
-class _Pending:
-    """A table cell being built (a vertical merge may still add rows to it)."""
-
-    text: str
-    row: int
-    col: int
-    source: str
-    rows: int
-    cols: int
-
-
-class _Grid:
-    """Places paragraphs and table cells on rows, top to bottom."""
-
-    def __init__(self, limits: ReadLimits) -> None:
-        self.limits = limits
-        self.cells: list[Cell] = []
-        self.row = 0
-        self.paragraphs = 0
-        self.tables = 0
-
-    def add(self, text: str, row: int, col: int, source: str, rows: int = 1, cols: int = 1) -> None:
-        add_within(self.cells, self.limits, SHEET, text, row, col, source, rows, cols)
-
-    # ------------------------------------------------------------------ block level
+class _Grid(WordGrid):
+    """The body's paragraphs and tables on the grid (``parsers.wordgrid``)."""
 
     def blocks(self, element: Any, depth: int) -> None:
-        if depth > _MAX_DEPTH:
+        if depth > MAX_DEPTH:
             return
         for child in element:
-            name = _local(child.tag)
+            name = local_name(child.tag)
             if name == "p":
                 self.paragraph(child)
             elif name == "tbl":
@@ -184,26 +117,19 @@ class _Grid:
                     self.blocks(choice, depth + 1)
 
     def paragraph(self, element: Any) -> None:
-        self.paragraphs += 1
         boxes: list[Any] = []
-        text = _Text(boxes).of(element)
-        if text.strip():
-            self.add(text, self.row, 0, f"p{self.paragraphs}")
-            self.row += 1
+        self.add_paragraph(_Text(boxes).of(element))
         for box in boxes:
             self.blocks(box, 1)
 
     def table(self, element: Any) -> None:
-        self.tables += 1
-        number, base = self.tables, self.row
-        pending: list[_Pending] = []
-        merging: dict[int, _Pending] = {}  # grid column -> cell a vertical merge continues
-        rows = _rows(element, 0)
+        table = self.start_table()
+        rows = _within(element, "tr")
         for index, row in enumerate(rows):
-            if base + index >= self.limits.max_rows:
+            if table.top + index >= self.limits.max_rows:
                 break
             col = _grid_before(row)
-            for cell in _cells(row, 0):
+            for cell in _within(row, "tc"):
                 properties = _child(cell, "tcPr")
                 span = 1
                 merge: str | None = None
@@ -214,21 +140,10 @@ class _Grid:
                     if vmerge is not None:
                         merge = _attr(vmerge, "val") or "continue"
                 span = min(span, self.limits.max_cols)
-                if merge == "continue" and col in merging:
-                    merging[col].rows += 1
-                else:
-                    text = _Text([]).cell(cell)
-                    source = f"table{number}!R{index + 1}C{col + 1}"
-                    item = _Pending(text, base + index, col, source, 1, span)
-                    pending.append(item)
-                    if merge == "restart":
-                        merging[col] = item
-                    else:
-                        merging.pop(col, None)
+                if not (merge == "continue" and table.continued(col)):
+                    table.add(_Text([]).cell(cell), index, col, span, merge=merge == "restart")
                 col += span
-        self.row = base + len(rows)
-        for item in pending:
-            self.add(item.text, item.row, item.col, item.source, item.rows, item.cols)
+        self.add_table(table, len(rows))
 
 
 def _grid_before(row: Any) -> int:
@@ -237,68 +152,45 @@ def _grid_before(row: Any) -> int:
     return max(0, _int(_attr(before, "val"), 0)) if before is not None else 0
 
 
-def _rows(table: Any, depth: int) -> list[Any]:
+def _within(element: Any, name: str, depth: int = 0) -> list[Any]:
+    """The children of ``element`` named ``name`` (a table's "tr", a row's "tc"), those inside
+    block wrappers (``sdt``, ``customXml``, ...) too."""
     found: list[Any] = []
-    for child in table:
-        name = _local(child.tag)
-        if name == "tr":
+    for child in element:
+        local = local_name(child.tag)
+        if local == name:
             found.append(child)
-        elif name in _BLOCK_WRAPPERS and depth < _MAX_DEPTH:
-            found.extend(_rows(child, depth + 1))
+        elif local in _BLOCK_WRAPPERS and depth < MAX_DEPTH:
+            found.extend(_within(child, name, depth + 1))
     return found
 
 
-def _cells(row: Any, depth: int) -> list[Any]:
-    found: list[Any] = []
-    for child in row:
-        name = _local(child.tag)
-        if name == "tc":
-            found.append(child)
-        elif name in _BLOCK_WRAPPERS and depth < _MAX_DEPTH:
-            found.extend(_cells(child, depth + 1))
-    return found
+class _Text(BlockText):
+    """The visible text of a paragraph or a table cell (``parsers.wordgrid.BlockText``)."""
 
+    def block(self, element: Any) -> Block | None:
+        name = local_name(element.tag)
+        if name == "p":
+            return "paragraph"
+        if name == "tbl":
+            return "table"
+        return "wrapper" if name in _BLOCK_WRAPPERS else None
 
-class _Text:
-    """The visible text of a paragraph or a table cell."""
+    def rows(self, table: Any) -> list[Any]:
+        return _within(table, "tr")
 
-    def __init__(self, boxes: list[Any]) -> None:
-        self.boxes = boxes  # text-box contents met on the way, read after the paragraph
-        self.parts: list[str] = []
+    def cells(self, row: Any) -> list[Any]:
+        return _within(row, "tc")
 
-    def of(self, element: Any) -> str:
-        self.inline(element, 0)
-        return "".join(self.parts)
-
-    def cell(self, element: Any) -> str:
-        lines = self.lines(element, 0)
-        while lines and not lines[-1].strip():
-            lines.pop()
-        return "\n".join(lines)
-
-    def lines(self, element: Any, depth: int) -> list[str]:
-        """Paragraphs of a cell (and of tables nested in it) as lines."""
-        lines: list[str] = []
-        if depth > _MAX_DEPTH:
-            return lines
-        for child in element:
-            name = _local(child.tag)
-            if name == "p":
-                lines.append(_Text(self.boxes).of(child))
-            elif name == "tbl":
-                for row in _rows(child, 0):
-                    texts = [" ".join(self.lines(cell, depth + 1)) for cell in _cells(row, 0)]
-                    lines.append("\t".join(text for text in texts if text.strip()))
-            elif name in _BLOCK_WRAPPERS:
-                lines.extend(self.lines(child, depth + 1))
-        return lines
+    def another(self) -> _Text:
+        return _Text(self.boxes)
 
     def inline(self, element: Any, depth: int) -> None:
-        if depth > _MAX_DEPTH:
+        if depth > MAX_DEPTH:
             return
         for child in element:
             tag = child.tag
-            name = _local(tag)
+            name = local_name(tag)
             if name in _SKIPPED or (name == "Fallback" and _namespace(tag) == _MC):
                 continue
             if name == "t":
@@ -322,12 +214,12 @@ class _Text:
 
     def run(self, run: Any, depth: int) -> None:
         font = _run_font(run)
-        if font not in _SYMBOLS:
+        if font not in SYMBOL_GLYPHS:
             self.inline(run, depth + 1)
             return
         start = len(self.parts)
         self.inline(run, depth + 1)
-        mapping = _SYMBOLS[font]
+        mapping = SYMBOL_GLYPHS[font]
         for index in range(start, len(self.parts)):
             self.parts[index] = "".join(mapping.get(ord(ch) & 0xFF, ch) for ch in self.parts[index])
 
@@ -345,7 +237,7 @@ def _symbol(font: str | None, char: str | None) -> str:
         code = int(char or "", 16)
     except ValueError:
         return ""
-    mapping = _SYMBOLS.get((font or "").lower())
+    mapping = SYMBOL_GLYPHS.get((font or "").lower())
     if mapping is not None and (code & 0xFF) in mapping:
         return mapping[code & 0xFF]
     return chr(code) if code < 0xF000 else ""

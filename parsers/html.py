@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from parsers.cells import Cell, Document, a1_source
-from parsers.readers import register
+from parsers.readers import ReadContext, register
 from parsers.results import ReadLimits
 from parsers.xlsx import typed_value
 
@@ -52,8 +52,9 @@ _DATE_CODE = re.compile(r"[DY]|\[\$-", re.I)  # a number format that shows a dat
 
 
 @register("html")
-def read_html(data: bytes, limits: ReadLimits) -> Document:
+def read_html(data: bytes, context: ReadContext) -> Document:
     """Read the tables of an HTML page; never raises for markup (a browser shows anything)."""
+    limits = context.limits
     parser = _Tables(limits)
     text = decode_html(data)[:_MAX_MARKUP]
     for start in range(0, len(text), _CHUNK):  # stop early once the cell budget is spent

@@ -113,7 +113,7 @@ class LabelIndex:
 
 def schema_labels(schema: FormSchema) -> Iterable[tuple[Target, Sequence[str]]]:
     """Every label text of ``schema`` with the target it stands for (OCR corrects its
-    readings against these too: ``parsers.ocr.snapped``)."""
+    readings against these too: ``parsers.ocr.mending.snapped``)."""
     yield ("title", ""), schema.title_labels
     for section in schema.sections:
         yield ("section", str(section.part)), section.labels

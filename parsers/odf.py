@@ -28,24 +28,31 @@ Word check-box field kept by LibreOffice (a FORMCHECKBOX fieldmark) is "☑"/"�
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
-from parsers.cells import Cell, Document, FullError, a1_source, add_within
-from parsers.doc import SYMBOL_GLYPHS
-from parsers.ooxml import open_package, parse_xml, read_part
-from parsers.readers import ReadError, register
+from parsers.cells import Cell, Document, FullError, a1_source
+from parsers.ooxml import local_name, open_package, parse_xml, read_part
+from parsers.readers import ReadContext, ReadError, register
 from parsers.results import ReadLimits
-from parsers.xlsx import cell_text, typed_value
+from parsers.wordgrid import (
+    MAX_DEPTH,
+    SHEET,
+    SYMBOL_GLYPHS,
+    Block,
+    BlockText,
+    Pending,
+    Table,
+    WordGrid,
+    joined_lines,
+    table_source,
+)
+from parsers.xlsx import cell_text, iso_date, typed_value
 
-TEXT_SHEET = "document"
 _OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 _STYLE = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
 _FIELD = "urn:openoffice:names:experimental:ooo-ms-interop:xmlns:field:1.0"
-_MAX_DEPTH = 40
 _MAX_REPEAT = 1 << 31
 # Elements whose text is not on the page, or not in the flow where they stand.
 _NOT_TEXT = frozenset({"tracked-changes", "note", "annotation", "annotation-end",
@@ -60,8 +67,9 @@ _BLOCK_WRAPPERS = frozenset({"section", "list", "list-item", "list-header", "ind
 
 
 @register("ods")
-def read_ods(data: bytes, limits: ReadLimits) -> Document:
+def read_ods(data: bytes, context: ReadContext) -> Document:
     """Read an OpenDocument spreadsheet; ReadError("corrupt_file" | "password_protected" | ...)."""
+    limits = context.limits
     root = _content(data, limits)
     spreadsheet = _find(root, "body", "spreadsheet")
     if spreadsheet is None:
@@ -82,8 +90,9 @@ def read_ods(data: bytes, limits: ReadLimits) -> Document:
 
 
 @register("odt")
-def read_odt(data: bytes, limits: ReadLimits) -> Document:
+def read_odt(data: bytes, context: ReadContext) -> Document:
     """Read an OpenDocument text document; ReadError("corrupt_file" | "password_protected")."""
+    limits = context.limits
     root = _content(data, limits)
     text = _find(root, "body", "text")
     if text is None:
@@ -91,7 +100,7 @@ def read_odt(data: bytes, limits: ReadLimits) -> Document:
     grid = _Grid(limits, _symbol_styles(root))
     with contextlib.suppress(FullError):
         grid.blocks(text, 0)
-    return Document.from_cells("odt", grid.cells, [TEXT_SHEET])
+    return Document.from_cells("odt", grid.cells, [SHEET])
 
 
 # --------------------------------------------------------------------------- the package
@@ -110,12 +119,8 @@ def _content(data: bytes, limits: ReadLimits) -> Any:
         return parse_xml(read_part(archive, "content.xml", limits))
 
 
-def _local(tag: object) -> str:
-    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
-
-
 def _children(element: Any, name: str) -> list[Any]:
-    return [child for child in element if _local(child.tag) == name]
+    return [child for child in element if local_name(child.tag) == name]
 
 
 def _find(root: Any, *path: str) -> Any:
@@ -172,10 +177,10 @@ def _rows(table: Any, depth: int = 0) -> list[Any]:
     """The table's rows, through header-row and row-group wrappers."""
     found: list[Any] = []
     for child in table:
-        name = _local(child.tag)
+        name = local_name(child.tag)
         if name == "table-row":
             found.append(child)
-        elif name in _ROW_GROUPS and depth < _MAX_DEPTH:
+        elif name in _ROW_GROUPS and depth < MAX_DEPTH:
             found.extend(_rows(child, depth + 1))
     return found
 
@@ -209,7 +214,7 @@ def _row_cells(row: Any, limits: ReadLimits) -> list[tuple[int, str, object, int
     found: list[tuple[int, str, object, int, int]] = []
     col = 0
     for element in row:
-        kind = _local(element.tag)
+        kind = local_name(element.tag)
         if kind not in ("table-cell", "covered-table-cell"):
             continue
         if col >= limits.max_cols:
@@ -239,62 +244,30 @@ def _spreadsheet_value(cell: Any) -> object:
         except ValueError:
             pass
     elif kind == "date":
-        parsed = _date(str(cell.get(f"{{{_OFFICE}}}date-value", "")))
+        parsed = iso_date(str(cell.get(f"{{{_OFFICE}}}date-value", "")))
         if parsed is not None:
             return parsed
     elif kind == "boolean":
         return str(cell.get(f"{{{_OFFICE}}}boolean-value", "")).lower() == "true"
-    lines = [_Text([], {}).of(child) for child in cell if _local(child.tag) in ("p", "h")]
-    while lines and not lines[-1].strip():
-        lines.pop()
-    return "\n".join(lines) or None
-
-
-def _date(text: str) -> dt.date | dt.datetime | None:
-    """An ISO date or date-time from ``office:date-value`` (midnight gives a date)."""
-    try:
-        moment = dt.datetime.fromisoformat(text.strip().rstrip("Z"))
-    except ValueError:
-        return None
-    if (moment.hour, moment.minute, moment.second, moment.microsecond) == (0, 0, 0, 0):
-        return moment.date()
-    return moment
+    lines = [_Text([], {}).of(child) for child in cell if local_name(child.tag) in ("p", "h")]
+    return joined_lines(lines) or None
 
 
 # --------------------------------------------------------------------------- text documents
 
 
-@dataclass
-class _Pending:
-    text: str
-    row: int
-    col: int
-    source: str
-    rows: int
-    cols: int
-
-
-class _Grid:
-    """Places paragraphs and table cells on rows, top to bottom (as ``parsers.docx``)."""
+class _Grid(WordGrid):
+    """The body's paragraphs and tables on the grid (``parsers.wordgrid``)."""
 
     def __init__(self, limits: ReadLimits, symbols: dict[str, str]) -> None:
-        self.limits = limits
-        self.symbols = symbols
-        self.cells: list[Cell] = []
-        self.row = 0
-        self.paragraphs = 0
-        self.tables = 0
-
-    def add(self, item: _Pending) -> None:
-        rows = min(item.rows, self.limits.max_rows)
-        add_within(self.cells, self.limits, TEXT_SHEET, item.text, item.row, item.col,
-                   item.source, rows, item.cols)  # fmt: skip
+        super().__init__(limits)
+        self.symbols = symbols  # text style name -> symbol font it sets ("wingdings")
 
     def blocks(self, element: Any, depth: int) -> None:
-        if depth > _MAX_DEPTH:
+        if depth > MAX_DEPTH:
             return
         for child in element:
-            name = _local(child.tag)
+            name = local_name(child.tag)
             if name in ("p", "h"):
                 self.paragraph(child)
             elif name == "table":
@@ -303,40 +276,32 @@ class _Grid:
                 self.blocks(child, depth + 1)
 
     def paragraph(self, element: Any) -> None:
-        self.paragraphs += 1
         boxes: list[Any] = []
-        text = _Text(boxes, self.symbols).of(element)
-        if text.strip():
-            self.add(_Pending(text, self.row, 0, f"p{self.paragraphs}", 1, 1))
-            self.row += 1
+        self.add_paragraph(_Text(boxes, self.symbols).of(element))
         for box in boxes:
             self.blocks(box, 1)
 
     def table(self, element: Any) -> None:
-        self.tables += 1
-        number, base = self.tables, self.row
-        pending: list[_Pending] = []
+        table = self.start_table()
         index = 0
         for row in _rows(element):
-            if base + index >= self.limits.max_rows:
+            if table.top + index >= self.limits.max_rows:
                 break
             repeat = min(_int(row.get(f"{{{_TABLE}}}number-rows-repeated")), self.limits.max_rows)
             for _ in range(repeat):
-                if base + index >= self.limits.max_rows:
+                if table.top + index >= self.limits.max_rows:
                     break
-                pending.extend(self.table_row(row, number, base, index))
-                if len(pending) > self.limits.max_cells:
+                table.cells.extend(self.table_row(row, table, index))
+                if len(table.cells) > self.limits.max_cells:
                     break
                 index += 1
-        self.row = base + index
-        for item in pending:
-            self.add(item)
+        self.add_table(table, index)
 
-    def table_row(self, row: Any, number: int, base: int, index: int) -> list[_Pending]:
-        found: list[_Pending] = []
+    def table_row(self, row: Any, table: Table, index: int) -> list[Pending]:
+        found: list[Pending] = []
         col = 0
         for cell in row:
-            kind = _local(cell.tag)
+            kind = local_name(cell.tag)
             if kind not in ("table-cell", "covered-table-cell"):
                 continue
             if col >= self.limits.max_cols:
@@ -348,58 +313,45 @@ class _Grid:
                 cols = _int(cell.get(f"{{{_TABLE}}}number-columns-spanned"))
                 if text.strip():
                     for copy in range(min(repeat, self.limits.max_cols - col)):
-                        source = f"table{number}!R{index + 1}C{col + copy + 1}"
-                        found.append(_Pending(text, base + index, col + copy, source, rows, cols))
+                        source = table_source(table.number, index, col + copy)
+                        found.append(
+                            Pending(text, table.top + index, col + copy, source, rows, cols)
+                        )
             col += repeat
         return found
 
 
-class _Text:
-    """The visible text of a paragraph or of a table cell."""
+class _Text(BlockText):
+    """The visible text of a paragraph or of a table cell (``parsers.wordgrid.BlockText``)."""
 
     def __init__(self, boxes: list[Any], symbols: dict[str, str]) -> None:
-        self.boxes = boxes  # text boxes met on the way, read after the paragraph
+        super().__init__(boxes)
         self.symbols = symbols  # text style name -> symbol font it sets ("wingdings")
-        self.parts: list[str] = []
 
-    def of(self, element: Any) -> str:
-        self.inline(element, 0)
-        return "".join(self.parts)
+    def block(self, element: Any) -> Block | None:
+        name = local_name(element.tag)
+        if name in ("p", "h"):
+            return "paragraph"
+        if name == "table":
+            return "table"
+        return "wrapper" if name in _BLOCK_WRAPPERS else None
 
-    def cell(self, element: Any) -> str:
-        lines = self.lines(element, 0)
-        while lines and not lines[-1].strip():
-            lines.pop()
-        return "\n".join(lines)
+    def rows(self, table: Any) -> list[Any]:
+        return _rows(table)
 
-    def lines(self, element: Any, depth: int) -> list[str]:
-        """A cell's paragraphs as lines; a nested table's rows as tab-joined lines."""
-        lines: list[str] = []
-        if depth > _MAX_DEPTH:
-            return lines
-        for child in element:
-            name = _local(child.tag)
-            if name in ("p", "h"):
-                lines.append(_Text(self.boxes, self.symbols).of(child))
-            elif name == "table":
-                for row in _rows(child):
-                    texts = [
-                        " ".join(self.lines(cell, depth + 1))
-                        for cell in row
-                        if _local(cell.tag) == "table-cell"
-                    ]
-                    lines.append("\t".join(text for text in texts if text.strip()))
-            elif name in _BLOCK_WRAPPERS:
-                lines.extend(self.lines(child, depth + 1))
-        return lines
+    def cells(self, row: Any) -> list[Any]:
+        return [cell for cell in row if local_name(cell.tag) == "table-cell"]
+
+    def another(self) -> _Text:
+        return _Text(self.boxes, self.symbols)
 
     def inline(self, element: Any, depth: int) -> None:
         if element.text:
             self.parts.append(element.text)
-        if depth > _MAX_DEPTH:
+        if depth > MAX_DEPTH:
             return
         for child in element:
-            name = _local(child.tag)
+            name = local_name(child.tag)
             if name == "s":
                 self.parts.append(" " * min(_int(child.get(f"{{{_TEXT}}}c")), 1000))
             elif name == "tab":
@@ -431,6 +383,9 @@ def _check_box(mark: Any) -> str:
     if not kind.endswith("FORMCHECKBOX"):
         return ""
     for param in mark:
-        if _local(param.tag) == "param" and param.get(f"{{{_FIELD}}}name") == "Checkbox_Checked":
+        if (
+            local_name(param.tag) == "param"
+            and param.get(f"{{{_FIELD}}}name") == "Checkbox_Checked"
+        ):
             return "☑" if str(param.get(f"{{{_FIELD}}}value", "")).lower() == "true" else "☐"
     return "☐"

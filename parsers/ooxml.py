@@ -7,7 +7,8 @@ when its parts unpack to more than ``max_unpacked_bytes``, or when one part over
 more than ``max_compression_ratio`` times its packed size (a zip bomb). :func:`read_part` reads
 one part with a hard cap, never trusting the sizes the zip declares; :func:`parse_xml` parses it
 with defusedxml and no DTD at all (OOXML parts never have one), so an entity bomb ("billion
-laughs") or an external entity fails as a corrupt file instead of expanding.
+laughs") or an external entity fails as a corrupt file instead of expanding; the readers of
+XML (xlsx, docx, odf, SpreadsheetML) name parsed elements by :func:`local_name`.
 """
 
 from __future__ import annotations
@@ -133,3 +134,18 @@ def parse_xml(part: bytes) -> Any:
         raise ReadError("corrupt_file", f"XML with a DTD or entities: {exc!r}") from exc
     except (ParseError, ValueError) as exc:
         raise ReadError("corrupt_file", f"not well-formed XML: {exc}") from exc
+
+
+_LOCAL_NAMES: dict[str, str] = {}
+
+
+def local_name(tag: object) -> str:
+    """The name without its namespace ("{...}tbl" -> "tbl"; comments and the like -> "")."""
+    if not isinstance(tag, str):
+        return ""
+    name = _LOCAL_NAMES.get(tag)
+    if name is None:
+        name = tag.rpartition("}")[2]
+        if len(_LOCAL_NAMES) < 4096:  # a hostile part could invent names without end
+            _LOCAL_NAMES[tag] = name
+    return name

@@ -37,9 +37,9 @@ import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
 
 from parsers import ocr
 from parsers.cells import Document
-from parsers.readers import ReadError, register
-from parsers.results import ReadLimits
-from parsers.textlayout import Box, Line, Segment, box_source, layout_cells
+from parsers.pagetext import Box, Line, Segment, box_source
+from parsers.readers import ReadContext, ReadError, register
+from parsers.textlayout import layout_cells
 
 SHEET = "pdf"
 MIN_TEXT_CHARS = 25  # a page with fewer printed characters has no usable text layer: OCR it
@@ -85,13 +85,10 @@ class _Glyph:
 
 
 @register("pdf")
-def read_pdf(data: bytes, limits: ReadLimits) -> Document:
-    """Read a PDF: its text layer, and OCR for the pages without one."""
-    return read_pdf_with(data, limits, ocr.default_engine())
-
-
-def read_pdf_with(data: bytes, limits: ReadLimits, engine: ocr.Engine | None) -> Document:
-    """:func:`read_pdf` with the OCR engine given (None: scanned pages are not read)."""
+def read_pdf(data: bytes, context: ReadContext) -> Document:
+    """Read a PDF: its text layer, and with the OCR engine of ``context`` the pages without
+    one (no engine: those pages are not read)."""
+    limits, engine = context.limits, context.ocr
     document = _open(data)
     try:
         count = min(len(document), limits.max_sheets)

@@ -11,19 +11,16 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import TYPE_CHECKING
 
 from core import thai
 from parsers.cells import Cell
+from parsers.collector import Collector
 from parsers.labels import label_key
 from parsers.layout import SheetLayout
+from parsers.pagetext import WRAP_MARK, reading_confidence
 from parsers.results import Provenance
 from parsers.schema import ColumnSpec, FormSchema
-from parsers.textlayout import WRAP_MARK, reading_confidence
 from parsers.values import Parsed, Source, ValueSpec, is_blank, read_value
-
-if TYPE_CHECKING:
-    from parsers.extract import Collector
 
 
 def read_projects(
@@ -234,7 +231,7 @@ def _read_row(
 def cell_text(cell: Cell, column: ColumnSpec) -> str:
     """The text of a project cell as its column reads it: in a column that lists names
     (``list = true`` in the schema), a line break, or a wrap between two Thai words where the
-    PDF does not show whether a space was there (``textlayout.WRAP_MARK``), is the space
+    PDF does not show whether a space was there (``pagetext.WRAP_MARK``), is the space
     between two names; other columns leave both to ``parsers.values`` (Thai words run
     together)."""
     if not column.list:

@@ -2,18 +2,38 @@
 
 Place in the flow: ``parsers.read_attachment`` sniffs the format (``parsers.sniff``) and asks this
 registry for the reader; readers register themselves on import (``@register("xlsx")``), so adding
-xls, docx, PDF or OCR is a new module, not a new branch. A reader raises :class:`ReadError` for a
-file of its format that cannot be read; the caller turns that into ``Unreadable``.
+xls, docx, PDF or OCR is a new module, not a new branch. A reader is given the bytes and a
+:class:`ReadContext`: the bounds on what it may do, and the OCR engine for images and scanned
+pages, passed down from the caller of ``read_attachment`` (the application builds the engine
+once at start-up; tests hand in their own) rather than found through a global. A reader raises
+:class:`ReadError` for a file of its format that cannot be read; the caller turns that into
+``Unreadable``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from parsers.cells import Document
 from parsers.results import ReadLimits
 
-Reader = Callable[[bytes, ReadLimits], Document]
+if TYPE_CHECKING:  # only a type here: parsers.ocr imports this module to register its readers
+    from parsers.ocr.engine import Engine
+
+
+@dataclass(frozen=True)
+class ReadContext:
+    """What a reader is given besides the bytes: the bounds on what one attachment may make it
+    do, and the OCR engine for images and pages without a text layer (None: they are not read;
+    an image then gives an empty document, with a warning in the log)."""
+
+    limits: ReadLimits = field(default_factory=ReadLimits)
+    ocr: Engine | None = None
+
+
+Reader = Callable[[bytes, ReadContext], Document]
 
 _READERS: dict[str, Reader] = {}
 

@@ -17,28 +17,30 @@ Sources are A1 references ("Sheet1!B7"); limits as for .xlsx.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from parsers.cells import Cell, Document, a1_source
-from parsers.ooxml import parse_xml
-from parsers.readers import ReadError, register
+from parsers.ooxml import local_name, parse_xml
+from parsers.readers import ReadContext, ReadError, register
 from parsers.results import ReadLimits
-from parsers.xlsx import cell_text, typed_value
+from parsers.xlsx import cell_text, iso_date, typed_value
 
 _SS = "urn:schemas-microsoft-com:office:spreadsheet"
 _MAX_INDEX = 1 << 20  # Excel's own row limit; ss:Index beyond it is damage
 
 
 @register("spreadsheetml")
-def read_spreadsheetml(data: bytes, limits: ReadLimits) -> Document:
+def read_spreadsheetml(data: bytes, context: ReadContext) -> Document:
     """Read an Excel 2003 XML workbook; ReadError("corrupt_file") for bad XML or a DTD."""
+    limits = context.limits
     root = parse_xml(data)
-    if _local(root.tag) != "Workbook":
+    if local_name(root.tag) != "Workbook":
         raise ReadError("corrupt_file", "the XML root is not a SpreadsheetML Workbook")
     cells: list[Cell] = []
     names: list[str] = []
-    for sheet in [child for child in root if _local(child.tag) == "Worksheet"][: limits.max_sheets]:
+    for sheet in [child for child in root if local_name(child.tag) == "Worksheet"][
+        : limits.max_sheets
+    ]:
         if _hidden(sheet):
             continue
         name = _attr(sheet, "Name") or f"Sheet{len(names) + 1}"
@@ -46,14 +48,10 @@ def read_spreadsheetml(data: bytes, limits: ReadLimits) -> Document:
         budget = limits.max_cells - len(cells)
         if budget <= 0:
             break
-        table = next((child for child in sheet if _local(child.tag) == "Table"), None)
+        table = next((child for child in sheet if local_name(child.tag) == "Table"), None)
         if table is not None:
             cells.extend(_table_cells(table, name, limits, budget))
     return Document.from_cells("spreadsheetml", cells, names)
-
-
-def _local(tag: object) -> str:
-    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
 def _attr(element: Any, name: str) -> str | None:
@@ -83,8 +81,8 @@ def _merge(element: Any, name: str) -> int:
 
 
 def _hidden(sheet: Any) -> bool:
-    for options in (child for child in sheet if _local(child.tag) == "WorksheetOptions"):
-        for visible in (child for child in options if _local(child.tag) == "Visible"):
+    for options in (child for child in sheet if local_name(child.tag) == "WorksheetOptions"):
+        for visible in (child for child in options if local_name(child.tag) == "Visible"):
             if (visible.text or "").strip() in ("SheetHidden", "SheetVeryHidden"):
                 return True
     return False
@@ -94,14 +92,14 @@ def _table_cells(table: Any, name: str, limits: ReadLimits, budget: int) -> list
     found: list[Cell] = []
     row = -1
     for element in table:
-        if _local(element.tag) != "Row":
+        if local_name(element.tag) != "Row":
             continue
         row = _index(element, row + 1)
         if row >= limits.max_rows:
             break
         col = -1
         for cell in element:
-            if _local(cell.tag) != "Cell":
+            if local_name(cell.tag) != "Cell":
                 continue
             col = _index(cell, col + 1)
             across, down = _merge(cell, "MergeAcross"), _merge(cell, "MergeDown")
@@ -122,7 +120,7 @@ def _table_cells(table: Any, name: str, limits: ReadLimits, budget: int) -> list
 
 
 def _value(cell: Any) -> object:
-    data = next((child for child in cell if _local(child.tag) == "Data"), None)
+    data = next((child for child in cell if local_name(child.tag) == "Data"), None)
     if data is None:
         return None
     kind = _attr(data, "Type") or "String"
@@ -133,17 +131,7 @@ def _value(cell: Any) -> object:
         except ValueError:
             return text
     if kind == "DateTime":
-        return _datetime(text) or text
+        return iso_date(text) or text
     if kind == "Boolean":
         return text.strip() in ("1", "true", "TRUE")
     return text
-
-
-def _datetime(text: str) -> dt.date | dt.datetime | None:
-    try:
-        moment = dt.datetime.fromisoformat(text.strip().rstrip("Z"))
-    except ValueError:
-        return None
-    if (moment.hour, moment.minute, moment.second, moment.microsecond) == (0, 0, 0, 0):
-        return moment.date()
-    return moment

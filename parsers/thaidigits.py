@@ -1,8 +1,8 @@
 """Thai digits on a scan, read by their shapes.
 
-Place in the flow: ``parsers.ocr.second_look`` asks :func:`read_figure` for every figure-like
-word of a page where Thai digits were seen. Tesseract's Thai model reads the Arabic digits of a
-form well and the Thai ones (๐-๙) badly: on 300-dpi scans it reads ๙ ๘ ๖ as ๕, ๗ as ๓ and
+Place in the flow: ``parsers.ocr.rereading.thai_figures`` asks :func:`read_figure` for every
+figure-like word of a page where Thai digits were seen. Tesseract's Thai model reads the Arabic
+digits of a form well and the Thai ones (๐-๙) badly: on 300-dpi scans it reads ๙ ๘ ๖ as ๕, ๗ as ๓ and
 whole figures as letters ("๒๐๘,๗๘๔" -> "lod, alee"), which no second reading mends. Thai
 digits are few and simple shapes, each one stroke, so they are read here instead: the word's
 ink is cut into its connected pieces, pieces above one another are one glyph, a small piece low

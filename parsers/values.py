@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from core import dates, thai
-from parsers.textlayout import BREAK_MARK, WRAP_MARK
+from parsers.pagetext import BREAK_MARK, WRAP_MARK
 
 
 @dataclass(frozen=True)

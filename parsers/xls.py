@@ -28,7 +28,7 @@ from xlrd.biffh import XLRDError  # type: ignore[import-untyped]
 from xlrd.compdoc import CompDoc, CompDocError  # type: ignore[import-untyped]
 
 from parsers.cells import Cell, Document, a1_source
-from parsers.readers import ReadError, register
+from parsers.readers import ReadContext, ReadError, register
 from parsers.results import ReadLimits
 from parsers.xlsx import cell_text, read_with_calamine, typed_value
 
@@ -67,19 +67,19 @@ class WorkbookScan:
 
 
 @register("xls")
-def read_xls(data: bytes, limits: ReadLimits) -> Document:
+def read_xls(data: bytes, context: ReadContext) -> Document:
     """Read an .xls workbook; ReadError("password_protected" | "corrupt_file" | "too_large").
 
     A workbook xlrd or our scan calls damaged gets a second opinion from calamine, which opens
     many that Excel, WPS and older tools write a little off the format (an SST count that is
     wrong, a stream named WORKBOOK ...); only when calamine cannot either is it damaged."""
     try:
-        return _read_xls(data, limits)
+        return _read_xls(data, context.limits)
     except ReadError as exc:
         if exc.code != "corrupt_file":
             raise
         try:
-            return read_with_calamine(data, limits)
+            return read_with_calamine(data, context.limits)
         except ReadError:
             raise exc from None
 

@@ -34,7 +34,7 @@ from python_calamine import (
 
 from parsers.cells import Cell, Document, a1_source
 from parsers.ooxml import has_doctype, open_package, read_part
-from parsers.readers import ReadError, register
+from parsers.readers import ReadContext, ReadError, register
 from parsers.results import ReadLimits
 
 CalamineValue = int | float | str | bool | dt.time | dt.date | dt.datetime | dt.timedelta
@@ -43,8 +43,9 @@ _REF = re.compile(rb"r\s*=\s*[\"']([A-Z]{0,3})([0-9]{1,7})[\"']")
 
 
 @register("xlsx")
-def read_xlsx(data: bytes, limits: ReadLimits) -> Document:
+def read_xlsx(data: bytes, context: ReadContext) -> Document:
     """Read an .xlsx/.xlsm workbook; ReadError("password_protected" | "corrupt_file" | ...)."""
+    limits = context.limits
     if _dense_extent(data, limits) > _MAX_DENSE_CELLS:
         return _read_streaming(data, limits)
     return read_with_calamine(data, limits)
@@ -187,6 +188,19 @@ def typed_value(value: object) -> object:
     if isinstance(value, str):
         return None
     return value
+
+
+def iso_date(text: str) -> dt.date | dt.datetime | None:
+    """An ISO date or date-time written in a cell of an XML workbook (SpreadsheetML's DateTime,
+    ODF's ``office:date-value``), as calamine gives the dates of .xlsx: a date at midnight,
+    else a datetime; None when ``text`` is none."""
+    try:
+        moment = dt.datetime.fromisoformat(text.strip().rstrip("Z"))
+    except ValueError:
+        return None
+    if (moment.hour, moment.minute, moment.second, moment.microsecond) == (0, 0, 0, 0):
+        return moment.date()
+    return moment
 
 
 def _read_streaming(data: bytes, limits: ReadLimits) -> Document:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from collections.abc import Sequence
 from typing import Final
 
 import geothai
@@ -91,6 +92,20 @@ _TYPE_DIGIT: Final = {
     "subdistrict_municipality": "5",
     "sao": "6",
 }
+
+
+SAMPLE_SHARE: Final = 0.5
+"""A file is taken for the sample when at least this share of its rows are sample rows."""
+
+
+def looks_like_sample(rows: Sequence[RegistryRow]) -> bool:
+    """Whether ``rows`` are (mostly) this synthetic sample: the same codes with the same names
+    and addresses. ``registry import`` warns when such a file comes without ``--synthetic``."""
+    if not rows:
+        return False
+    sample = {(r.lao_code, r.name, r.emails) for r in sample_rows()}
+    same = sum((r.lao_code, r.name, r.emails) in sample for r in rows)
+    return same >= SAMPLE_SHARE * len(rows)
 
 
 def sample_rows() -> list[RegistryRow]:

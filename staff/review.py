@@ -11,14 +11,14 @@ resubmission rule (:func:`ingest.record.supersede_older`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.config import SmtpConfig
+from core.config import SmtpConfig, StaffConfig
 from core.enums import (
     IDENTITY_PROBLEMS,
     AddressSource,
@@ -36,6 +36,10 @@ from outbound.outbox import Draft, enqueue
 from outbound.render import Renderer
 from storage.models import AuditEntry, Lao, LaoAddress, Message, OutboxMail, ReviewItem, Submission
 from storage.reviews import audit_target, find_item, ref_of
+from storage.users import signature
+
+GREETING = "เรียน"
+CLOSING = "ขอแสดงความนับถือ"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +48,8 @@ class Mailer:
 
     renderer: Renderer
     smtp: SmtpConfig
+    staff: StaffConfig = field(default_factory=StaffConfig)
+    """The signature of a ``--by`` name that has no account (``[staff]``)."""
 
 
 # --- actions ----------------------------------------------------------------------------------
@@ -227,7 +233,7 @@ def answer(
         mailer,
         now,
         template="review_answer",
-        extra={"text": text.strip(), "by": by, "reply_subject": reply_subject},
+        extra={"reply_subject": reply_subject, **letter(session, text, by, mailer)},
     )
     resolve(item, Resolution.ANSWERED, by, now, text.strip()[:500])
     _audit(
@@ -239,6 +245,32 @@ def answer(
         {"text": text.strip(), "outbox_id": outbox.id if outbox is not None else None},
     )
     return item
+
+
+def letter(session: Session, text: str, by: str, mailer: Mailer) -> dict[str, Any]:
+    """How a person's answer is framed: no greeting of ours when the text begins with one
+    (เรียน ...), no closing and name of ours when it already closes (ขอแสดงความนับถือ ...);
+    otherwise signed with the account's display name and position (``users add``), or for a
+    name without an account with ``[staff] signature_name``/``signature_position``."""
+    body = text.strip()
+    account = signature(session, by)
+    name, position = (
+        (account.name, account.position)
+        if account is not None
+        else (mailer.staff.signature_name, mailer.staff.signature_position)
+    )
+    context: dict[str, Any] = {
+        "text": body,
+        "by": by,
+        "signed": CLOSING in body,
+        "signature_name": name,
+        "signature_position": position,
+        "office": mailer.staff.office,
+        "reply_address": mailer.smtp.from_address,
+    }
+    if body.startswith(GREETING):
+        context["greeting"] = None
+    return context
 
 
 # --- helpers ----------------------------------------------------------------------------------

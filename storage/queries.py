@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from core.enums import REPORTED, LaoType, MessageState, SubmissionStatus, is_unreadable
@@ -42,6 +42,23 @@ def current_submission_ids(session: Session) -> dict[str, int]:
         if not unreadable:
             readable.add(code)
     return current
+
+
+def message_ids(session: Session, ref: str | None) -> list[int]:
+    """Stored messages in the order they arrived: all of them (``ref`` None), or the one named
+    by ``ref``: its internal id (``45``, ``M45``) or its Message-ID (with or without ``<>``)."""
+    query = select(Message.id).order_by(Message.received_at, Message.id)
+    if ref is not None:
+        text = ref.strip()
+        conditions = [
+            Message.header_message_id == text,
+            Message.header_message_id == f"<{text.strip('<>')}>",
+        ]
+        number = text[1:] if text[:1] in "Mm" else text
+        if number.isdigit():
+            conditions.append(Message.id == int(number))
+        query = query.where(or_(*conditions))
+    return list(session.scalars(query))
 
 
 def status(session: Session) -> dict[str, Any]:

@@ -18,12 +18,11 @@ Addresses on re-import: an address the registry gives and the table lacks is add
 from __future__ import annotations
 
 import csv
-import io
 import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
 from typing import Any, Final, TextIO
@@ -32,10 +31,12 @@ import geothai
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from core import laonames
+from core import laonames, thai
 from core.enums import AddressSource, LaoType
 from core.errors import RegistryError
+from core.progress import Progress, silent
 from storage.models import Lao, LaoAddress
+from storage.registry_file import read_table
 
 HEADER: Final = ("lao_code", "name", "lao_type", "province", "district", "subdistrict", "emails")
 LAO_TYPES: Final = tuple(LaoType)
@@ -53,6 +54,7 @@ _DISTRICT_PREFIXES = ("อำเภอ", "อ.")
 _SUBDISTRICT_PREFIXES = ("ตำบล", "ต.")
 _BANGKOK_ALIASES = ("กทม.", "กทม", "กรุงเทพฯ", "กรุงเทพ")
 _DELETE_CHUNK = 500
+_WRITE_CHUNK = 500
 _LAO_FIELDS: Final = ("name", "lao_type", "province", "district", "subdistrict", "synthetic")
 
 
@@ -80,6 +82,12 @@ class ImportSummary:
     unchanged: int
     addresses_added: int
     addresses_removed: int
+
+    def line(self) -> str:
+        return (
+            f"added {self.inserted}, changed {self.updated}, unchanged {self.unchanged};"
+            f" addresses added {self.addresses_added}, removed {self.addresses_removed}"
+        )
 
 
 @cache
@@ -122,67 +130,81 @@ def code_problem(code: str, lao_type: str) -> str | None:
     return None
 
 
-def parse_csv(data: bytes) -> list[RegistryRow]:
-    """Read a registry CSV (UTF-8, a BOM tolerated). Raises ``RegistryError`` on any bad row."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise RegistryError([(line, "ไฟล์ไม่ได้เข้ารหัส UTF-8 / the file is not UTF-8 text")]) from exc
-    reader = csv.reader(io.StringIO(text, newline=""))
-    errors: list[tuple[int, str]] = []
+@dataclass(frozen=True)
+class RegistryFile:
+    """What a registry file holds, and how it was read."""
+
+    rows: list[RegistryRow]
+    encoding: str
+    """"utf-8", "utf-8-sig", "windows-874", "utf-16" or "xlsx"."""
+    ignored_columns: tuple[str, ...] = ()
+    """Header cells of columns that are not the registry's (not read)."""
+    absent_columns: tuple[str, ...] = ()
+    """Optional columns the file does not have (district, subdistrict, emails): left empty."""
+
+
+def read_registry(data: bytes, filename: str = "", *, progress: Progress = silent) -> RegistryFile:
+    """Read a registry file (.xlsx or CSV, see :mod:`storage.registry_file`); all or nothing:
+    raises ``RegistryError`` listing every bad row by line number."""
+    table = read_table(data, filename)
+    errors: list[tuple[int, str]] = list(table.bad)
     rows: list[RegistryRow] = []
     first_line: dict[str, int] = {}
-    try:
-        header = next(reader, None)
-        if header is None or tuple(_clean(cell) for cell in header) != HEADER:
-            expected = ",".join(HEADER)
-            raise RegistryError([(1, f"หัวตารางต้องเป็น / the header must be exactly: {expected}")])
-        end = reader.line_num
-        for cells in reader:
-            line, end = end + 1, reader.line_num
-            if not any(cell.strip() for cell in cells):
-                continue
-            row, problems = _parse_row(cells)
-            errors.extend((line, problem) for problem in problems)
-            if row is None:
-                continue
-            if row.lao_code in first_line:
-                errors.append(
-                    (
-                        line,
-                        f"รหัส {row.lao_code} ซ้ำกับบรรทัด {first_line[row.lao_code]} / duplicate"
-                        f" lao_code {row.lao_code}, first on line {first_line[row.lao_code]}",
-                    )
+    total = len(table.rows)
+    for done, (line, cells) in enumerate(table.rows, start=1):
+        if done % 200 == 0 or done == total:
+            progress("check", done, total)
+        row, problems = _parse_row(cells)
+        errors.extend((line, problem) for problem in problems)
+        if row is None:
+            continue
+        if row.lao_code in first_line:
+            errors.append(
+                (
+                    line,
+                    f"รหัส {row.lao_code} ซ้ำกับบรรทัด {first_line[row.lao_code]} / duplicate"
+                    f" lao_code {row.lao_code}, first on line {first_line[row.lao_code]}",
                 )
-                continue
-            first_line[row.lao_code] = line
-            rows.append(row)
-    except csv.Error as exc:
-        errors.append((reader.line_num, f"อ่าน CSV ไม่ได้ / unreadable CSV: {exc}"))
+            )
+            continue
+        first_line[row.lao_code] = line
+        rows.append(row)
     if errors:
-        raise RegistryError(errors)
-    return rows
+        raise RegistryError(sorted(errors, key=lambda error: error[0]))
+    absent = tuple(key for key in HEADER if key not in table.columns)
+    return RegistryFile(rows, table.encoding, table.ignored, absent)
 
 
-def _parse_row(cells: list[str]) -> tuple[RegistryRow | None, list[str]]:
-    if len(cells) != len(HEADER):
-        return None, [
-            f"ต้องมี {len(HEADER)} คอลัมน์ แต่พบ {len(cells)} / expected {len(HEADER)} columns,"
-            f" found {len(cells)}"
-        ]
-    code, name, lao_type, province, district, subdistrict, emails = map(_clean, cells)
-    code = code.translate(_THAI_DIGITS).upper()
+def parse_csv(data: bytes) -> list[RegistryRow]:
+    """The rows of a registry CSV (UTF-8 with or without BOM, or windows-874); raises
+    ``RegistryError`` on any bad row."""
+    return read_registry(data, "registry.csv").rows
+
+
+def _parse_row(cells: dict[str, str]) -> tuple[RegistryRow | None, list[str]]:
+    code, name, type_text, province, district, subdistrict, emails = (
+        _clean(cells.get(key, "")) for key in HEADER
+    )
+    code = laonames.code_text(code)
     problems: list[str] = []
-    if lao_type not in LAO_TYPES:
+    lao_type = parse_type(type_text)
+    if lao_type is None:
         problems.append(
-            f"ประเภท อปท. ไม่ถูกต้อง {lao_type!r} / unknown lao_type {lao_type!r};"
-            f" expected one of {', '.join(LAO_TYPES)}"
+            f"ประเภท อปท. ไม่ถูกต้อง {type_text!r} (เช่น อบต., ทต., ทม., ทน., อบจ., กรุงเทพมหานคร,"
+            f" เมืองพัทยา, สถจ.) / unknown lao_type {type_text!r}; expected one of"
+            f" {', '.join(LAO_TYPES)} or its Thai name or abbreviation"
         )
-    elif (problem := code_problem(code, lao_type)) is not None:
-        problems.append(problem)
+    else:
+        if not code and lao_type == LaoType.BANGKOK:
+            code = BANGKOK_CODE
+        if (problem := code_problem(code, lao_type)) is not None:
+            problems.append(problem)
     if not name:
         problems.append("ไม่มีชื่อ อปท. / name is empty")
+    elif lao_type is not None:
+        name, problem = full_name(name, lao_type)
+        if problem is not None:
+            problems.append(problem)
     canonical = normalize_province(province)
     if not province:
         problems.append("ไม่มีชื่อจังหวัด / province is empty")
@@ -194,7 +216,7 @@ def _parse_row(cells: list[str]) -> tuple[RegistryRow | None, list[str]]:
         " (separate addresses with ;)"
         for item in bad
     )
-    if problems or canonical is None:
+    if problems or canonical is None or lao_type is None:
         return None, problems
     row = RegistryRow(
         lao_code=code,
@@ -206,6 +228,44 @@ def _parse_row(cells: list[str]) -> tuple[RegistryRow | None, list[str]]:
         emails=addresses,
     )
     return row, []
+
+
+_OFFICE_WORDS = frozenset({"สถจ", "สำนักงานส่งเสริมการปกครองท้องถิ่นจังหวัด", "provincialoffice"})
+
+
+def parse_type(text: str) -> str | None:
+    """A type as a registry writes it: the English key ("sao"), the Thai name
+    ("องค์การบริหารส่วนตำบล") or abbreviation ("อบต.", "ท.ต."), กรุงเทพมหานคร, เมืองพัทยา,
+    or สถจ. for a provincial office. "เทศบาล" alone (which level?) is not a type."""
+    word = re.sub(r"[\s._]", "", text).lower()
+    if not word:
+        return None
+    if word in _OFFICE_WORDS or word == LaoType.PROVINCIAL_OFFICE.replace("_", ""):
+        return LaoType.PROVINCIAL_OFFICE
+    found = thai.parse_lao_type(text)
+    return found if found in LAO_TYPES else None
+
+
+def full_name(name: str, lao_type: str) -> tuple[str, str | None]:
+    """(the name with its full Thai prefix, or a problem): "อบต.แม่ใส" and "แม่ใส" of type sao
+    -> "องค์การบริหารส่วนตำบลแม่ใส"; a name whose prefix says another type is a problem."""
+    prefix = laonames.FULL_PREFIX.get(lao_type)
+    if prefix is None:  # Bangkok, Pattaya, provincial offices: as written
+        return name, None
+    if name.startswith(prefix):
+        return name, None
+    said, place = laonames.split_name(name)
+    if said is None:
+        place = laonames.compact(name)
+        if lao_type in laonames.MUNICIPALITIES:  # "เทศบาลแม่ใส": the level is the column's
+            place = place.removeprefix("เทศบาล")
+        return prefix + place, None
+    if said != lao_type:
+        return name, (
+            f"ชื่อ {name!r} เป็นประเภท {said} แต่คอลัมน์ประเภทระบุ {lao_type} / the name says"
+            f" {said}, the type column {lao_type}"
+        )
+    return prefix + place, None
 
 
 def _split_emails(cell: str) -> tuple[tuple[str, ...], list[str]]:
@@ -253,20 +313,78 @@ def write_csv(rows: Iterable[RegistryRow], out: TextIO) -> None:
         )
 
 
-def import_rows(
-    session: Session, rows: Sequence[RegistryRow], *, now: datetime, synthetic: bool = False
-) -> ImportSummary:
-    """Upsert ``rows`` by lao_code and sync their registry addresses; the caller commits.
+@dataclass(frozen=True)
+class LaoChange:
+    """An LAO the import changes: the row, and each field's (before, after)."""
 
-    ``Lao.synthetic`` is set to ``synthetic`` on every inserted or updated row, so a real
-    registry imported over the sample turns the rows it names into real ones.
+    row: RegistryRow
+    fields: dict[str, tuple[Any, Any]]
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """What importing some rows would change (:func:`plan_import`); :func:`apply_plan` does it."""
+
+    added: list[RegistryRow]
+    changed: list[LaoChange]
+    """LAOs whose fields or addresses change (``fields`` empty: addresses only)."""
+    unchanged: int
+    addresses_added: list[tuple[str, str]]
+    """(lao_code, address)."""
+    addresses_removed: list[tuple[str, str, int]]
+    """(lao_code, address, row id): registry addresses the file no longer lists."""
+    synthetic: bool
+
+    def summary(self) -> ImportSummary:
+        return ImportSummary(
+            inserted=len(self.added),
+            updated=len(self.changed),
+            unchanged=self.unchanged,
+            addresses_added=len(self.addresses_added),
+            addresses_removed=len(self.addresses_removed),
+        )
+
+    def lines(self, limit: int = 30) -> list[str]:
+        """What would change, one line each (at most ``limit`` of each kind, then a count)."""
+        out: list[str] = []
+
+        def some(items: Sequence[str], more: str) -> None:
+            out.extend(items[:limit])
+            if len(items) > limit:
+                out.append(f"  ... and {len(items) - limit} more {more}")
+
+        some(
+            [f"+ {r.lao_code} {r.name} ({r.lao_type}, {r.province})" for r in self.added],
+            "added",
+        )
+        some(
+            [
+                f"~ {c.row.lao_code} {c.row.name}: "
+                + ("; ".join(f"{k} {old!r} -> {new!r}" for k, (old, new) in c.fields.items())
+                   or "addresses")
+                for c in self.changed
+            ],
+            "changed",
+        )  # fmt: skip
+        some([f"+ {code} address {address}" for code, address in self.addresses_added], "added")
+        some(
+            [f"- {code} address {address}" for code, address, _ in self.addresses_removed],
+            "removed",
+        )
+        return out
+
+
+def plan_import(
+    session: Session, rows: Sequence[RegistryRow], *, synthetic: bool = False
+) -> ImportPlan:
+    """What :func:`import_rows` would do with ``rows``; changes nothing.
+
+    An upsert by lao_code: it never deletes an LAO. A ``registry`` address that the row no
+    longer lists is removed; ``learned`` addresses (confirmed by a reviewer) are always kept.
     """
-    if now.tzinfo is None:
-        raise ValueError("import_rows needs a timezone-aware `now`")
     dupes = sorted(code for code, n in Counter(row.lao_code for row in rows).items() if n > 1)
     if dupes:
         raise ValueError(f"duplicate lao_code given to import_rows: {', '.join(dupes)}")
-
     columns = [getattr(Lao, field) for field in _LAO_FIELDS]
     existing = {
         code: tuple(values) for code, *values in session.execute(select(Lao.code, *columns))
@@ -277,50 +395,89 @@ def import_rows(
     ):
         known[code].append((address_id, address.lower(), source))
 
-    new_laos: list[dict[str, Any]] = []
-    changed_laos: list[dict[str, Any]] = []
-    new_addresses: list[dict[str, Any]] = []
-    stale_ids: list[int] = []
+    plan = ImportPlan([], [], 0, [], [], synthetic)
+    unchanged = 0
     for row in rows:
         values = (row.name, row.lao_type, row.province, row.district, row.subdistrict, synthetic)
         have = known.get(row.lao_code, [])
         present = {address for _, address, _ in have}
-        added = [address for address in row.emails if address not in present]
+        added = [(row.lao_code, address) for address in row.emails if address not in present]
         removed = [
-            address_id
+            (row.lao_code, address, address_id)
             for address_id, address, source in have
             if source == AddressSource.REGISTRY and address not in row.emails
         ]
-        new_addresses.extend(
-            {
-                "address": address,
-                "lao_code": row.lao_code,
-                "source": AddressSource.REGISTRY,
-                "created_at": now,
-            }
-            for address in added
-        )
-        stale_ids.extend(removed)
+        plan.addresses_added.extend(added)
+        plan.addresses_removed.extend(removed)
         old = existing.get(row.lao_code)
-        if old is not None and old == values and not added and not removed:
-            continue
-        record: dict[str, Any] = dict(zip(_LAO_FIELDS, values, strict=True))
-        record.update(code=row.lao_code, updated_at=now, name_key=laonames.key(row.name))
-        (new_laos if old is None else changed_laos).append(record)
+        if old is None:
+            plan.added.append(row)
+        elif old != values or added or removed:
+            fields = {
+                field: (before, after)
+                for field, before, after in zip(_LAO_FIELDS, old, values, strict=True)
+                if before != after
+            }
+            plan.changed.append(LaoChange(row, fields))
+        else:
+            unchanged += 1
+    return replace(plan, unchanged=unchanged)
 
-    if new_laos:
-        session.execute(insert(Lao), new_laos)
-    if changed_laos:
-        session.execute(update(Lao), changed_laos)
+
+def apply_plan(
+    session: Session, plan: ImportPlan, *, now: datetime, progress: Progress = silent
+) -> ImportSummary:
+    """Do what ``plan`` says; the caller commits (a plan is only valid in the session and
+    state it was made in)."""
+    if now.tzinfo is None:
+        raise ValueError("import_rows needs a timezone-aware `now`")
+
+    def record(row: RegistryRow) -> dict[str, Any]:
+        values = (row.name, row.lao_type, row.province, row.district, row.subdistrict)
+        out: dict[str, Any] = dict(zip(_LAO_FIELDS, (*values, plan.synthetic), strict=True))
+        out.update(code=row.lao_code, updated_at=now, name_key=laonames.key(row.name))
+        return out
+
+    total = len(plan.added) + len(plan.changed)
+    done = 0
+    for start in range(0, len(plan.added), _WRITE_CHUNK):
+        added = plan.added[start : start + _WRITE_CHUNK]
+        session.execute(insert(Lao), [record(row) for row in added])
+        done += len(added)
+        progress("write", done, total)
+    for start in range(0, len(plan.changed), _WRITE_CHUNK):
+        changes = plan.changed[start : start + _WRITE_CHUNK]
+        session.execute(update(Lao), [record(change.row) for change in changes])
+        done += len(changes)
+        progress("write", done, total)
+    stale_ids = [address_id for _, _, address_id in plan.addresses_removed]
     for start in range(0, len(stale_ids), _DELETE_CHUNK):
         chunk = stale_ids[start : start + _DELETE_CHUNK]
         session.execute(delete(LaoAddress).where(LaoAddress.id.in_(chunk)))
-    if new_addresses:
-        session.execute(insert(LaoAddress), new_addresses)
-    return ImportSummary(
-        inserted=len(new_laos),
-        updated=len(changed_laos),
-        unchanged=len(rows) - len(new_laos) - len(changed_laos),
-        addresses_added=len(new_addresses),
-        addresses_removed=len(stale_ids),
-    )
+    if plan.addresses_added:
+        session.execute(
+            insert(LaoAddress),
+            [
+                {
+                    "address": address,
+                    "lao_code": code,
+                    "source": AddressSource.REGISTRY,
+                    "created_at": now,
+                }
+                for code, address in plan.addresses_added
+            ],
+        )
+    return plan.summary()
+
+
+def import_rows(
+    session: Session, rows: Sequence[RegistryRow], *, now: datetime, synthetic: bool = False
+) -> ImportSummary:
+    """Upsert ``rows`` by lao_code and sync their registry addresses; the caller commits.
+
+    ``Lao.synthetic`` is set to ``synthetic`` on every inserted or updated row, so a real
+    registry imported over the sample turns the rows it names into real ones.
+    """
+    if now.tzinfo is None:
+        raise ValueError("import_rows needs a timezone-aware `now`")
+    return apply_plan(session, plan_import(session, rows, synthetic=synthetic), now=now)

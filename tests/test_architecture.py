@@ -31,7 +31,7 @@ LAYERS: tuple[frozenset[str], ...] = (
 FLOOR = {package: level for level, packages in enumerate(LAYERS) for package in packages}
 #: samples/ stands beside the product: it may use these, and only these may use it.
 SAMPLES_USES = frozenset({"core", "parsers", "storage"})
-SAMPLES_USED_BY = frozenset({"app.demo", "app.cli"})
+SAMPLES_USED_BY = frozenset({"app.demo", "app.registry_cli"})
 #: The one module for each protocol library.
 ONE_MODULE = {
     "imaplib": "ingest.imap",

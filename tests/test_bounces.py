@@ -216,7 +216,7 @@ def test_staff_a_delivery_report_or_mail_from_the_address_clear_it(
             (listed,) = failing_addresses(session)
             assert (listed.address, listed.lao_code, listed.hard_bounces) == (address, "5730101", 1)
             if clear == "staff":
-                assert clear_failing(session, address, by="wanida", now=ARRIVED, why="phoned")
+                assert clear_failing(session, address, by="wanida", now=ARRIVED)
             elif clear == "mail":
                 assert cleared_by_mail(session, address, ARRIVED)
         if clear == "delivered":

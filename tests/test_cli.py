@@ -117,7 +117,12 @@ def test_export_csv_and_xlsx(
         == 0
     )
     book = load_workbook(out_xlsx, read_only=True)
-    assert book.sheetnames == ["submissions", "projects"]
+    assert book.sheetnames == [
+        "รายงาน (submissions)",
+        "โครงการ (projects)",
+        "สรุปรายจังหวัด (provinces)",
+        "ยังไม่ส่ง (missing)",
+    ]
     book.close()
     code, _, err = _run(capsys, "--config", str(demo), "export", "--format", "xlsx")
     assert code == 2
@@ -138,13 +143,13 @@ def test_process_replays_by_message_id(demo: Path, capsys: pytest.CaptureFixture
 
 def test_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = _run(capsys, "--config", str(tmp_path / "missing.toml"), "status")
-    assert code == 1
+    assert code == 2  # the operator must fix something first
     assert "not found" in err
     assert len(err.strip().splitlines()) == 1
     bad = tmp_path / "bad.toml"
     bad.write_text('[smtp]\nport = "x"\n')
     code, _, err = _run(capsys, "--config", str(bad), "status")
-    assert code == 1
+    assert code == 2
     assert "smtp.port" in err
     with pytest.raises(SystemExit) as usage:
         main(["frobnicate"])
@@ -208,3 +213,13 @@ def test_run_polls_sends_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
             proc.kill()
             raise
     assert proc.returncode == 0, err.decode()
+    # without -v: one INFO line per poll and per send that had mail; the scheduler stays quiet
+    log = err.decode()
+    polls = [line for line in log.splitlines() if "onep_inbox.service: poll: fetched" in line]
+    assert polls
+    assert all(" INFO " in line for line in polls)
+    assert any("queued" in line for line in polls)
+    assert "onep_inbox.service: send: sent" in log
+    assert "apscheduler" not in log
+    assert "Running job" not in log
+    assert "ingest.pipeline: message" not in log  # per-message lines only with -v

@@ -19,6 +19,8 @@ def test_example_file_loads_and_matches_the_defaults() -> None:
     assert loaded.smtp.auto_mail_per_address_per_day == 20
     assert loaded.campaign == default.campaign
     assert loaded.limits == default.limits
+    assert loaded.logging == default.logging
+    assert loaded.staff == default.staff
     assert loaded.database.url == default.database.url
 
 
@@ -38,6 +40,9 @@ def test_relative_paths_are_relative_to_the_file(tmp_path: Path) -> None:
         ('[mailbox]\nsecurity = "tls"', "mailbox.security"),
         ('[mailbox]\nkind = "pop3"', "mailbox.kind"),
         ('[campaign]\ndeadline = "30/09/2564"', "campaign.deadline"),
+        ('[logging]\nlevel = "LOUD"', "logging.level"),
+        ('[logging]\nformat = "xml"', "logging.format"),
+        ('[staff]\nsignature_name = " "', "staff.signature_name"),
         ('[campaign]\nsend_window = "16:30-09:00"', "campaign.send_window"),
         ("[campaign]\nreminder_days_before = [7, -1]", "campaign.reminder_days_before"),
         ("[mailbox]\nhots = 'x'", "mailbox.hots"),

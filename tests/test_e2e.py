@@ -179,7 +179,7 @@ def test_poll_reports_a_clear_error_when_the_server_refuses(
     )
     assert main(["--config", str(config), "init"]) == 0
     capsys.readouterr()
-    assert main(["--config", str(config), "poll", "--once"]) == 1
+    assert main(["--config", str(config), "poll", "--once"]) == 2  # the operator must fix it
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1
     assert "login" in err[0].lower()

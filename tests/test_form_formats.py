@@ -15,6 +15,7 @@ import xlwt  # type: ignore[import-untyped]
 
 from parsers import FormReading, ReadLimits, check, load_schema, read_attachment, sniff
 from parsers.docx import read_docx
+from parsers.readers import ReadContext
 from parsers.template import build_docx_template, template_path
 from parsers.xls import read_xls
 from samples import corpus
@@ -163,7 +164,7 @@ def test_xls_cells_are_typed_and_merged_and_hidden_sheets_skipped() -> None:
         hidden.write(0, 0, "ไม่ควรอ่าน")
         hidden.visibility = 1
 
-    document = read_xls(xls_book(write), ReadLimits())
+    document = read_xls(xls_book(write), ReadContext())
     assert [sheet.name for sheet in document.sheets] == ["แบบรายงาน"]
     cells = {cell.source: cell for cell in document.sheets[0].cells}
     assert cells["แบบรายงาน!B2"].value == dt.date(2021, 9, 30)
@@ -181,11 +182,11 @@ def test_xls_limits_bound_rows_columns_and_cells() -> None:
                 sheet.write(row, col, f"{row}-{col}")
 
     data = xls_book(write)
-    document = read_xls(data, ReadLimits(max_rows=10, max_cols=5))
+    document = read_xls(data, ReadContext(ReadLimits(max_rows=10, max_cols=5)))
     assert max(cell.row for cell in document.sheets[0].cells) == 9
     assert max(cell.col for cell in document.sheets[0].cells) == 4
     assert document.cell_count == 50
-    assert read_xls(data, ReadLimits(max_cells=7)).cell_count == 7
+    assert read_xls(data, ReadContext(ReadLimits(max_cells=7))).cell_count == 7
 
 
 # --------------------------------------------------------------------------- the .docx reader
@@ -258,7 +259,7 @@ def test_docx_reader_places_paragraphs_and_table_cells() -> None:
             '<w:checked/></w:checkBox></w:ffData></w:fldChar></w:r>'
             '<w:r><w:instrText> FORMCHECKBOX </w:instrText></w:r>', r(" ใช่"))
     )  # fmt: skip
-    document = read_docx(word_package(body), ReadLimits())
+    document = read_docx(word_package(body), ReadContext())
     found = [(c.row, c.col, c.rows, c.cols, c.source, c.text) for c in document.sheets[0].cells]
     assert found == [
         (0, 0, 1, 1, "p1", "หัวเรื่อง"),
@@ -283,13 +284,16 @@ def test_docx_reader_respects_row_and_cell_limits() -> None:
         for n in range(300)
     )
     document = read_docx(
-        word_package(f"<w:tbl>{rows}</w:tbl>"), ReadLimits(max_rows=100, max_cols=20)
+        word_package(f"<w:tbl>{rows}</w:tbl>"), ReadContext(ReadLimits(max_rows=100, max_cols=20))
     )
     cells = document.sheets[0].cells
     assert max(cell.row for cell in cells) == 99
     assert max(cell.last_col for cell in cells) < 20
     assert (
-        read_docx(word_package(f"<w:tbl>{rows}</w:tbl>"), ReadLimits(max_cells=11)).cell_count == 11
+        read_docx(
+            word_package(f"<w:tbl>{rows}</w:tbl>"), ReadContext(ReadLimits(max_cells=11))
+        ).cell_count
+        == 11
     )
 
 
@@ -301,7 +305,7 @@ def test_xls_dates_in_the_1904_date_system() -> None:
             0, 0, dt.date(2021, 9, 30), xlwt.easyxf(num_format_str="d/m/yyyy")
         )
 
-    cell = read_xls(xls_book(write, dates_1904=True), ReadLimits()).sheets[0].cells[0]
+    cell = read_xls(xls_book(write, dates_1904=True), ReadContext()).sheets[0].cells[0]
     assert cell.value == dt.date(2021, 9, 30)
 
 

@@ -26,7 +26,9 @@ from bench.parse_accuracy import Tally, flatten, score
 from parsers import FormReading, NotAForm, ReadLimits, Unreadable, read_attachment, sniff
 from parsers.doc import read_doc
 from parsers.html import decode_html, read_html
+from parsers.ocr.engine import Tesseract
 from parsers.odf import read_ods, read_odt
+from parsers.readers import ReadContext
 from parsers.spreadsheetml import read_spreadsheetml
 from samples import legacy, scans
 
@@ -151,7 +153,7 @@ def test_html_table_layout_spans_and_values() -> None:
         "</table><table><tr><td>ตารางสอง</td></tr></table></body></html>"
     ).encode("cp874")
     assert sniff(page) == "html"
-    document = read_html(page, ReadLimits())
+    document = read_html(page, ReadContext())
     assert [sheet.name for sheet in document.sheets] == ["table1", "table2"]
     found = [(c.source, c.rows, c.cols, c.text, c.value) for c in document.sheets[0].cells]
     assert found == [
@@ -191,11 +193,13 @@ def codecs_bom_utf16(text: str) -> bytes:
 def test_html_limits_bound_tables_rows_columns_and_cells() -> None:
     row = "<tr>" + "<td>x</td>" * 50 + "<td colspan=99999 rowspan=99999>big</td></tr>"
     page = ("<table>" + row * 300 + "</table>") * 3
-    document = read_html(page.encode(), ReadLimits(max_rows=100, max_cols=20, max_sheets=2))
+    document = read_html(
+        page.encode(), ReadContext(ReadLimits(max_rows=100, max_cols=20, max_sheets=2))
+    )
     assert len(document.sheets) == 2
     assert max(cell.row for cell in document.sheets[0].cells) == 99
     assert max(cell.last_col for cell in document.sheets[0].cells) < 20
-    assert read_html(page.encode(), ReadLimits(max_cells=11)).cell_count == 11
+    assert read_html(page.encode(), ReadContext(ReadLimits(max_cells=11))).cell_count == 11
 
 
 # --------------------------------------------------------------------------- SpreadsheetML
@@ -227,7 +231,7 @@ def test_spreadsheetml_index_merges_and_types() -> None:
         prolog="\ufeff<?xml version='1.0' encoding='UTF-8'?>\n",
     )
     assert sniff(data) == "spreadsheetml"
-    document = read_spreadsheetml(data, ReadLimits())
+    document = read_spreadsheetml(data, ReadContext())
     assert [sheet.name for sheet in document.sheets] == ["แบบรายงาน"]
     found = [(c.source, c.rows, c.cols, c.text, c.value) for c in document.sheets[0].cells]
     assert found == [
@@ -245,9 +249,11 @@ def test_spreadsheetml_limits_and_damage() -> None:
         "<Row>" + '<Cell><Data ss:Type="String">x</Data></Cell>' * 30 + "</Row>" for _ in range(200)
     )
     data = workbook(f'<Worksheet ss:Name="s"><Table>{rows}</Table></Worksheet>' * 3)
-    document = read_spreadsheetml(data, ReadLimits(max_rows=50, max_cols=10, max_sheets=2))
+    document = read_spreadsheetml(
+        data, ReadContext(ReadLimits(max_rows=50, max_cols=10, max_sheets=2))
+    )
     assert document.cell_count == 2 * 50 * 10
-    assert read_spreadsheetml(data, ReadLimits(max_cells=7)).cell_count == 7
+    assert read_spreadsheetml(data, ReadContext(ReadLimits(max_cells=7))).cell_count == 7
     absurd = workbook(
         '<Worksheet><Table><Row ss:Index="99999999"><Cell/></Row></Table></Worksheet>'
     )
@@ -318,7 +324,7 @@ def test_ods_repeats_spans_types_and_hidden_sheets() -> None:
         'table:display="false"/></style:style>',
     )
     assert sniff(data) == "ods"
-    document = read_ods(data, ReadLimits())
+    document = read_ods(data, ReadContext())
     assert [sheet.name for sheet in document.sheets] == ["แบบ"]
     found = [(c.source, c.rows, c.cols, c.text, c.value) for c in document.sheets[0].cells]
     assert found == [
@@ -342,11 +348,11 @@ def test_ods_absurd_repeats_stay_within_the_limits() -> None:
         f"{cell}</table:table-row></table:table>" * 60
     )
     limits = ReadLimits(max_rows=100, max_cols=50, max_cells=3000, max_sheets=5)
-    document = read_ods(data, limits)
+    document = read_ods(data, ReadContext(limits))
     assert document.cell_count == 3000
     assert max(c.col for s in document.sheets for c in s.cells) == 49
     assert len(document.sheets) <= 5
-    assert read_ods(data, ReadLimits()).cell_count == ReadLimits().max_cells
+    assert read_ods(data, ReadContext()).cell_count == ReadLimits().max_cells
 
 
 def test_odt_paragraphs_tables_and_what_is_not_on_the_page() -> None:
@@ -370,7 +376,7 @@ def test_odt_paragraphs_tables_and_what_is_not_on_the_page() -> None:
     assert sniff(data) == "odt"
     found = [
         (c.row, c.col, c.rows, c.cols, c.source, c.text)
-        for c in read_odt(data, ReadLimits()).sheets[0].cells
+        for c in read_odt(data, ReadContext()).sheets[0].cells
     ]
     assert found == [
         (0, 0, 1, 1, "p1", "หัวเรื่อง"),
@@ -468,10 +474,10 @@ def test_damaged_doc_is_unreadable_never_a_crash(word_doc: bytes, tmp_path: Path
 
 @needs_soffice
 def test_doc_limits_bound_rows_and_cells(word_doc: bytes) -> None:
-    full = read_doc(word_doc, ReadLimits())
+    full = read_doc(word_doc, ReadContext())
     assert full.cell_count > 100
-    assert read_doc(word_doc, ReadLimits(max_cells=9)).cell_count == 9
-    short = read_doc(word_doc, ReadLimits(max_rows=12, max_cols=1))
+    assert read_doc(word_doc, ReadContext(ReadLimits(max_cells=9))).cell_count == 9
+    short = read_doc(word_doc, ReadContext(ReadLimits(max_rows=12, max_cols=1)))
     assert max(cell.row for cell in short.sheets[0].cells) <= 11
     assert max(cell.last_col for cell in short.sheets[0].cells) == 0
 
@@ -493,7 +499,8 @@ def test_formats_still_without_a_reader_say_so() -> None:
     result = read_attachment(b"{\\rtf1 x}", filename="form.doc")
     assert isinstance(result, NotAForm)
     assert result.reason.startswith("no reader for rtf yet")
-    # GIF and TIFF go to OCR (parsers.ocr); a damaged one is a damaged file
-    damaged = read_attachment(b"GIF89a" + bytes(20), filename="form.gif")
+    # GIF and TIFF go to OCR (parsers.ocr); a damaged one is a damaged file (Tesseract is
+    # never run on it)
+    damaged = read_attachment(b"GIF89a" + bytes(20), filename="form.gif", ocr=Tesseract())
     assert isinstance(damaged, Unreadable)
     assert damaged.problem.code == "corrupt_file"

@@ -20,8 +20,10 @@ from parsers import FormReading, NotAForm, ReadLimits, Unreadable, load_schema, 
 from parsers.cells import Cell, Document, Sheet
 from parsers.extract import extract
 from parsers.labels import index_for
-from parsers.layout import relined
-from parsers.textlayout import BREAK_MARK, WRAP_MARK, Line, Segment, TextCell, layout_cells
+from parsers.pagetext import BREAK_MARK, WRAP_MARK, Line, Segment, TextCell
+from parsers.readers import ReadContext
+from parsers.relining import relined
+from parsers.textlayout import layout_cells
 from parsers.values import Parsed, Source, ValueSpec, clean_text, read_value
 from samples import scans
 from samples.forms import DEV_LAYOUTS
@@ -389,7 +391,7 @@ def test_the_name_under_a_signature_line_typed_in_the_label_cell() -> None:
 
 
 def _cell_texts(data: bytes) -> list[str]:
-    document = parsers.pdf.read_pdf_with(data, ReadLimits(), None)
+    document = parsers.pdf.read_pdf(data, ReadContext())
     return [cell.text for sheet in document.sheets for cell in sheet.cells]
 
 
@@ -439,14 +441,14 @@ def test_password_protected_pdf_says_so() -> None:
 
 def test_pages_beyond_the_limit_are_not_read(printed: Printed) -> None:
     data = printed.forms[0].data
-    whole = parsers.pdf.read_pdf_with(data, ReadLimits(), None)
-    first = parsers.pdf.read_pdf_with(data, ReadLimits(max_sheets=1), None)
+    whole = parsers.pdf.read_pdf(data, ReadContext())
+    first = parsers.pdf.read_pdf(data, ReadContext(ReadLimits(max_sheets=1)))
     pages = {
         cell.page for sheet in whole.sheets for cell in sheet.cells if isinstance(cell, TextCell)
     }
     assert len(pages) > 1
     assert {cell.source[:3] for sheet in first.sheets for cell in sheet.cells} == {"p1 "}
-    capped = parsers.pdf.read_pdf_with(data, ReadLimits(max_cells=10), None)
+    capped = parsers.pdf.read_pdf(data, ReadContext(ReadLimits(max_cells=10)))
     assert capped.cell_count == 10
 
 
@@ -459,7 +461,7 @@ def test_a_page_without_text_goes_to_ocr(printed: Printed) -> None:
         return []
 
     scan = scans.image_pdf(scans.render_pages(printed.forms[0].data, 100)[:1], dpi=100)
-    document = parsers.pdf.read_pdf_with(scan, ReadLimits(), engine)
+    document = parsers.pdf.read_pdf(scan, ReadContext(ocr=engine))
     assert document.format == "pdf_scan"
     assert seen  # the first look ran (and found nothing: no full OCR)
 

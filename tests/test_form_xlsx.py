@@ -28,6 +28,7 @@ from parsers import (
     sniff,
     validate,
 )
+from parsers.ocr.engine import Tesseract
 from parsers.readers import formats
 from parsers.template import build_template, template_path
 from samples.forms import DEV_LAYOUTS, HELD_OUT_LAYOUTS, LAYOUTS, fill_xlsx, random_truth
@@ -95,9 +96,9 @@ def test_a_column_that_lists_names_is_a_schema_attribute() -> None:
     """``list = true`` in the schema file: a wrap between two Thai words in such a column's PDF
     cell was a space between two names; other columns keep Thai words together."""
     from parsers.cells import Cell
+    from parsers.pagetext import WRAP_MARK
     from parsers.projects import cell_text
     from parsers.schema import parse_schema
-    from parsers.textlayout import WRAP_MARK
 
     assert [c.key for c in SCHEMA.projects.columns if c.list] == ["species"]
     columns = {column.key: column for column in SCHEMA.projects.columns}
@@ -230,8 +231,9 @@ def test_formats_without_reader_say_so() -> None:
     ("data", "fmt"), [(b"GIF89a" + b"\x00" * 40, "gif"), (b"II*\x00" + b"\x00" * 40, "tiff")]
 )
 def test_damaged_images_are_unreadable(data: bytes, fmt: str) -> None:
-    """GIF and TIFF go to OCR (a scanner's TIFF); a damaged one is a damaged file."""
-    result = read_attachment(data, filename="scan.bin")
+    """GIF and TIFF go to OCR (a scanner's TIFF); a damaged one is a damaged file (Tesseract
+    is never run on it)."""
+    result = read_attachment(data, filename="scan.bin", ocr=Tesseract())
     assert isinstance(result, Unreadable)
     assert result.format == fmt
     assert result.problem.code == "corrupt_file"

@@ -19,14 +19,17 @@ from PIL import Image
 
 import parsers.ocr as ocr
 import parsers.pdf
-from parsers import FormReading, NotAForm, ReadLimits, load_schema, read_attachment
+from parsers import FormReading, NotAForm, load_schema, read_attachment
 from parsers.cells import Document
 from parsers.extract import extract
+from parsers.ocr.engine import OCR_DPI, Tesseract, Word, tesseract_languages
+from parsers.ocr.pages import LOOK_DPI, first_look, open_image
+from parsers.readers import ReadContext
 from samples import scans
 
 pytestmark = [
     pytest.mark.skipif(
-        not {"tha", "eng"} <= ocr.tesseract_languages(),
+        not {"tha", "eng"} <= tesseract_languages(),
         reason="tesseract not installed: apt-get install tesseract-ocr tesseract-ocr-tha",
     ),
     pytest.mark.skipif(
@@ -42,6 +45,7 @@ PART1 = ("lao_name", "lao_code", "district", "province", "population", "contact_
 # average over layouts: this layout reads above it).
 SCAN_FLOOR = 0.85
 SCHEMA = load_schema("2564.1")
+TESSERACT = Tesseract()  # the engine the application passes in (parsers.ocr.default_engine)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,11 +61,11 @@ class Recording:
     """Tesseract, with every answer kept by (dpi, languages, image): to replay or count."""
 
     def __init__(self) -> None:
-        self.engine = ocr.Tesseract()
-        self.answers: dict[tuple[int, str, str], list[ocr.Word]] = {}
+        self.engine = Tesseract()
+        self.answers: dict[tuple[int, str, str], list[Word]] = {}
         self.calls: list[tuple[int, str]] = []
 
-    def __call__(self, image: Image.Image, dpi: int, psm: int, languages: str) -> list[ocr.Word]:
+    def __call__(self, image: Image.Image, dpi: int, psm: int, languages: str) -> list[Word]:
         self.calls.append((dpi, languages))
         words = self.engine(image, dpi, psm, languages)
         self.answers[key(image, dpi, languages)] = words
@@ -99,7 +103,7 @@ def test_image_readers_are_registered() -> None:
 def recorded(scanned: Scanned) -> tuple[Recording, Document]:
     """The scan read once by real Tesseract, every answer kept."""
     recording = Recording()
-    return recording, parsers.pdf.read_pdf_with(scanned.scan_pdf, ReadLimits(), recording)
+    return recording, parsers.pdf.read_pdf(scanned.scan_pdf, ReadContext(ocr=recording))
 
 
 def test_a_300_dpi_scan_reads_back_most_fields(
@@ -123,7 +127,7 @@ def test_low_ocr_confidence_sends_values_to_review(
     falls below acceptance, the lines OCR was sure of keep theirs."""
     recording, sure = recorded
 
-    def replay(image: Image.Image, dpi: int, psm: int, languages: str) -> list[ocr.Word]:
+    def replay(image: Image.Image, dpi: int, psm: int, languages: str) -> list[Word]:
         words = recording.answers[key(image, dpi, languages)]
         lines: dict[tuple[int, int, int], str] = {}
         for word in words:
@@ -132,7 +136,7 @@ def test_low_ocr_confidence_sends_values_to_review(
         return [dataclasses.replace(w, confidence=60.0) if w.line in unsure else w for w in words]
 
     before = extract(sure, SCHEMA)
-    after = extract(parsers.pdf.read_pdf_with(scanned.scan_pdf, ReadLimits(), replay), SCHEMA)
+    after = extract(parsers.pdf.read_pdf(scanned.scan_pdf, ReadContext(ocr=replay)), SCHEMA)
     assert after.fields["province"] == before.fields["province"]
     assert after.provenance["province"].confidence < 0.8 <= before.provenance["province"].confidence
     assert after.provenance["lao_name"].confidence == before.provenance["lao_name"].confidence
@@ -140,7 +144,7 @@ def test_low_ocr_confidence_sends_values_to_review(
 
 
 def test_png_of_the_first_page(scanned: Scanned) -> None:
-    result = read_attachment(scanned.png, filename="scan.png")
+    result = read_attachment(scanned.png, filename="scan.png", ocr=TESSERACT)
     assert isinstance(result, FormReading), result
     right = exact(scanned.truth, dict(result.fields), PART1)
     assert len(right) >= len(PART1) - 1, right
@@ -152,7 +156,7 @@ def test_multipage_tiff_from_a_scanner(scanned: Scanned) -> None:
     buffer = io.BytesIO()
     pages[0].save(buffer, format="TIFF", save_all=True, append_images=pages[1:], dpi=(300, 300),
                   compression="tiff_deflate")  # fmt: skip
-    result = read_attachment(buffer.getvalue(), filename="scan0001.tif")
+    result = read_attachment(buffer.getvalue(), filename="scan0001.tif", ocr=TESSERACT)
     assert isinstance(result, FormReading), result
     assert len(pages) > 1
     assert result.format == "image"
@@ -161,7 +165,7 @@ def test_multipage_tiff_from_a_scanner(scanned: Scanned) -> None:
 
 def test_jpeg_photo_of_the_form_page(scanned: Scanned) -> None:
     """A phone photo: 200 dpi, uneven light, more noise and blur, a bigger tilt."""
-    result = read_attachment(scanned.photo, filename="IMG_2041.jpg")
+    result = read_attachment(scanned.photo, filename="IMG_2041.jpg", ocr=TESSERACT)
     assert isinstance(result, FormReading), result
     right = exact(scanned.truth, dict(result.fields), PART1)
     assert len(right) >= len(PART1) - 2, right
@@ -177,8 +181,8 @@ class Counting:
         self.looks = 0
         self.full = 0
 
-    def __call__(self, image: Image.Image, dpi: int, psm: int, languages: str) -> list[ocr.Word]:
-        if dpi == ocr.OCR_DPI:
+    def __call__(self, image: Image.Image, dpi: int, psm: int, languages: str) -> list[Word]:
+        if dpi == OCR_DPI:
             self.full += 1
         else:
             self.looks += 1
@@ -187,18 +191,20 @@ class Counting:
 
 def test_activity_photo_never_reaches_ocr() -> None:
     engine = Counting()
-    document = ocr.read_image_with(scans.activity_photo(seed=3), ReadLimits(), engine)
+    document = ocr.read_image(scans.activity_photo(seed=3), ReadContext(ocr=engine))
     assert document.cell_count == 0
     assert (engine.looks, engine.full) == (0, 0)  # pixel statistics alone: not a document
-    result = read_attachment(scans.activity_photo(seed=4), filename="IMG_0001.jpg")
+    result = read_attachment(scans.activity_photo(seed=4), filename="IMG_0001.jpg", ocr=TESSERACT)
     assert isinstance(result, NotAForm)
 
 
 def test_logo_never_reaches_ocr() -> None:
     engine = Counting()
-    assert ocr.read_image_with(scans.logo(seed=1), ReadLimits(), engine).cell_count == 0
+    assert ocr.read_image(scans.logo(seed=1), ReadContext(ocr=engine)).cell_count == 0
     assert (engine.looks, engine.full) == (0, 0)
-    assert isinstance(read_attachment(scans.logo(seed=2), filename="logo.png"), NotAForm)
+    assert isinstance(
+        read_attachment(scans.logo(seed=2), filename="logo.png", ocr=TESSERACT), NotAForm
+    )
 
 
 def test_a_letter_gets_a_first_look_but_no_full_ocr(scanned: Scanned) -> None:
@@ -207,27 +213,29 @@ def test_a_letter_gets_a_first_look_but_no_full_ocr(scanned: Scanned) -> None:
     letter = scans.cover_letter_pdf("องค์การบริหารส่วนตำบลแม่ใส")
     page = scans.degrade(scans.render_pages(letter, 300)[0], random.Random(1))
     recording = Recording()
-    document = ocr.read_image_with(scans.image_bytes(page, "png"), ReadLimits(), recording)
+    document = ocr.read_image(scans.image_bytes(page, "png"), ReadContext(ocr=recording))
     assert document.cell_count == 0
     assert recording.calls
-    assert all(dpi == ocr.LOOK_DPI for dpi, _ in recording.calls)
+    assert all(dpi == LOOK_DPI for dpi, _ in recording.calls)
 
 
 def test_form_page_passes_the_first_look_quickly(scanned: Scanned) -> None:
-    image, dpi = ocr.open_image(scanned.png)
-    look = ocr.first_look(image, dpi, ocr.Tesseract())
+    image, dpi = open_image(scanned.png)
+    look = first_look(image, dpi, Tesseract())
     assert look.is_form, look
     assert look.turn == 0
     turned = image.rotate(90, expand=True, fillcolor=255)
-    assert ocr.first_look(turned, dpi, ocr.Tesseract()).turn == 270  # a page photographed sideways
+    assert first_look(turned, dpi, Tesseract()).turn == 270  # a page photographed sideways
 
 
 def test_hostile_images_are_bounded() -> None:
     huge = Image.new("1", (9000, 9000), 1)  # 81 M pixels: over MAX_PIXELS, under Pillow's bomb
     buffer = io.BytesIO()
     huge.save(buffer, format="PNG")
-    result = read_attachment(buffer.getvalue(), filename="scan.png")
+    result = read_attachment(buffer.getvalue(), filename="scan.png", ocr=TESSERACT)
     assert result.__class__.__name__ == "Unreadable"
     assert result.problem.code == "too_large"  # type: ignore[union-attr]
-    broken = read_attachment(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, filename="scan.png")
+    broken = read_attachment(
+        b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, filename="scan.png", ocr=TESSERACT
+    )
     assert broken.__class__.__name__ == "Unreadable"

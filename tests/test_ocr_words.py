@@ -9,10 +9,13 @@ from __future__ import annotations
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-import parsers.ocr as ocr
 from parsers import thaidigits
-from parsers.ocr import Word
-from parsers.textlayout import Segment
+from parsers.ocr.engine import Word
+from parsers.ocr.ink import tightened
+from parsers.ocr.lines import _cut_numbers, _text, ocr_pages
+from parsers.ocr.mending import snapped, undusted
+from parsers.ocr.rereading import _checked, _read_spots, _Spot, second_look, thai_figures
+from parsers.pagetext import Segment
 
 H = 30  # text height in pixels (a 300-dpi scan of 14-16 pt Thai)
 
@@ -32,7 +35,7 @@ def line(number: int, *cells: tuple[int, str], gap: int = 1) -> list[Word]:
 
 
 def texts(words: list[Word]) -> list[list[str]]:
-    lines = ocr.ocr_pages([(1, words)], 300)
+    lines = ocr_pages([(1, words)], 300)
     return [[segment.text for segment in found.segments] for found in lines]
 
 
@@ -109,7 +112,7 @@ def test_boxes_shrink_to_their_ink() -> None:
         Word("ื้", (110, 95, 141, 135), 93.0, (1, 1, 1), 0),
         Word("น", (141, 95, 165, 135), 97.0, (1, 1, 1), 0),
     ]
-    tight = ocr.tightened(page, words)
+    tight = tightened(page, words)
     assert [w.text for w in tight] == ["พ", "ื้", "น"]
     assert tight[0].box[0] == tight[0].box[2] >= 120  # an empty box where the word's ink begins
     assert tight[2].box == (142, 100, 161, 131)
@@ -122,7 +125,7 @@ def test_a_phantom_character_is_dropped_and_its_space_kept() -> None:
         Word("ค", (250, 100, 270, 130), 63.0, (1, 1, 1), 1),  # no ink, and doubted: a phantom
         Word("จำนวน", (300, 100, 360, 130), 95.0, (1, 1, 1), 0),
     ]
-    tight = ocr.tightened(page, words)
+    tight = tightened(page, words)
     assert [(w.text, w.spaces) for w in tight] == [("ขึ้น", 0), ("จำนวน", 1)]
 
 
@@ -132,7 +135,7 @@ def test_a_speck_read_as_letters_is_dropped() -> None:
         Word("E-mail", (100, 100, 160, 130), 95.0, (1, 1, 1), 0),
         Word("daa", (395, 110, 410, 130), 88.0, (1, 1, 1), 3),
     ]
-    assert [w.text for w in ocr.tightened(page, words)] == ["E-mail"]
+    assert [w.text for w in tightened(page, words)] == ["E-mail"]
 
 
 def test_dust_read_as_punctuation_is_no_cell() -> None:
@@ -148,38 +151,38 @@ def segment(text: str) -> Segment:
 
 
 def test_a_label_misread_by_a_character_is_the_label() -> None:
-    assert ocr.snapped(segment("พื้นที่สีเขียวที่เพิ่ขึ้น")).text == "พื้นที่สีเขียวที่เพิ่มขึ้น"
-    assert ocr.snapped(segment("ลงชือ")).text == "ลงชื่อ"  # the same letters, marks lost
-    assert ocr.snapped(segment("วันทิ")).text == "วันที่"
-    assert ocr.snapped(segment("2.1 พื้นที่สีเขียวอรรถประโยชน ส่วนบุคคล")).text.startswith("2.1 ")
+    assert snapped(segment("พื้นที่สีเขียวที่เพิ่ขึ้น")).text == "พื้นที่สีเขียวที่เพิ่มขึ้น"
+    assert snapped(segment("ลงชือ")).text == "ลงชื่อ"  # the same letters, marks lost
+    assert snapped(segment("วันทิ")).text == "วันที่"
+    assert snapped(segment("2.1 พื้นที่สีเขียวอรรถประโยชน ส่วนบุคคล")).text.startswith("2.1 ")
 
 
 def test_values_are_not_snapped_to_labels() -> None:
     for text in ("นายสมชาย ใจดี", "ปลูกป่าชุมชนบ้านหนองบัว", "กำแพงแสน", "1,250"):
-        assert ocr.snapped(segment(text)).text == text
+        assert snapped(segment(text)).text == text
 
 
 def test_sara_am_misread_as_mai_han_akat() -> None:
     word = Word("นั้า", (0, 0, 30, 30), 90.0, (1, 1, 1))
-    assert ocr._text([word]) == "น้ำ"
+    assert _text([word]) == "น้ำ"
 
 
 def test_a_figure_read_twice() -> None:
     first = Word("2600", (0, 0, 40, 30), 66.0, (1, 1, 1), 2)
-    again = ocr._checked(first, ("2400", 96.6))
+    again = _checked(first, ("2400", 96.6))
     assert (again.text, again.confidence) == ("2400", 66.0)  # read alone: right, but doubtful
-    same = ocr._checked(first, ("2600", 96.6))
+    same = _checked(first, ("2600", 96.6))
     assert (same.text, same.confidence) == ("2600", 96.6)
-    longer = ocr._checked(first, ("26001", 96.6))  # a digit more: keep, and doubt
+    longer = _checked(first, ("26001", 96.6))  # a digit more: keep, and doubt
     assert longer.text == "2600"
     assert longer.confidence <= 66.0
-    assert ocr._checked(first, None) is first
-    assert ocr._checked(first, ("ประดู่", 90.0)) is first
+    assert _checked(first, None) is first
+    assert _checked(first, ("ประดู่", 90.0)) is first
 
 
 def test_a_label_with_letters_lost_and_its_marks_reordered_is_the_label() -> None:
     # Tesseract's "เพิ่ึ้น" for "เพิ่มขึ้น": ม and ข lost, and normalising puts ึ before ่
-    assert ocr.snapped(segment("พื้นที่สีเขียวที่เพิ่ึ้น")).text == "พื้นที่สีเขียวที่เพิ่มขึ้น"
+    assert snapped(segment("พื้นที่สีเขียวที่เพิ่ึ้น")).text == "พื้นที่สีเขียวที่เพิ่มขึ้น"
 
 
 def test_dirt_at_the_ends_of_a_value_is_no_punctuation() -> None:
@@ -191,9 +194,9 @@ def test_dirt_at_the_ends_of_a_value_is_no_punctuation() -> None:
         "ทต.แม่ใส.": "ทต.แม่ใส",
     }
     for read, meant in cases.items():
-        assert ocr._undusted(read) == meant
+        assert undusted(read) == meant
     for kept in ("อบต.", "ก.ย.", "ต.ค. 2563 - ก.ย. 2564", "มี.ค.", "ตร.กม.", "4.88", "-- ไม่มี --"):
-        assert ocr._undusted(kept) == kept
+        assert undusted(kept) == kept
 
 
 def test_two_formatted_figures_a_space_apart_are_two_cells() -> None:
@@ -237,7 +240,7 @@ def test_thai_figures_are_read_by_their_shapes() -> None:
         inked(page, 300, 3, "๓๕,เอ๓", 0),
         inked(page, 300, 5, "lod,alee", 0),
     ]
-    read = ocr.thai_figures(page, words)
+    read = thai_figures(page, words)
     assert [word.text for word in read] == ["๒๙๕.๒๖", "๗๕,๗๖๓", "๒๐๘,๗๘๔"]
     assert all(word.confidence >= 90 for word in read)
 
@@ -251,7 +254,7 @@ def test_a_page_without_thai_figures_is_left_to_tesseract() -> None:
         inked(page, 300, 3, "๐", 0),
         inked(page, 300, 5, "lod", 0),
     ]
-    assert ocr.thai_figures(page, words) == words
+    assert thai_figures(page, words) == words
 
 
 @needs_thai_fonts
@@ -261,7 +264,7 @@ def test_a_tick_read_as_a_letter_stays_a_tick() -> None:
     draw.line((300, 610, 312, 625, 335, 585), fill=0, width=4)  # a tick on line 4
     words = [inked(page, 300, 1, "๒๕๖๔", 0), inked(page, 300, 3, "๑๒๓", 0)]
     words.append(Word("v", (298, 583, 337, 627), 60.0, (1, 1, 4), 0))
-    read = ocr.thai_figures(page, words)
+    read = thai_figures(page, words)
     assert [word.text for word in read] == ["๒๕๖๔", "๑๒๓", "v"]
 
 
@@ -274,7 +277,7 @@ def test_two_column_headers_read_as_one_run_are_two_cells() -> None:
 def test_a_number_glued_to_thai_text_is_its_own_cell() -> None:
     glued = [Word("”", (90, 160, 95, 165), 40.0, (1, 1, 1), 0),
              Word("1ท้องถิ่น", (120, 160, 220, 190), 90.0, (1, 1, 1), 1)]  # fmt: skip
-    cut = ocr._cut_numbers(glued)
+    cut = _cut_numbers(glued)
     assert [[word.text for word in piece] for piece in cut] == [["”", "1"], ["ท้องถิ่น"]]
     assert cut[1][0].box[0] == cut[0][1].box[2]  # the box parted in proportion
 
@@ -294,7 +297,7 @@ def test_a_doubted_email_address_is_read_again_in_english() -> None:
             return []
         return [Word("green1@dla.go.th", (10, 10, 400, image.height - 10), 91.0, (1, 1, 1), 0)]
 
-    read = ocr.second_look(page, [label, first], engine)
+    read = second_look(page, [label, first], engine)
     assert "eng" in asked
     address = next(word for word in read if "@" in word.text)
     assert address.text == "green1@dla.go.th"
@@ -306,7 +309,7 @@ def test_a_doubted_lone_mark_of_a_second_reading_is_a_speck() -> None:
     the speck it is the month, ก.ย."""
     page = Image.new("L", (600, 200), 255)
     ImageDraw.Draw(page).rectangle((100, 80, 160, 110), fill=0)
-    spot = ocr._Spot((1, 1, 1), (100, 80, 160, 110), 30, [], languages="tha")
+    spot = _Spot((1, 1, 1), (100, 80, 160, 110), 30, [], languages="tha")
 
     def engine(image: Image.Image, dpi: int, psm: int, languages: str) -> list[Word]:
         y0, y1 = 10, image.height - 10
@@ -314,7 +317,7 @@ def test_a_doubted_lone_mark_of_a_second_reading_is_a_speck() -> None:
         return [Word(text, (10 + 12 * i, y0, 20 + 12 * i, y1), sure, (1, 1, 1), 0)
                 for i, (text, sure) in enumerate(parts)]  # fmt: skip
 
-    assert ocr._read_spots(page, [spot], engine, "tha") == [("ก.ย.", 65.0)]
+    assert _read_spots(page, [spot], engine, "tha") == [("ก.ย.", 65.0)]
 
 
 @needs_thai_fonts
@@ -324,5 +327,5 @@ def test_a_run_wider_than_any_figure_keeps_tesseracts_reading() -> None:
     long_run = Word(long_run.text, (100, long_run.box[1], 1390, long_run.box[3]), 90.0,
                     long_run.line, 0)  # fmt: skip
     words = [long_run, inked(page, 300, 3, "๒๕๒๔", 0)]
-    read = ocr.thai_figures(page, words)
+    read = thai_figures(page, words)
     assert [word.text for word in read] == ["๑๒๓", "๒๕๖๔"]

@@ -232,10 +232,11 @@ def test_parse_reports_every_bad_row_by_line() -> None:
     [
         (b"", 1),
         (b"code,name\n1,x\n", 1),
-        (b"lao_code,name,lao_type,province,district,subdistrict\n", 1),
-        (f"{HEADER_LINE}\n6730201,\xe0,sao,นครปฐม,,,\n".encode("latin-1", "replace"), 2),
+        (b"lao_code,name,lao_type,district,subdistrict,emails\n", 1),
+        # 0xDB and 0xFC are neither UTF-8 nor windows-874
+        (f"{HEADER_LINE}\n6730201,\xdb\xfc,sao,นครปฐม,,,\n".encode("latin-1", "replace"), 2),
     ],
-    ids=["empty", "wrong-header", "missing-column", "not-utf8"],
+    ids=["empty", "wrong-header", "missing-province", "neither-utf8-nor-cp874"],
 )
 def test_parse_rejects_a_bad_file(data: bytes, line: int) -> None:
     with pytest.raises(RegistryError) as caught:

@@ -482,7 +482,17 @@ def test_queueing_in_chunks_commits_the_same_mails(sessions: SessionFactory) -> 
     with sessions() as session:
         planned = plan(session, CAMPAIGN, bkk(THU_7, 9))
     assert [len(p.reminders) + len(p.digests) for p in planned.chunks(2)] == [2, 2, 2]
-    counts = queue_in_chunks(sessions, planned, Renderer(), SMTP, bkk(THU_7, 9), size=2)
+    told: list[tuple[str, int, int | None]] = []
+    counts = queue_in_chunks(
+        sessions,
+        planned,
+        Renderer(),
+        SMTP,
+        bkk(THU_7, 9),
+        size=2,
+        progress=lambda *step: told.append(step),
+    )
+    assert told == [("queue", 2, 6), ("queue", 4, 6), ("queue", 6, 6)]  # `remind` on a terminal
     assert (counts.reminders, counts.digests, counts.mails) == (5, 1, 7)
     assert counts.skipped == len(planned.skipped)
     assert queue_in_chunks(sessions, planned, Renderer(), SMTP, bkk(THU_7, 9)).mails == 0

@@ -13,9 +13,7 @@ import mailbox
 import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +24,6 @@ from app import review_cli
 from ingest.maildir import MaildirSource
 from ingest.pipeline import poll_once, process_pending
 from ingest.services import Services
-from samples import forms
 from samples.registry import sample_rows
 from storage.models import (
     Attachment,
@@ -39,7 +36,7 @@ from storage.models import (
 )
 from storage.queries import current_submission_ids
 from storage.registry import RegistryRow
-from tests.support import embedded_services
+from tests.support import embedded_services, lao_form, lao_mail
 
 NOW = datetime(2021, 9, 29, 3, 0, tzinfo=UTC)
 WEBMAIL = "kongchang.green77@gmail.com"
@@ -88,38 +85,10 @@ class Inbox:
 
 
 def form_bytes(lao: RegistryRow, *, name: str | None = None, seed: int = 1) -> bytes:
-    rng = random.Random(seed)
-    truth = forms.random_truth(
-        rng,
-        lao_name=name or lao.name,
-        lao_type=lao.lao_type,
-        province=lao.province,
-        district=lao.district or "",
-        lao_code=None,
-    )
-    return forms.fill_xlsx(truth, layout="template_beside", rng=rng)
+    return lao_form(lao, seed=seed, **({"lao_name": name} if name else {}))
 
 
-def mail(
-    sender: str,
-    *,
-    when: datetime,
-    attachment: bytes | None = None,
-    subject: str = "ส่งแบบรายงานผลการดำเนินงานฯ",
-    body: str = "เรียน สผ.\n\nขอส่งแบบรายงานตามที่แนบมา\n\nนายสมชาย ใจดี\n",
-    tag: str = "",
-) -> bytes:
-    msg = EmailMessage(policy=SMTP)
-    msg["From"] = f"นายสมชาย ใจดี <{sender}>"
-    msg["To"] = "onep.uem@onep.go.th"
-    msg["Subject"] = subject
-    msg["Date"] = format_datetime(when)
-    msg["Message-ID"] = f"<{tag or 'm'}.{when.timestamp():.0f}@{sender.split('@')[1]}>"
-    msg["Received"] = f"from mx by mx.onep.go.th; {format_datetime(when)}"
-    msg.set_content(body)
-    if attachment is not None:
-        msg.add_attachment(attachment, *XLSX, filename="แบบรายงาน.xlsx")
-    return msg.as_bytes()
+mail = lao_mail
 
 
 def typo(name: str) -> str:

@@ -36,7 +36,11 @@ def run(analysis: Analysis) -> Analysis:
             files.append(ParsedFile(item, None))
             continue
         result = parsers.read_attachment(
-            item.data, filename=item.filename, form_version=settings.form_version, limits=limits
+            item.data,
+            filename=item.filename,
+            form_version=settings.form_version,
+            limits=limits,
+            ocr=settings.ocr,
         )
         files.append(ParsedFile(item, result))
     return replace(analysis, files=tuple(files))

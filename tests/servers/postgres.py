@@ -57,7 +57,9 @@ def _pg_binary(name: str) -> str | None:
     return found[-1] if found else shutil.which(name)
 
 
-def _private_cluster(base: Path) -> tuple[str, Path]:
+def _private_cluster(base: Path, password: str | None = None) -> tuple[str, Path]:
+    """A cluster of our own: trust for everyone, or with ``password`` the ``postgres`` user
+    must give it over TCP (scram-sha-256)."""
     initdb, pg_ctl = _pg_binary("initdb"), _pg_binary("pg_ctl")
     if initdb is None or pg_ctl is None:
         pytest.skip(
@@ -74,8 +76,16 @@ def _private_cluster(base: Path) -> tuple[str, Path]:
     shutil.chown(base, "postgres")
     port = _free_port()
     as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    auth = ["-A", "trust"]
+    env = dict(os.environ)
+    if password is not None:
+        secret = base / "pwfile"
+        secret.write_text(password + "\n")
+        shutil.chown(secret, "postgres")
+        auth = ["--auth-local=trust", "--auth-host=scram-sha-256", f"--pwfile={secret}"]
+        env["PGPASSWORD"] = password
     subprocess.run(
-        [*as_postgres, initdb, "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8"],
+        [*as_postgres, initdb, "-D", str(data), *auth, "-U", "postgres", "-E", "UTF8"],
         check=True,
         capture_output=True,
     )
@@ -111,8 +121,20 @@ def _private_cluster(base: Path) -> tuple[str, Path]:
         ],
         check=True,
         capture_output=True,
+        env=env,
     )
-    return f"postgresql+psycopg://postgres@127.0.0.1:{port}/test", data
+    user = "postgres" if password is None else f"postgres:{password}"
+    return f"postgresql+psycopg://{user}@127.0.0.1:{port}/test", data
+
+
+def _stop(base: Path, data: Path) -> None:
+    as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    subprocess.run(
+        [*as_postgres, _pg_binary("pg_ctl") or "pg_ctl", "-D", str(data), "-m", "fast", "stop"],
+        check=False,
+        capture_output=True,
+    )
+    shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -127,13 +149,22 @@ def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     try:
         yield url
     finally:
-        as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-        subprocess.run(
-            [*as_postgres, _pg_binary("pg_ctl") or "pg_ctl", "-D", str(data), "-m", "fast", "stop"],
-            check=False,
-            capture_output=True,
-        )
-        shutil.rmtree(base, ignore_errors=True)
+        _stop(base, data)
+
+
+PASSWORD = "onep-pg-test-2564"
+
+
+@pytest.fixture(scope="session")
+def postgres_password_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """URL (with the right password, ``PASSWORD``) of a private cluster that checks passwords
+    over TCP, for the wrong-password tests: the machine's server may trust everyone."""
+    base = Path(f"/tmp/onep-pgpw-{secrets.token_hex(4)}")
+    url, data = _private_cluster(base, password=PASSWORD)
+    try:
+        yield url
+    finally:
+        _stop(base, data)
 
 
 @pytest.fixture

@@ -1,0 +1,255 @@
+"""Page images before full OCR: opened, judged by a first look, prepared.
+
+Place in the flow: the first steps of ``parsers.ocr``. An image file becomes its pages
+(:func:`open_pages`: a scanner's multi-page TIFF has one per frame), each greyscale, turned as
+its EXIF says, with its resolution (recorded, else estimated from an A4 page's size); a PDF's
+scanned pages are rendered by ``parsers.ocr.read_pdf_pages``. A cheap :func:`first_look`
+decides whether a page is a form page at all (pixel statistics, then a fast Thai-only
+Tesseract pass at 100 dpi that must find a few of the form's labels; a page with no sure text
+is tried turned by 90 and 270 degrees), so that photos and logos never cost a full OCR. A page
+to read is prepared (:func:`prepare`): scaled to 300 dpi, uneven light flattened, deskewed.
+
+Owns: the bounds on an image's size (``MAX_PIXELS``), the first look's resolution and
+languages, and everything done to a page image before Tesseract reads it whole.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import itertools
+import warnings
+from dataclasses import dataclass
+
+from PIL import Image, ImageFilter, ImageMath, ImageOps, UnidentifiedImageError
+
+from parsers.labels import bigrams, label_key
+from parsers.ocr.engine import OCR_DPI, Engine, OcrError, Word
+from parsers.readers import ReadError
+from parsers.schema import available_versions, load_schema
+
+LOOK_DPI = 100
+LOOK_LANGUAGES = "tha"  # the first look: Thai labels only, twice as fast
+MAX_PIXELS = 60_000_000  # an image larger than this is not read (Pillow warns at 89 M)
+_MIN_SIDE = 500  # pixels: a smaller image cannot hold a legible form page
+
+
+def open_pages(data: bytes, max_pages: int) -> list[tuple[Image.Image, int]]:
+    """The pages of an image file (a scanner's multi-page TIFF has one per frame; other
+    formats one), each as :func:`open_image` gives it."""
+    first = open_image(data)
+    try:
+        with warnings.catch_warnings(), Image.open(io.BytesIO(data)) as image:
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            frames = getattr(image, "n_frames", 1)
+            if frames <= 1 or image.format != "TIFF":
+                return [first]
+            pages = [first]
+            for index in range(1, min(frames, max_pages)):
+                image.seek(index)
+                frame = image.copy()
+                pages.append(_upright(frame, _recorded_dpi(frame)))
+            return pages
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+        raise ReadError("too_large", str(exc)) from exc
+    except (OSError, ValueError, EOFError) as exc:
+        raise ReadError("corrupt_file", str(exc)) from exc
+
+
+def open_image(data: bytes) -> tuple[Image.Image, int]:
+    """The image (greyscale, EXIF orientation applied) and its resolution; ReadError when it
+    cannot be read or is too large."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            if image.width * image.height > MAX_PIXELS:
+                raise ReadError("too_large", f"{image.width}x{image.height} pixels")
+            image.load()
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+        raise ReadError("too_large", str(exc)) from exc
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+        raise ReadError("corrupt_file", str(exc)) from exc
+    return _upright(image, _recorded_dpi(image))
+
+
+def _upright(image: Image.Image, dpi: int | None) -> tuple[Image.Image, int]:
+    """``image`` greyscale, turned as its EXIF says, transparency on white; its resolution."""
+    if image.width * image.height > MAX_PIXELS:
+        raise ReadError("too_large", f"{image.width}x{image.height} pixels")
+    upright: Image.Image = ImageOps.exif_transpose(image)
+    if upright.mode in ("RGBA", "LA", "PA") or (
+        upright.mode == "P" and "transparency" in upright.info
+    ):
+        background = Image.new("RGBA", upright.size, (255, 255, 255, 255))
+        upright = Image.alpha_composite(background, upright.convert("RGBA"))
+    return upright.convert("L"), dpi or _estimated_dpi(upright.size)
+
+
+def _recorded_dpi(image: Image.Image) -> int | None:
+    value = image.info.get("dpi")
+    if isinstance(value, tuple) and value and isinstance(value[0], int | float):
+        dpi = round(float(value[0]))
+        if 100 <= dpi <= 1200:
+            return dpi
+    return None
+
+
+def _estimated_dpi(size: tuple[int, int]) -> int:
+    """A page photographed or scanned whole: its longer side is an A4 page's (11.7 in)."""
+    return max(72, round(max(size) / 11.69))
+
+
+@dataclass(frozen=True)
+class Look:
+    """The first look's verdict on a page: a form page?, why, and the turn it needs."""
+
+    is_form: bool
+    reason: str
+    turn: int = 0  # degrees counter-clockwise
+    text: bool = False  # a page of text, form labels or not (a continuation of the form?)
+
+
+def first_look(image: Image.Image, dpi: int, engine: Engine) -> Look:
+    """Is ``image`` a page of the form? Cheap: pixel statistics, then OCR at 100 dpi."""
+    if min(image.size) < _MIN_SIDE:
+        return Look(False, f"too small for a form page ({image.width}x{image.height} pixels)")
+    small = _scaled(image, dpi, LOOK_DPI)
+    paper, ink = _paper_and_ink(small)
+    if paper < 0.45 or not 0.001 <= ink <= 0.35:
+        return Look(False, f"not a document ({paper:.0%} paper, {ink:.1%} ink)")
+    best = Look(False, "no form labels found")
+    for turn in (0, 90, 270):
+        view = small.rotate(turn, expand=True, fillcolor=255) if turn else small
+        try:
+            words = engine(view, LOOK_DPI, 6, LOOK_LANGUAGES)
+        except OcrError as exc:
+            return Look(False, f"OCR failed: {exc}")
+        found, readable = _labels_seen(words)
+        if found >= _LOOK_LABELS:
+            return Look(True, f"{found} form labels", turn, text=True)
+        if readable >= _READABLE_LINES or (turn == 0 and found and readable >= 1):
+            if turn:
+                return best
+            return Look(False, f"readable text but {found} form labels", text=True)
+    return best
+
+
+_LOOK_LABELS = 3  # distinct labels (title, section, field, Part 2 row) that make a form page
+_READABLE_LINES = 5  # lines of real words: the page is upright, no need to turn it
+
+
+def _scaled(image: Image.Image, dpi: int, target: int) -> Image.Image:
+    if dpi == target:
+        return image
+    factor = target / dpi
+    size = (max(1, round(image.width * factor)), max(1, round(image.height * factor)))
+    return image.resize(size, Image.Resampling.BOX if factor < 1 else Image.Resampling.BICUBIC)
+
+
+def _paper_and_ink(image: Image.Image) -> tuple[float, float]:
+    """Shares of light (paper) and dark (ink) pixels, relative to the page's own white."""
+    histogram = image.histogram()
+    total = sum(histogram) or 1
+    cumulative = 0
+    white = 255
+    for level in range(255, -1, -1):  # the 90th percentile of brightness is the paper's white
+        cumulative += histogram[level]
+        if cumulative >= 0.1 * total:
+            white = max(level, 1)
+            break
+    paper = sum(histogram[round(0.8 * white) :]) / total
+    ink = sum(histogram[: round(0.7 * white)]) / total
+    return paper, ink
+
+
+@functools.lru_cache(maxsize=1)
+def _look_labels() -> tuple[tuple[str, frozenset[str]], ...]:
+    """Keys of the labels a first look searches for, from every form version: the labels of
+    fields and Part 2 rows (a letter about the form quotes its title and parts, not these)."""
+    texts: set[str] = set()
+    for version in available_versions():
+        schema = load_schema(version)
+        for spec in schema.fields:
+            texts.update(spec.labels[:1])
+        for row in schema.green_table.rows:
+            texts.update(row.labels[:1])
+    keys = {label_key(text) for text in texts}
+    return tuple((key, bigrams(key)) for key in sorted(keys) if len(key) >= 5)
+
+
+def _labels_seen(words: list[Word]) -> tuple[int, int]:
+    """(labels that a line mostly consists of, lines that read as sure words)."""
+    lines: dict[tuple[int, int, int], list[Word]] = {}
+    for word in words:
+        if word.confidence >= 40:
+            lines.setdefault(word.line, []).append(word)
+    keys = [label_key("".join(word.text for word in line)) for line in lines.values()]
+    found = 0
+    for label, wanted in _look_labels():
+        for key in keys:
+            # the label, nearly all of it, on a line not much longer (a label and its value)
+            if len(key) <= 3 * len(label) and len(wanted & bigrams(key)) >= 0.8 * len(wanted):
+                found += 1
+                break
+    readable = sum(
+        1
+        for line, text in zip(lines.values(), keys, strict=True)
+        if len(text) >= 6 and sum(w.confidence for w in line) / len(line) >= 80
+    )
+    return found, readable
+
+
+def prepare(image: Image.Image, dpi: int) -> Image.Image:
+    """The page for full OCR: at 300 dpi, even light, upright."""
+    page = _scaled(image, dpi, OCR_DPI)
+    page = flatten_light(page)
+    angle = skew_angle(page)
+    if abs(angle) >= 0.1:
+        page = page.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=255)
+    return page
+
+
+def flatten_light(image: Image.Image) -> Image.Image:
+    """Divide out the page's background where the light is uneven (a photo, a grey scan)."""
+    small = image.resize((max(1, image.width // 16), max(1, image.height // 16)),
+                         Image.Resampling.BOX)  # fmt: skip
+    background = small.filter(ImageFilter.MaxFilter(5)).filter(ImageFilter.GaussianBlur(4))
+    darkest, lightest = _extrema(background)
+    if darkest >= 0.9 * lightest:
+        return image  # even light: nothing to do
+    background = background.resize(image.size, Image.Resampling.BILINEAR)
+    flat = ImageMath.lambda_eval(
+        lambda names: names["convert"](
+            names["min"](names["page"] * 255 / (names["light"] + 1), 255), "L"
+        ),
+        page=image,
+        light=background,
+    )
+    return flat if isinstance(flat, Image.Image) else image
+
+
+def _extrema(image: Image.Image) -> tuple[float, float]:
+    low, high = image.getextrema()
+    if isinstance(low, tuple) or isinstance(high, tuple):  # not a single-band image
+        return 0.0, 255.0
+    return float(low), float(high)
+
+
+def skew_angle(image: Image.Image, limit: float = 3.0) -> float:
+    """The rotation (degrees, counter-clockwise) that makes text rows horizontal: the angle
+    whose row profile of ink is sharpest, searched coarse then fine within ±``limit``."""
+    width = 900
+    scale = width / image.width
+    small = image.resize((width, max(1, round(image.height * scale))), Image.Resampling.BOX)
+    ink = small.point(lambda value: 255 if value < 160 else 0)
+
+    def sharpness(angle: float) -> float:
+        turned = ink.rotate(angle, resample=Image.Resampling.NEAREST, fillcolor=0)
+        profile = list(turned.resize((1, turned.height), Image.Resampling.BOX).tobytes())
+        return float(sum((b - a) ** 2 for a, b in itertools.pairwise(profile)))
+
+    steps = int(limit / 0.25)
+    coarse = max((k * 0.25 for k in range(-steps, steps + 1)), key=sharpness)
+    fine = max((coarse + k * 0.05 for k in range(-5, 6)), key=sharpness)
+    return round(fine, 2)
