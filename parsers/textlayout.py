@@ -186,10 +186,14 @@ def _supported(
             ends += (segment.frame[0], segment.frame[2])
     ends.sort()
     found: list[float] = []
+    slack = 1e-6 * (1.0 + tolerance)  # the window is widened a hair, the test is exact
     for edge in edges:
-        index = bisect.bisect_left(ends, edge - tolerance)
-        if index < len(ends) and ends[index] <= edge + tolerance:
-            found.append(edge)
+        index = bisect.bisect_left(ends, edge - tolerance - slack)
+        while index < len(ends) and ends[index] <= edge + tolerance + slack:
+            if abs(ends[index] - edge) <= tolerance:
+                found.append(edge)
+                break
+            index += 1
     return found
 
 

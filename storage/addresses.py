@@ -109,7 +109,9 @@ def clear_if_failing(session: Session, address: str, *, by: str, now: datetime, 
     return bool(failing)
 
 
-def _clear(session: Session, failing: list[LaoAddress], *, by: str, now: datetime, why: str) -> None:
+def _clear(
+    session: Session, failing: list[LaoAddress], *, by: str, now: datetime, why: str
+) -> None:
     for entry in failing:
         session.add(
             AuditEntry(
