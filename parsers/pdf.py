@@ -389,7 +389,7 @@ def _lines(glyphs: list[_Glyph], spaces: list[_Glyph], page: int, rulings: _Ruli
     drawn = _spaces_drawn(rows, rows_spaces)
     lines: list[Line] = []
     for row, row_spaces in zip(rows, rows_spaces, strict=True):
-        segments = _framed(list(_segments(row, row_spaces, drawn)), rulings)
+        segments = _framed(list(_segments(row, row_spaces, drawn, rulings)), rulings)
         if segments:
             lines.append(Line(page, segments, number=len(lines) + 1))
     return lines
@@ -510,10 +510,15 @@ def _cluster_text(glyph: _Glyph) -> str:
 
 
 def _segments(
-    row: list[_Glyph], spaces: list[_Glyph], drawn_spaces: tuple[bool, bool]
+    row: list[_Glyph],
+    spaces: list[_Glyph],
+    drawn_spaces: tuple[bool, bool],
+    rulings: _Rulings | None = None,
 ) -> Iterator[Segment]:
     """Split a line into segments at column gaps: where the producer draws its spaces, any gap
-    with no space in it; where it does not, a gap wider than a few spaces."""
+    with no space in it; where it does not, a gap wider than a few spaces; and always where a
+    table border runs between two glyphs (a label that runs up to its cell's border and the
+    check box drawn in the next cell are two cells, however narrow the gap)."""
     parts: list[str] = []
     taken: list[_Glyph] = []
     for glyph in row:
@@ -522,7 +527,10 @@ def _segments(
             gap = glyph.x0 - previous.x1
             size = max(glyph.size, previous.size)
             drawn = drawn_spaces[0] if _thai_pair(previous, glyph) else drawn_spaces[1]
-            if _space_between(previous, glyph, spaces):
+            if _border_between(previous, glyph, rulings):
+                yield _segment(parts, taken, spaces)
+                parts, taken = [], []
+            elif _space_between(previous, glyph, spaces):
                 parts.append(" ")
             elif gap > (_CELL_GAP if drawn else _WIDE_GAP) * size:
                 yield _segment(parts, taken, spaces)
@@ -533,6 +541,15 @@ def _segments(
         taken.append(glyph)
     if taken:
         yield _segment(parts, taken, spaces)
+
+
+def _border_between(left: _Glyph, right: _Glyph, rulings: _Rulings | None) -> bool:
+    """A vertical table border runs between the two glyphs, across their line."""
+    if rulings is None or not rulings.vertical:
+        return False
+    top, bottom = min(left.top, right.top), max(left.bottom, right.bottom)
+    middle = (top + bottom) / 2
+    return any(left.x1 <= x <= right.x0 and y0 <= middle <= y1 for x, y0, y1 in rulings.vertical)
 
 
 def _space_between(left: _Glyph, right: _Glyph, spaces: list[_Glyph]) -> bool:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import os
 import random
 import shutil
 import subprocess
@@ -91,12 +92,23 @@ def convert_to_pdf(
     return convert_documents(documents, target, "pdf", timeout=timeout)
 
 
+FONTS_CONF = Path(__file__).parent / "data" / "fonts.conf"
+"""The fonts LibreOffice may use for the samples (``FONTCONFIG_FILE``): the same PDFs whatever
+other font packages the machine has."""
+
+
 def convert_documents(
-    documents: Sequence[tuple[str, bytes]], target: str, extension: str, *, timeout: float = 300
+    documents: Sequence[tuple[str, bytes]],
+    target: str,
+    extension: str,
+    *,
+    timeout: float = 300,
+    fonts_conf: Path | None = FONTS_CONF,
 ) -> list[bytes]:
     """``documents`` ((file name with its extension, bytes)) converted by ``soffice
     --convert-to target`` in one LibreOffice run with a private profile (so that it never meets
-    a desktop LibreOffice or another run); the results are the files ending ``.extension``."""
+    a desktop LibreOffice or another run) and the fonts of ``fonts_conf`` (None: the machine's);
+    the results are the files ending ``.extension``."""
     binary = soffice()
     if binary is None:
         raise RuntimeError("LibreOffice is not installed: apt-get install libreoffice-calc-nogui")
@@ -119,7 +131,10 @@ def convert_documents(
             str(out),
             *map(str, paths),
         ]
-        subprocess.run(command, check=True, capture_output=True, timeout=timeout)
+        environment = dict(os.environ)
+        if fonts_conf is not None:
+            environment["FONTCONFIG_FILE"] = str(fonts_conf)
+        subprocess.run(command, check=True, capture_output=True, timeout=timeout, env=environment)
         return [(out / f"{path.stem}.{extension}").read_bytes() for path in paths]
 
 
