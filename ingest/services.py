@@ -6,8 +6,10 @@ Tests hand in their own clock, OCR engine or crash hook; the wiring hands in the
 
 from __future__ import annotations
 
+import os
+import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -57,6 +59,32 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+SECRET_FILE = "id-secret"  # noqa: S105 - a file name, not a secret
+
+
+def with_id_secret(config: Config) -> Config:
+    """``config`` with ``smtp.id_secret`` filled in: from the config or the environment when
+    set there, else from ``<storage.dir>/id-secret``, made (random, mode 0600) the first time.
+    Every process of one installation shares the store, so it shares the secret."""
+    if config.smtp.id_secret:
+        return config
+    path = config.storage.dir / SECRET_FILE
+    try:
+        secret = path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        secret = ""
+    if not secret:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fresh = secrets.token_urlsafe(32)
+        try:
+            with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+                out.write(fresh + "\n")
+            secret = fresh
+        except FileExistsError:  # another process made it first
+            secret = path.read_text(encoding="ascii").strip()
+    return replace(config, smtp=replace(config.smtp, id_secret=secret))
+
+
 def open_services(
     config: Config,
     *,
@@ -70,6 +98,7 @@ def open_services(
     from parsers.ocr import default_engine
 
     engine = open_database(config.database.url)
+    config = with_id_secret(config)
     return Services(
         config=config,
         sessions=make_session_factory(engine),
