@@ -439,6 +439,16 @@ def cmd_status(args: argparse.Namespace) -> int:
             )
         else:
             print("last poll: never")
+        print(f"last successful poll: {report['last_ok_poll'] or 'never'}")
+        if report["poll_failing_since"]:
+            print(f"FAULT: polling has failed since {report['poll_failing_since']}")
+        send = report["send"]
+        print(
+            f"last send run ok: {send['last_ok_at'] or 'never'}; "
+            f"last mail sent: {report['last_sent_at'] or 'never'}"
+        )
+        if send["failing_since"]:
+            print(f"FAULT: sending has failed since {send['failing_since']}: {send['last_error']}")
         return 0
 
 

@@ -60,7 +60,8 @@ def handle(args: argparse.Namespace, services: Services, *, progress: Progress =
     from outbound.reminder_mail import queue_in_chunks
     from outbound.reminders import plan
 
-    now = args.now if args.now is not None else services.clock()
+    clock = services.clock()
+    now = args.now if args.now is not None else clock
     with services.sessions() as session:
         planned = plan(session, services.config.campaign, now)
     if args.dry_run:
@@ -68,7 +69,13 @@ def handle(args: argparse.Namespace, services: Services, *, progress: Progress =
             print(line)
         return 0
     counts = queue_in_chunks(
-        services.sessions, planned, services.renderer, services.config.smtp, now, progress=progress
+        services.sessions,
+        planned,
+        services.renderer,
+        services.config.smtp,
+        now,
+        progress=progress,
+        dated=clock,  # --now in the past plans for then; the mail is dated now
     )
     for line in planned.lines():
         if line.startswith("skip:"):

@@ -22,11 +22,12 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import FrameType
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.wiring import make_sender, make_source
 from core.config import CampaignConfig
@@ -38,15 +39,49 @@ from outbound.outbox import drain
 log = logging.getLogger("onep_inbox.service")
 
 
+class PollJob:
+    """``poll_once`` on a schedule, backing off while the mailbox fails: after N failures in a
+    row the next N-1 ... runs are skipped, doubling the wait up to :data:`MAX_BACKOFF` (the
+    failure, and ``status``'s fault line, are recorded by ``poll_once`` in ``polls``)."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.failures = 0
+        self.not_before: datetime | None = None
+
+    def __call__(self) -> None:
+        services = self.services
+        now = services.clock()
+        if self.not_before is not None and now < self.not_before:
+            return
+        try:
+            summary = poll_once(services, make_source(services.config))
+        except (MailboxError, SQLAlchemyError) as exc:
+            self.failures += 1
+            wait = min(
+                timedelta(seconds=services.config.mailbox.poll_interval_seconds)
+                * 2 ** (self.failures - 1),
+                MAX_BACKOFF,
+            )
+            self.not_before = now + wait
+            temporary = not isinstance(exc, MailboxError) or exc.temporary
+            log.error(
+                "poll failed (%s; next try after %s): %s",
+                "will retry" if temporary else "check the config",
+                wait,
+                exc,
+            )
+            return
+        self.failures, self.not_before = 0, None
+        log.info("poll: %s", summary.line())
+
+
+MAX_BACKOFF = timedelta(minutes=15)
+
+
 def poll_job(services: Services) -> None:
-    try:
-        summary = poll_once(services, make_source(services.config))
-    except MailboxError as exc:
-        log.error(
-            "poll failed (%s): %s", "will retry" if exc.temporary else "check the config", exc
-        )
-        return
-    log.info("poll: %s", summary.line())
+    """One poll (no back-off state: :class:`PollJob` keeps it for the service)."""
+    PollJob(services)()
 
 
 def send_job(services: Services) -> None:
@@ -65,6 +100,20 @@ def send_job(services: Services) -> None:
 
 
 REMIND_EVERY_MINUTES = 5
+MONITOR_EVERY_MINUTES = 5
+
+
+def monitor_job(services: Services) -> None:
+    """Mail staff about a fault that has lasted (``[monitor]``, :mod:`outbound.alerts`)."""
+    from outbound.alerts import queue_alerts
+    from storage.health import beat
+
+    now = services.clock()
+    with services.sessions() as session, session.begin():
+        queued = queue_alerts(session, services.config, now)
+        beat(session, "monitor", now)
+    if queued:
+        log.warning("monitor: %d alert mails queued to staff", queued)
 
 
 def remind_job(services: Services) -> None:
@@ -74,7 +123,7 @@ def remind_job(services: Services) -> None:
     now = services.clock()
     with services.sessions() as session:
         planned = plan(session, services.config.campaign, now)
-    if not planned.allowed:
+    if not planned.allowed or planned.stopped is not None:
         return
     counts = queue_in_chunks(
         services.sessions, planned, services.renderer, services.config.smtp, now
@@ -100,9 +149,8 @@ def build_scheduler(services: Services) -> BlockingScheduler:
     mailbox, smtp = services.config.mailbox, services.config.smtp
     common = {"coalesce": True, "max_instances": 1}
     scheduler.add_job(
-        poll_job,
+        PollJob(services),
         "interval",
-        args=[services],
         id="poll",
         seconds=mailbox.poll_interval_seconds,
         next_run_time=datetime.now().astimezone(),
@@ -117,6 +165,15 @@ def build_scheduler(services: Services) -> BlockingScheduler:
         seconds=smtp.send_interval_seconds,
         next_run_time=datetime.now().astimezone(),
         misfire_grace_time=smtp.send_interval_seconds,
+        **common,
+    )
+    scheduler.add_job(
+        monitor_job,
+        "interval",
+        args=[services],
+        id="monitor",
+        minutes=MONITOR_EVERY_MINUTES,
+        misfire_grace_time=MONITOR_EVERY_MINUTES * 60,
         **common,
     )
     scheduler.add_job(

@@ -10,20 +10,12 @@ from __future__ import annotations
 import os
 import signal
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
 from core.config import Config
-from ingest.services import Services, no_crash
+from ingest.services import Services, no_crash, open_services, utc_now
 from ingest.source import MailboxSource
-from outbound.render import Renderer
 from outbound.sender import MailSender
-from storage.blobs import BlobStore
-from storage.db import make_session_factory, open_database
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
 
 CRASH_VARIABLE = "ONEP_INBOX_CRASH_AT"
 
@@ -43,21 +35,9 @@ def crash_hook_from_environment() -> Callable[[str], None]:
 
 
 def build_services(config: Config, *, clock: Callable[[], datetime] = utc_now) -> Services:
-    """Everything a command needs. The database must exist and be migrated (``init``):
-    otherwise :class:`~core.errors.DatabaseError` says what to do, and nothing is created."""
-    from parsers.ocr import default_engine
-
-    engine = open_database(config.database.url)
-    return Services(
-        config=config,
-        sessions=make_session_factory(engine),
-        blobs=BlobStore(config.storage.dir),
-        renderer=Renderer.from_config(config.smtp),
-        clock=clock,
-        engine=engine,
-        ocr=default_engine(),
-        crash=crash_hook_from_environment(),
-    )
+    """Everything a command needs (:func:`ingest.services.open_services`), with the crash
+    tests' hook read from the environment."""
+    return open_services(config, clock=clock, crash=crash_hook_from_environment())
 
 
 def make_source(config: Config) -> MailboxSource:

@@ -162,7 +162,13 @@ def main(argv: list[str] | None = None) -> int:
         controller.start()
         try:
             config = SmtpConfig(
-                host="127.0.0.1", port=port, security="none", rate_per_minute=0, timeout_seconds=30
+                host="127.0.0.1",
+                port=port,
+                security="none",
+                rate_per_minute=0,
+                max_per_minute=0,
+                max_per_day=0,
+                timeout_seconds=30,
             )
             started = time.perf_counter()
             summary = drain(sessions, SmtpSender(config), config=config, clock=lambda: NOW)

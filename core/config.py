@@ -12,7 +12,8 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, time, timedelta
+from datetime import datetime as datetime_type
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -60,6 +61,9 @@ class MailboxConfig:
     ca_file: Path | None = None
     poll_interval_seconds: int = 60
     idle: bool = True
+    authserv_id: str = ""
+    """Whose ``Authentication-Results`` to believe: our receiving server's authserv-id
+    (RFC 8601); empty: the topmost such header, which our server added last."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +89,15 @@ class SmtpConfig:
     """Operator overrides: a ``<name>.txt.j2`` (and ``<name>.html.j2``) here wins over ours."""
     verp: bool = False
     """Per-message envelope sender ``local+outbox-<row>@domain``, so a bounce names its row."""
+    max_per_minute: int = 30
+    """At most this many mails accepted by the server in any 60 s, counted in the database
+    across every process that sends (0: no cap)."""
+    max_per_day: int = 10_000
+    """At most this many a Bangkok day (0: no cap); what is over waits for the next day."""
+    id_secret: str = field(default="", repr=False)
+    """The key of the token in our Message-IDs (HMAC): a bounce counts only when it cites an id
+    whose token is right. From ``id_secret``, ``id_secret_env``, else a file the wiring keeps
+    beside the store (``<storage.dir>/id-secret``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +112,18 @@ class CampaignConfig:
     working_days_only: bool = True
     escalate_after_days: int = 7
     receipt_prefix: str = "ONEP-2564"
+    end: date | None = None
+    """After this day no reminder, digest or escalation goes out (acknowledgements still do);
+    None: :data:`DEFAULT_END_AFTER` after the deadline (:meth:`last_day`)."""
+    paused: bool = False
+    """No reminders or digests while true."""
+
+    def last_day(self) -> date:
+        """The campaign's last day of reminders and digests (``end``, by default deadline + 60)."""
+        return self.end if self.end is not None else self.deadline + DEFAULT_END_AFTER
+
+
+DEFAULT_END_AFTER = timedelta(days=60)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +173,19 @@ class StaffConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class MonitorConfig:
+    """Mail to ONEP staff when the service is in trouble (``run``'s monitor job)."""
+
+    staff_addresses: tuple[str, ...] = ()
+    """Who is told; empty: nobody (``status`` still shows the trouble)."""
+    poll_failing_minutes: int = 30
+    """Tell them when polling has failed for this long (0: never)."""
+    quiet_hours: int = 48
+    """Tell them when no mail has arrived for this long between the first reminder round and
+    the campaign's end (0: never)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     database: DatabaseConfig = DatabaseConfig()
     storage: StorageConfig = StorageConfig()
@@ -157,6 +195,7 @@ class Config:
     limits: LimitsConfig = LimitsConfig()
     logging: LoggingConfig = LoggingConfig()
     staff: StaffConfig = StaffConfig()
+    monitor: MonitorConfig = MonitorConfig()
     base_dir: Path = Path(".")
     """Relative paths in the file are relative to the file's folder."""
 
@@ -183,7 +222,17 @@ def load(path: Path) -> Config:
 
 
 def from_mapping(data: Mapping[str, Any], *, base_dir: Path) -> Config:
-    known = {"database", "storage", "mailbox", "smtp", "campaign", "limits", "logging", "staff"}
+    known = {
+        "database",
+        "storage",
+        "mailbox",
+        "smtp",
+        "campaign",
+        "limits",
+        "logging",
+        "staff",
+        "monitor",
+    }
     for key in data:
         if key not in known:
             raise ConfigError(f"{key}: unknown section (known: {', '.join(sorted(known))})")
@@ -197,6 +246,7 @@ def from_mapping(data: Mapping[str, Any], *, base_dir: Path) -> Config:
         limits=reader.limits(),
         logging=reader.logging(),
         staff=reader.staff(),
+        monitor=reader.monitor(),
         base_dir=base_dir,
     )
 
@@ -311,6 +361,7 @@ class _Reader:
             "ca_file",
             "poll_interval_seconds",
             "idle",
+            "authserv_id",
         }
         sec = self._section("mailbox", allowed)
         s = "mailbox"
@@ -349,6 +400,7 @@ class _Reader:
                 sec, s, "poll_interval_seconds", d.poll_interval_seconds
             ),
             idle=self._get(sec, s, "idle", bool, d.idle),
+            authserv_id=self._get(sec, s, "authserv_id", str, d.authserv_id).strip().lower(),
         )
 
     def smtp(self) -> SmtpConfig:
@@ -374,6 +426,10 @@ class _Reader:
             "send_interval_seconds",
             "templates_dir",
             "verp",
+            "max_per_minute",
+            "max_per_day",
+            "id_secret",
+            "id_secret_env",
         }
         sec = self._section("smtp", allowed)
         s = "smtp"
@@ -409,7 +465,20 @@ class _Reader:
             ),
             templates_dir=templates_dir,
             verp=self._get(sec, s, "verp", bool, d.verp),
+            max_per_minute=self._positive(sec, s, "max_per_minute", d.max_per_minute),
+            max_per_day=self._positive(sec, s, "max_per_day", d.max_per_day),
+            id_secret=self._id_secret(sec),
         )
+
+    def _id_secret(self, sec: dict[str, Any]) -> str:
+        if "id_secret" in sec:
+            value = cast(str, self._get(sec, "smtp", "id_secret", str, ""))
+        else:
+            env = cast(str, self._get(sec, "smtp", "id_secret_env", str, "ONEP_INBOX_ID_SECRET"))
+            value = os.environ.get(env, "") if env else ""
+        if value and len(value) < 16:
+            raise ConfigError("smtp.id_secret: at least 16 characters (a random string)")
+        return value
 
     def campaign(self) -> CampaignConfig:
         d = CampaignConfig()
@@ -424,21 +493,16 @@ class _Reader:
             "working_days_only",
             "escalate_after_days",
             "receipt_prefix",
+            "end",
+            "paused",
         }
         sec = self._section("campaign", allowed)
         s = "campaign"
-        deadline_raw = sec.get("deadline", d.deadline)
-        if isinstance(deadline_raw, str):
-            try:
-                deadline = date.fromisoformat(deadline_raw)
-            except ValueError as exc:
-                raise ConfigError(
-                    f"campaign.deadline: expected YYYY-MM-DD, got {deadline_raw!r}"
-                ) from exc
-        elif isinstance(deadline_raw, date):
-            deadline = deadline_raw
-        else:
-            raise ConfigError(f"campaign.deadline: expected a date, got {deadline_raw!r}")
+        deadline = self._date(sec, "deadline", d.deadline)
+        assert deadline is not None
+        end = self._date(sec, "end", None)
+        if end is not None and end < deadline:
+            raise ConfigError(f"campaign.end: {end} is before the deadline {deadline}")
         return CampaignConfig(
             form_version=self._get(sec, s, "form_version", str, d.form_version),
             deadline=deadline,
@@ -454,7 +518,21 @@ class _Reader:
                 sec, s, "escalate_after_days", d.escalate_after_days
             ),
             receipt_prefix=self._get(sec, s, "receipt_prefix", str, d.receipt_prefix),
+            end=end,
+            paused=self._get(sec, s, "paused", bool, d.paused),
         )
+
+    @staticmethod
+    def _date(sec: dict[str, Any], key: str, default: date | None) -> date | None:
+        raw = sec.get(key, default)
+        if raw is None or (isinstance(raw, date) and not isinstance(raw, datetime_type)):
+            return raw
+        if isinstance(raw, str):
+            try:
+                return date.fromisoformat(raw)
+            except ValueError as exc:
+                raise ConfigError(f"campaign.{key}: expected YYYY-MM-DD, got {raw!r}") from exc
+        raise ConfigError(f"campaign.{key}: expected a date, got {raw!r}")
 
     def _days(self, sec: dict[str, Any], key: str, default: tuple[int, ...]) -> tuple[int, ...]:
         value = sec.get(key, list(default))
@@ -476,6 +554,25 @@ class _Reader:
         if not start < end:
             raise ConfigError(f"campaign.send_window: start must be before end, got {value!r}")
         return (start, end)
+
+    def monitor(self) -> MonitorConfig:
+        d = MonitorConfig()
+        sec = self._section("monitor", {"staff_addresses", "poll_failing_minutes", "quiet_hours"})
+        s = "monitor"
+        staff = sec.get("staff_addresses", [])
+        if not isinstance(staff, list) or not all(
+            isinstance(a, str) and "@" in a and a.isascii() for a in staff
+        ):
+            raise ConfigError(
+                f"monitor.staff_addresses: expected a list of addresses, got {staff!r}"
+            )
+        return MonitorConfig(
+            staff_addresses=tuple(a.strip().lower() for a in staff),
+            poll_failing_minutes=self._positive(
+                sec, s, "poll_failing_minutes", d.poll_failing_minutes
+            ),
+            quiet_hours=self._positive(sec, s, "quiet_hours", d.quiet_hours),
+        )
 
     def limits(self) -> LimitsConfig:
         d = LimitsConfig()

@@ -26,6 +26,14 @@ class MessageKind(StrEnum):
     AUTO_REPLY = "auto_reply"
     BOUNCE = "bounce"
     BULK = "bulk"
+    RECEIPT = "receipt"  # a read receipt (RFC 8098 MDN, multipart/report disposition-notification)
+    FEEDBACK = "feedback"  # an abuse or spam complaint (RFC 5965 ARF, feedback-report)
+    CALENDAR = "calendar"  # an answer to a meeting invitation (text/calendar METHOD:REPLY)
+    OWN = "own"  # from our own address, or our own mail come back
+
+
+#: The kinds that are never answered automatically (everything but a person's mail).
+AUTOMATIC_KINDS = frozenset(kind for kind in MessageKind if kind is not MessageKind.NORMAL)
 
 
 class Outcome(StrEnum):
@@ -37,6 +45,8 @@ class Outcome(StrEnum):
     DUPLICATE = "duplicate"
     AUTOMATIC = "automatic"
     TOO_LARGE = "too_large"
+    REDELIVERY = "redelivery"  # the same message delivered again (other trace headers only)
+    UNSUPPORTED = "unsupported"  # files in formats we cannot open (.xlsb, .rar, .msg ...)
 
 
 class AttachmentRole(StrEnum):
@@ -174,6 +184,8 @@ class ProblemCode(StrEnum):
     UNREADABLE = "unreadable"  # a file that looked like the form could not be read at all
     LAO_UNIDENTIFIED = "lao_unidentified"
     LAO_UNCERTAIN = "lao_uncertain"
+    AUTOMATIC_MAIL = "automatic_mail"  # the form came in automatic or bulk mail: a person checks
+    DMARC_FAIL = "dmarc_fail"  # the sender's domain is registered, and DMARC failed
 
 
 #: Problems about who sent the form, not about the form: a reviewer settles them.

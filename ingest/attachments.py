@@ -18,8 +18,14 @@ from dataclasses import dataclass
 
 from core.config import LimitsConfig
 from ingest.mime import Part
+from ingest.tnef import TNEF_SIGNATURE, TnefError, read_tnef
+from parsers.ooxml import declared_members
 
 _OOXML_MARKERS = ("[Content_Types].xml",)
+_ODF_MIMETYPE = b"mimetypeapplication/vnd.oasis.opendocument."
+_HUGE_DIRECTORY = 10_000
+"""Entries a zip's end record may declare before we look at its central directory at all
+(reading 400,000 entries cost 30 s and 220 MB): more is refused as a bomb."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,13 +39,22 @@ class FileItem:
 
 
 def is_plain_zip(data: bytes) -> bool:
+    """A zip archive to open here: not an office document (OOXML, OpenDocument), which the
+    readers take whole."""
     if not data.startswith(b"PK\x03\x04"):
         return False
+    if data[30 : 30 + len(_ODF_MIMETYPE)] == _ODF_MIMETYPE:
+        return False  # .ods/.odt/.odp: the first member is "mimetype", stored (ODF 1.2 §3.3)
+    declared = declared_members(data)
+    if declared is not None and declared > _HUGE_DIRECTORY:
+        return True  # not opened here: _expand_item refuses it
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
     except (zipfile.BadZipFile, OSError, ValueError):
         return True  # a broken zip is still a zip; expand() reports it as damaged
+    if "mimetype" in names and any(n in names for n in ("content.xml", "META-INF/manifest.xml")):
+        return False  # OpenDocument whose mimetype member is not first
     return not any(marker in names for marker in _OOXML_MARKERS)
 
 
@@ -62,8 +77,16 @@ def _member_name(info: zipfile.ZipInfo) -> str:
 def _expand_item(
     item: FileItem, limits: LimitsConfig, *, depth: int, budget: list[int]
 ) -> Iterator[FileItem]:
+    if item.data.startswith(TNEF_SIGNATURE):
+        yield from _expand_tnef(item, limits, depth=depth, budget=budget)
+        return
     if not is_plain_zip(item.data):
         yield item
+        return
+    declared = declared_members(item.data)
+    if declared is not None and declared > limits.zip_max_members:
+        yield FileItem(item.part_path, item.filename, "application/zip", item.data)
+        yield _problem(item, f"ไฟล์ zip มีไฟล์มากเกินไป ({declared} ไฟล์)")
         return
     try:
         archive = zipfile.ZipFile(io.BytesIO(item.data))
@@ -118,6 +141,30 @@ def _expand_item(
             budget[0] -= len(data)
             member = FileItem(path, posixpath.basename(name), "", data)
             yield from _expand_item(member, limits, depth=depth + 1, budget=budget)
+
+
+def _expand_tnef(
+    item: FileItem, limits: LimitsConfig, *, depth: int, budget: list[int]
+) -> Iterator[FileItem]:
+    """Outlook's winmail.dat (TNEF): the item, then the files inside it as items of their own."""
+    yield FileItem(item.part_path, item.filename, "application/ms-tnef", item.data)
+    try:
+        files = read_tnef(item.data, max_files=limits.zip_max_members)
+    except TnefError as exc:
+        yield _problem(item, f"เปิดไฟล์ winmail.dat ไม่ได้ (damaged TNEF: {exc})")
+        return
+    if depth >= limits.max_nesting:
+        yield _problem(item, "ไฟล์ซ้อนกันหลายชั้นเกินไป (nested too deep)")
+        return
+    for index, found in enumerate(files, start=1):
+        name = found.filename or f"attachment-{index}"
+        path = f"{item.part_path}!{index}:{name}"
+        if len(found.data) > limits.max_attachment_bytes or len(found.data) > budget[0]:
+            yield FileItem(path, name, "", b"", "ไฟล์ใน winmail.dat ใหญ่เกินกำหนด")
+            continue
+        budget[0] -= len(found.data)
+        member = FileItem(path, name, "", found.data)
+        yield from _expand_item(member, limits, depth=depth + 1, budget=budget)
 
 
 def _read_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo, *, limit: int) -> bytes:

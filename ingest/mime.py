@@ -41,6 +41,8 @@ _AUTO_HEADERS = (
     "return-path",
     "content-type",
     "x-onep-inbox",
+    "x-autoresponse",
+    "x-auto-reply",
 )
 
 
@@ -86,6 +88,9 @@ class ParsedMail:
     parts: tuple[Part, ...]
     forwarded: tuple[Forwarded, ...]
     defects: tuple[str, ...] = field(default=())
+    content_types: tuple[str, ...] = field(default=())
+    """Every part's type in this message's own tree (not inside forwarded messages), in order:
+    ``multipart/report``, ``message/delivery-status`` ... for classification."""
 
 
 def decode_text_header(value: object) -> str:
@@ -123,7 +128,7 @@ def _decode_bytes(data: bytes, charset: str | None) -> str:
     for candidate in (name, "utf-8", "cp874"):
         try:
             return data.decode(candidate)
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, ValueError):  # ValueError: a charset name with a NUL in it (fuzz)
             continue
     return data.decode("utf-8", errors="replace")
 
@@ -270,7 +275,23 @@ def _parse_message(msg: email.message.Message, *, prefix: str) -> ParsedMail:
         parts=tuple(parts),
         forwarded=tuple(forwarded),
         defects=tuple(type(defect).__name__ for defect in msg.defects),
+        content_types=tuple(_own_types(msg)),
     )
+
+
+def _own_types(msg: email.message.Message) -> Iterator[str]:
+    """Content types of ``msg`` and its parts, not descending into carried messages."""
+    yield msg.get_content_type()
+    ctype = msg.get_content_type()
+    if ctype == "message/rfc822" or not msg.is_multipart():
+        return
+    payload = msg.get_payload()
+    if isinstance(payload, list):
+        for child in payload:
+            if isinstance(child, email.message.Message):
+                if ctype.startswith("message/"):
+                    continue  # delivery-status blocks and the like: header blocks, not parts
+                yield from _own_types(child)
 
 
 def _walk(msg: email.message.Message, prefix: str) -> Iterator[tuple[str, email.message.Message]]:

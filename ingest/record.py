@@ -1,8 +1,10 @@
 """Stage *record*: turn a reading and an identification into a submission row.
 
-Idempotent by the key (message, slot): the slot names the LAO the form itself names (or, with no
-name, the file's hash), so ``process`` re-reading a message updates the same row and keeps the
-earlier reading in ``submission_readings``. Resubmission rules (``interface.md``): the newest
+Idempotent by the key (message, slot): the slot is the form's position in the message
+(``pos:1`` ...), so ``process`` re-reading a message updates the same row, whatever LAO name a
+changed parser now reads, and keeps the earlier reading in ``submission_readings``. Rows of
+earlier versions (slot ``form:<name>|<province>`` or ``file:<hash>``; migration 0006 renames
+them) are found by their attachment and take the new slot. Resubmission rules (``interface.md``): the newest
 *accepted* submission of an LAO for a form version supersedes the older accepted or waiting ones;
 a newer submission that waits for review never displaces a good one; a reviewer's decision
 (``accepted`` or ``rejected``, with its LAO) is never undone by a re-read. The review queue
@@ -80,6 +82,18 @@ def record(
     existing = session.scalar(
         select(Submission).where(Submission.message_id == message.id, Submission.slot == slot)
     )
+    if existing is None and attachment_id is not None:
+        existing = session.scalar(
+            select(Submission)
+            .where(
+                Submission.message_id == message.id,
+                Submission.attachment_id == attachment_id,
+                Submission.slot.not_like("pos:%"),
+            )
+            .limit(1)
+        )
+        if existing is not None:
+            existing.slot = slot
     if existing is None:
         submission = Submission(
             message_id=message.id,

@@ -6,9 +6,11 @@ Tests hand in their own clock, OCR engine or crash hook; the wiring hands in the
 
 from __future__ import annotations
 
+import os
+import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
@@ -16,7 +18,7 @@ from sqlalchemy import Engine
 from core.config import Config
 from outbound.render import Renderer
 from storage.blobs import BlobStore
-from storage.db import SessionFactory
+from storage.db import SessionFactory, make_session_factory, open_database
 
 if TYPE_CHECKING:
     from parsers.ocr import Engine as OcrEngine
@@ -51,3 +53,59 @@ class Services:
     def close(self) -> None:
         if self.engine is not None:
             self.engine.dispose()
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+SECRET_FILE = "id-secret"  # noqa: S105 - a file name, not a secret
+
+
+def with_id_secret(config: Config) -> Config:
+    """``config`` with ``smtp.id_secret`` filled in: from the config or the environment when
+    set there, else from ``<storage.dir>/id-secret``, made (random, mode 0600) the first time.
+    Every process of one installation shares the store, so it shares the secret."""
+    if config.smtp.id_secret:
+        return config
+    path = config.storage.dir / SECRET_FILE
+    try:
+        secret = path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        secret = ""
+    if not secret:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fresh = secrets.token_urlsafe(32)
+        try:
+            with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+                out.write(fresh + "\n")
+            secret = fresh
+        except FileExistsError:  # another process made it first
+            secret = path.read_text(encoding="ascii").strip()
+    return replace(config, smtp=replace(config.smtp, id_secret=secret))
+
+
+def open_services(
+    config: Config,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    crash: Callable[[str], None] = no_crash,
+) -> Services:
+    """The services for ``config``, with Tesseract when it is installed. The database must
+    exist and be migrated (``init``): otherwise :class:`~core.errors.DatabaseError` says what to
+    do, and nothing is created. The application's wiring (:mod:`app.wiring`) calls this with
+    the crash hook it reads from the environment."""
+    from parsers.ocr import default_engine
+
+    engine = open_database(config.database.url)
+    config = with_id_secret(config)
+    return Services(
+        config=config,
+        sessions=make_session_factory(engine),
+        blobs=BlobStore(config.storage.dir),
+        renderer=Renderer.from_config(config.smtp),
+        clock=clock,
+        engine=engine,
+        ocr=default_engine(),
+        crash=crash,
+    )

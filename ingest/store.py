@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from core.enums import MessageState
 from ingest.mime import _date, _received_date, decode_text_header
 from ingest.source import FetchedMessage
+from ingest.trace import core_digest
 from storage.blobs import BlobStore
 from storage.models import Message, MessageLocation
 
@@ -120,6 +121,7 @@ def store_batch(
                 from_address=from_address.lower() or None,
                 from_name=from_name or None,
                 received_at=received_at(item.raw, item.internal_date, fallback),
+                core_sha256=core_digest(item.raw),
                 stored_at=now,
                 state=MessageState.STORED,
                 attempts=0,

@@ -2,7 +2,7 @@
 
 One item per cause: a submission in ``needs_review`` (kind ``unknown_sender``,
 ``uncertain_lao``, ``unreadable`` or ``problems``, with the reason and the candidate LAOs), or a
-mail from a person that carried no form (``question``). Re-processing finds the item by its
+mail from a person that carried no form, or only files we cannot open (``question``). Re-processing finds the item by its
 ``cause_key`` instead of opening another, and resolves it (``auto_resolved``) when its cause went
 away. What staff then decide is :mod:`staff.review`.
 """
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from core.enums import (
     IDENTITY_PROBLEMS,
+    AttachmentRole,
     MessageKind,
     Outcome,
     Resolution,
@@ -26,7 +27,7 @@ from core.enums import (
     SubmissionStatus,
     is_unreadable,
 )
-from storage.models import Message, ReviewItem, Submission
+from storage.models import Attachment, Message, ReviewItem, Submission
 from storage.reviews import item_by_cause
 
 SYSTEM = "system"
@@ -69,13 +70,18 @@ def open_items_for(
             )
     question_key = f"question:{message.id}"
     question = item_by_cause(session, question_key)
-    if outcome == Outcome.NO_FORM and message.kind in (None, MessageKind.NORMAL):
+    if outcome in (Outcome.NO_FORM, Outcome.UNSUPPORTED) and message.kind in (
+        None,
+        MessageKind.NORMAL,
+    ):
         item = _open(
             session,
             question,
             cause_key=question_key,
             kind=ReviewKind.QUESTION,
-            reason=_question_reason(message),
+            reason=_question_reason(message)
+            if outcome == Outcome.NO_FORM
+            else _unsupported_reason(session, message),
             message=message,
             submission=None,
             candidates=[],
@@ -121,6 +127,22 @@ def _question_reason(message: Message) -> str:
     sender = message.from_name or message.from_address or "ผู้ส่ง"
     subject = f" เรื่อง “{message.subject}”" if message.subject else ""
     return f"อีเมลจาก {sender}{subject} ไม่มีแบบรายงานแนบมา: อาจเป็นคำถามที่ต้องตอบ"
+
+
+def _unsupported_reason(session: Session, message: Message) -> str:
+    sender = message.from_name or message.from_address or "ผู้ส่ง"
+    names = ", ".join(
+        name or "?"
+        for name in session.scalars(
+            select(Attachment.filename).where(
+                Attachment.message_id == message.id, Attachment.role == AttachmentRole.NOT_FORM
+            )
+        )
+    )
+    return (
+        f"อีเมลจาก {sender} แนบไฟล์ชนิดที่ระบบเปิดไม่ได้ ({names}) ผู้ส่งได้รับแจ้งให้ส่ง .xlsx แล้ว:"
+        " เจ้าหน้าที่อาจเปิดด้วยโปรแกรมอื่น"
+    )
 
 
 def _candidates(submission: Submission) -> list[dict[str, Any]]:

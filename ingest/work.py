@@ -43,11 +43,15 @@ class Settings:
     limits: LimitsConfig
     form_version: str
     ocr: Engine | None = None
+    authserv_id: str = ""
+    """Whose Authentication-Results to believe (``mailbox.authserv_id``; empty: the topmost)."""
 
     @classmethod
     def from_config(cls, config: Config, ocr: Engine | None) -> Settings:
         own = frozenset({config.smtp.from_address.lower(), config.mailbox.username.lower()})
-        return cls(own, config.limits, config.campaign.form_version, ocr)
+        return cls(
+            own, config.limits, config.campaign.form_version, ocr, config.mailbox.authserv_id
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,10 +72,15 @@ class Analysis:
     bounce: BounceReport | None = None
     """The delivery-status report, when the message is a bounce."""
     too_large: bool = False
+    core_sha256: str | None = None
+    """The message without its trace headers (:func:`ingest.trace.core_digest`)."""
+    auth: Mapping[str, Any] | None = None
+    """Our server's SPF/DKIM/DMARC verdicts (:func:`ingest.trace.read_authentication`)."""
     items: tuple[FileItem, ...] = ()
     files: tuple[ParsedFile, ...] = ()
     done: bool = False
-    """Nothing more to read (automatic mail, too large): later pure stages are skipped."""
+    """Nothing more to read (reports, receipts, calendar answers, our own mail, too large):
+    later pure stages are skipped. Auto-replies and bulk mail are read: they may carry a form."""
 
     @property
     def parsed(self) -> ParsedMail:
@@ -100,7 +109,8 @@ class Context:
 
 @dataclass(frozen=True, slots=True)
 class Form:
-    """One form of the message: the best reading of the files that carry it (one slot)."""
+    """One form of the message: the best reading of the files that carry it; ``slot`` is its
+    position in the message (``pos:1`` ...), the key of its submission."""
 
     attachment: Attachment
     reading: parsers.FormReading
@@ -117,6 +127,15 @@ class UnreadableFile:
 
 
 @dataclass(frozen=True, slots=True)
+class UnsupportedFile:
+    """A file in a format we cannot open (yet): the sender is told which, and what to send."""
+
+    attachment: Attachment
+    kind: str
+    """What it is, as the sender would name it: ``.xlsb``, ``.rar``, ``.msg`` ..."""
+
+
+@dataclass(frozen=True, slots=True)
 class Work:
     """One message in the recording phase."""
 
@@ -126,6 +145,7 @@ class Work:
     attachments: tuple[Attachment, ...] = ()
     forms: tuple[Form, ...] = ()
     unreadable: tuple[UnreadableFile, ...] = ()
+    unsupported: tuple[UnsupportedFile, ...] = ()
     duplicates: tuple[Duplicate, ...] = ()
     """Files with exactly the bytes of one an earlier message's submission was read from."""
     linked: Submission | None = None

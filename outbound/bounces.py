@@ -3,34 +3,47 @@
 Where it stands: *classify* (:mod:`ingest.classify`) calls a message a bounce, *analyse* reads
 its report without a database (:func:`ingest.dsn.read_report`, which fills the
 :class:`BounceReport` defined here), and the *bounce* stage hands it to :func:`record_bounce`.
-That finds the outbox row that bounced: the returned Message-ID (our ids are deterministic per
-row, :func:`outbound.compose.make_message_id`), else the VERP envelope sender the report is
-addressed to (:func:`outbound.outbox.envelope_sender`), else the last mail we sent to the failed
-recipient. It records the bounce on that row and, for a permanent failure of that row's
-recipient, marks the address failing (``LaoAddress.failing_since``): reminders skip it and use
-the LAO's other addresses (:mod:`outbound.reminders`). A report that matches none of our mail
-changes nothing: a forged bounce cannot silence an LAO's address.
+
+A report counts only when it proves it saw our mail: it cites one of our Message-IDs whose token
+is right (:func:`outbound.compose.row_of_message_id`: an HMAC of the row with ``smtp.id_secret``),
+or it is addressed to a VERP envelope sender of ours with its token
+(:func:`outbound.outbox.row_id_from_envelope`). Anything else (a ``multipart/report`` anyone can
+write, a report naming only the recipient) changes nothing: a forged bounce cannot silence an
+LAO's address.
+
+The rules for an address (``lao_addresses``), which ``failing addresses`` in the CLI shows:
+
+* A confirmed hard bounce is a counted report whose recipient is the bounced row's and whose
+  action is ``failed`` with a 5.x.x status (or none); each outbox row counts once
+  (``hard_bounces``). The address is marked failing (``failing_since``) at the second, or at the
+  first whose status is 5.1.x (no such mailbox or domain). Delays and 4.x.x failures mark
+  nothing. Reminders skip a failing address and use the LAO's others (:mod:`outbound.reminders`).
+* It is cleared (``failing_since``, ``failing_reason`` and ``hard_bounces`` reset) by staff
+  (``onep-inbox addresses clear``, :func:`storage.addresses.clear_failing`), by a later counted
+  report saying our mail to it was delivered or relayed, and by a message from the address that
+  our server's DMARC check did not fail (the *bounce* stage, :func:`cleared_by_mail`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.enums import OutboxStatus
+from outbound.compose import row_of_message_id
 from outbound.outbox import row_id_from_envelope
+from storage.addresses import clear_if_failing
 from storage.models import LaoAddress, OutboxMail
 
 Action = Literal["failed", "delayed", "delivered", "relayed", "expanded"]
-MatchedBy = Literal["message-id", "verp", "recipient"]
+MatchedBy = Literal["message-id", "verp"]
 
-RECIPIENT_WINDOW = timedelta(days=30)
-"""A report without our Message-ID is matched to mail sent to its recipient this recently."""
+CONFIRMING_BOUNCES = 2
+"""Hard bounces (of distinct mails) that mark an address failing; one 5.1.x is enough."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,33 +102,31 @@ def record_bounce(
     report: BounceReport,
     now: datetime,
     *,
+    secret: str,
     message_id: int | None = None,
 ) -> BounceResult:
-    """Record ``report`` (read by :func:`ingest.dsn.read_report`) on the outbox row it is about
-    and mark the address failing.
+    """Record ``report`` (read by :func:`ingest.dsn.read_report`) on the outbox row it proves it
+    is about, and apply the address rules of the module docstring.
 
-    ``message_id`` is the ``messages.id`` of the report (kept on the outbox row). Idempotent:
-    processing the same report again changes nothing more. The caller commits.
+    ``secret`` is ``smtp.id_secret``; ``message_id`` the ``messages.id`` of the report (kept on
+    the outbox row). Idempotent: processing the same report again changes nothing more (a row
+    counts once). The caller commits.
     """
-    addressed_to = report.addressed_to
-    report = BounceReport(
-        report.format,
-        report.recipients,
-        report.original_message_ids,
-        report.reporting_mta,
-        addressed_to,
-    )
-    row, matched_by = _match(session, report, now)
+    row, matched_by = _match(session, report, secret)
     if row is None:
-        return BounceResult(report, None, None, (), "matches no mail we sent; nothing changed")
-    failed = report.failed
-    if not failed:
         return BounceResult(
-            report,
-            row.id,
-            matched_by,
-            (),
-            "delivery delayed or not a failure; nothing marked",
+            report, None, None, (), "cites none of our mail with its token; nothing changed"
+        )
+    delivered = [r for r in report.recipients if r.action in ("delivered", "relayed")]
+    failed = report.failed
+    address = row.to_address.lower()
+    if not failed:
+        if _concerning(row, delivered) is not None and clear_if_failing(
+            session, address, by="system", now=now, why="delivered (DSN)"
+        ):
+            return BounceResult(report, row.id, matched_by, (), f"{address} delivered: cleared")
+        return BounceResult(
+            report, row.id, matched_by, (), "delivery delayed or not a failure; nothing marked"
         )
     concerned = _concerning(row, failed)
     if concerned is None:
@@ -128,53 +139,54 @@ def record_bounce(
             f"failure reported for {others}, not {row.to_address}",
         )
     reason = " ".join(p for p in (concerned.status, concerned.diagnostic) if p)[:2000] or None
-    if row.bounced_at is None:
+    first_report = row.bounced_at is None
+    if first_report:
         row.bounced_at = now
     row.bounce_status = concerned.status
     row.bounce_diagnostic = concerned.diagnostic[:2000] if concerned.diagnostic else None
     if message_id is not None:
         row.bounce_message_id = message_id
-    address = row.to_address.lower()
+    status = concerned.status or ""
+    if status.startswith("4"):
+        return BounceResult(report, row.id, matched_by, (), "a temporary failure; nothing marked")
+    marked = False
     for entry in session.scalars(select(LaoAddress).where(LaoAddress.address == address)):
-        if entry.failing_since is None:
-            entry.failing_since = now
-        entry.failing_reason = reason or "bounced"
+        if first_report:
+            entry.hard_bounces = (entry.hard_bounces or 0) + 1
+        if entry.hard_bounces >= CONFIRMING_BOUNCES or status.startswith("5.1."):
+            if entry.failing_since is None:
+                entry.failing_since = now
+            entry.failing_reason = reason or "bounced"
+            marked = True
     session.flush()
+    if not marked:
+        return BounceResult(
+            report, row.id, matched_by, (), f"{address}: a hard bounce, not yet confirmed"
+        )
     return BounceResult(report, row.id, matched_by, (address,), f"{address} marked failing")
 
 
+def cleared_by_mail(session: Session, address: str, now: datetime) -> bool:
+    """A message came from ``address`` (its DMARC did not fail): it works, clear it."""
+    return clear_if_failing(session, address, by="system", now=now, why="mail received from it")
+
+
 def _match(
-    session: Session, report: BounceReport, now: datetime
+    session: Session, report: BounceReport, secret: str
 ) -> tuple[OutboxMail | None, MatchedBy | None]:
-    if report.original_message_ids:
-        row = session.scalar(
-            select(OutboxMail)
-            .where(OutboxMail.header_message_id.in_(report.original_message_ids))
-            .order_by(OutboxMail.id.desc())
-            .limit(1)
-        )
-        if row is not None:
+    for cited in report.original_message_ids:
+        row_id = row_of_message_id(cited, secret)
+        if row_id is None:
+            continue
+        row = session.get(OutboxMail, row_id)
+        if row is not None and row.header_message_id == cited.strip():
             return row, "message-id"
     for address in report.addressed_to:
-        row_id = row_id_from_envelope(address)
+        row_id = row_id_from_envelope(address, secret)
         if row_id is not None:
             row = session.get(OutboxMail, row_id)
             if row is not None:
                 return row, "verp"
-    for recipient in report.failed:
-        row = session.scalar(
-            select(OutboxMail)
-            .where(
-                OutboxMail.to_address == recipient.address,
-                OutboxMail.status == OutboxStatus.SENT,
-                OutboxMail.sent_at >= now - RECIPIENT_WINDOW,
-                OutboxMail.sent_at <= now,
-            )
-            .order_by(OutboxMail.sent_at.desc(), OutboxMail.id.desc())
-            .limit(1)
-        )
-        if row is not None:
-            return row, "recipient"
     return None, None
 
 
@@ -188,6 +200,6 @@ def _concerning(row: OutboxMail, failed: Sequence[BouncedRecipient]) -> BouncedR
     for recipient in failed:
         if address in (recipient.address, recipient.original_recipient):
             return recipient
-    if all(not r.address for r in failed):
+    if failed and all(not r.address for r in failed):
         return failed[0]
     return None

@@ -22,13 +22,17 @@ Encoding choices:
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from email import policy
 from email.header import Header, decode_header, make_header
 from email.message import Message
+from email.mime.application import MIMEApplication
 from email.mime.multipart import MIMEMultipart
 from email.mime.nonmultipart import MIMENonMultipart
 from email.mime.text import MIMEText
@@ -62,11 +66,14 @@ _OWN_HEADERS = frozenset(
 )  # fmt: skip
 
 
-def make_message_id(kind: str, row_id: int, domain: str) -> str:
-    """The Message-ID of outbox row ``row_id``: ``<outbox-123.ack@onep.go.th>``.
+def make_message_id(kind: str, row_id: int, domain: str, secret: str | None = None) -> str:
+    """The Message-ID of outbox row ``row_id``: ``<outbox-123.ack.<token>@onep.go.th>``.
 
     Deterministic, so a retried send carries the same id and the recipient's client can
-    recognise a duplicate; ``kind`` (``ack``, ``reminder``) keeps ids readable in logs.
+    recognise a duplicate; ``kind`` (``ack``, ``reminder``) keeps ids readable in logs. With a
+    ``secret``, the local part ends in a token (HMAC-SHA256 of row, kind and domain, 80 bits in
+    base32) that only we can make: a bounce that cites the id proves it saw our mail
+    (:func:`row_of_message_id`). Without one (``None``), the id of earlier versions.
     """
     if isinstance(row_id, bool) or not isinstance(row_id, int) or row_id < 0:
         raise ValueError(f"row_id must be a non-negative integer, got {row_id!r}")
@@ -74,7 +81,28 @@ def make_message_id(kind: str, row_id: int, domain: str) -> str:
         raise ValueError(f"kind must be lower-case letters, digits and '-', got {kind!r}")
     if not _DOMAIN.fullmatch(domain):
         raise ValueError(f"domain must be an ASCII host name, got {domain!r}")
-    return f"<outbox-{row_id}.{kind}@{domain}>"
+    if secret is None:
+        return f"<outbox-{row_id}.{kind}@{domain}>"
+    return f"<outbox-{row_id}.{kind}.{token(secret, f'{row_id}.{kind}@{domain.lower()}')}@{domain}>"
+
+
+_OUR_ID = re.compile(r"<outbox-([0-9]{1,18})\.([a-z0-9][a-z0-9-]*)\.([a-z2-7]{16})@([^<>@\s]+)>")
+
+
+def token(secret: str, text: str) -> str:
+    """16 base32 characters (80 bits) of HMAC-SHA256(secret, text): unguessable without it."""
+    digest = hmac.new(secret.encode(), text.encode(), hashlib.sha256).digest()
+    return base64.b32encode(digest[:10]).decode("ascii").lower()
+
+
+def row_of_message_id(message_id: str, secret: str) -> int | None:
+    """The outbox row a Message-ID of ours names, when its token is right; else None."""
+    found = _OUR_ID.fullmatch(message_id.strip())
+    if found is None:
+        return None
+    row, kind, given, domain = found.groups()
+    expected = token(secret, f"{int(row)}.{kind}@{domain.lower()}")
+    return int(row) if hmac.compare_digest(given, expected) else None
 
 
 def compose(
@@ -91,6 +119,7 @@ def compose(
     references: Sequence[str] = (),
     auto_submitted: AutoSubmitted | None,
     extra_headers: Mapping[str, str] = _NO_HEADERS,
+    attachments: Sequence[Attachment] = (),
 ) -> bytes:
     """Return the complete message (CRLF line ends) for SMTP DATA or a ``.eml`` file.
 
@@ -112,7 +141,7 @@ def compose(
 
     # compat32 stores Header objects as given and encodes them when generating (typeshed
     # types MIME classes for str values only).
-    message = cast("Message[str, str | Header]", _body(text, html, seed=message_id))
+    message = cast("Message[str, str | Header]", _body(text, html, attachments, seed=message_id))
     message["From"] = _mailbox(from_name, from_address)
     message["To"] = ", ".join(to)
     message["Subject"] = _unstructured(_LINE_BREAKS.sub(" ", subject), "Subject")
@@ -153,15 +182,45 @@ def read_header(raw: bytes, name: str) -> str | None:
 # --- parts ---------------------------------------------------------------------------------
 
 
-def _body(text: str, html: str | None, *, seed: str) -> Message:
-    plain = _text_part(text, "plain")
-    if html is None:
-        plain["MIME-Version"] = "1.0"
-        return plain
-    outer = MIMEMultipart("alternative", boundary=_boundary(seed, text, html))
-    for part in (plain, _text_part(html, "html")):
-        outer.attach(part)
-    return outer
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file sent with a mail (the blank form templates with a "no form" answer)."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def _body(text: str, html: str | None, attachments: Sequence[Attachment], *, seed: str) -> Message:
+    body: Message = _text_part(text, "plain")
+    if html is not None:
+        body = MIMEMultipart("alternative", boundary=_boundary(seed, text, html))
+        for part in (_text_part(text, "plain"), _text_part(html, "html")):
+            body.attach(part)
+    if attachments:
+        outer = MIMEMultipart("mixed", boundary=_boundary(seed, "mixed", text, html or ""))
+        del body["MIME-Version"]
+        outer.attach(body)
+        for attachment in attachments:
+            outer.attach(_file_part(attachment))
+        return outer
+    if "MIME-Version" not in body:
+        body["MIME-Version"] = "1.0"
+    return body
+
+
+def _file_part(attachment: Attachment) -> MIMENonMultipart:
+    maintype, _, subtype = attachment.content_type.partition("/")
+    part = MIMEApplication(attachment.data, subtype or "octet-stream")
+    if maintype != "application":
+        part.replace_header("Content-Type", attachment.content_type)
+    del part["MIME-Version"]
+    name = attachment.filename
+    if name.isascii():
+        part.add_header("Content-Disposition", "attachment", filename=name)
+    else:
+        part.add_header("Content-Disposition", "attachment", filename=("utf-8", "", name))
+    return part
 
 
 def _text_part(content: str, subtype: str) -> MIMENonMultipart:

@@ -16,22 +16,24 @@ the SMTP server's acceptance and that commit can cause at most one duplicate of 
 
 from __future__ import annotations
 
+import hmac
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from core.config import SmtpConfig
 from core.dates import BANGKOK
 from core.enums import OutboxStatus
 from core.errors import OnepInboxError, SendError
-from outbound.compose import compose, make_message_id
+from outbound.compose import Attachment, compose, make_message_id, token
 from outbound.sender import MailSender, OutgoingMail
 from storage.db import SessionFactory
+from storage.health import beat
 from storage.models import AuditEntry, OutboxMail
 
 
@@ -39,25 +41,30 @@ class OutboxError(OnepInboxError):
     """An outbox action cannot be done as asked (the message says why)."""
 
 
-_VERP = re.compile(r"\+outbox-([0-9]{1,18})@", re.I)
+_VERP = re.compile(r"\+outbox-([0-9]{1,18})-([a-z2-7]{16})@", re.I)
 
 
 def envelope_sender(config: SmtpConfig, row_id: int) -> str:
     """The envelope sender (MAIL FROM) of outbox row ``row_id``.
 
     ``smtp.from_address`` as is, or with ``smtp.verp`` the row's own address
-    ``local+outbox-<row>@domain`` (VERP): bounces then name the row they are about.
+    ``local+outbox-<row>-<token>@domain`` (VERP): bounces then name the row they are about, and
+    the token (:func:`outbound.compose.token`) proves the address was ours.
     """
     if not config.verp:
         return config.from_address
     local, _, domain = config.from_address.rpartition("@")
-    return f"{local}+outbox-{row_id}@{domain}"
+    return f"{local}+outbox-{row_id}-{token(config.id_secret, f'verp.{row_id}')}@{domain}"
 
 
-def row_id_from_envelope(address: str) -> int | None:
-    """The outbox row named by a VERP address (``...+outbox-123@...``), else None."""
+def row_id_from_envelope(address: str, secret: str) -> int | None:
+    """The outbox row named by a VERP address of ours whose token is right, else None."""
     found = _VERP.search(address)
-    return int(found.group(1)) if found else None
+    if found is None:
+        return None
+    row_id = int(found.group(1))
+    expected = token(secret, f"verp.{row_id}")
+    return row_id if hmac.compare_digest(found.group(2).lower(), expected) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +81,7 @@ class Draft:
     lao_code: str | None = None
     submission_id: int | None = None
     cause_message_id: int | None = None
+    attachments: tuple[Attachment, ...] = ()
 
 
 def _day_bounds(now: datetime) -> tuple[datetime, datetime]:
@@ -83,22 +91,30 @@ def _day_bounds(now: datetime) -> tuple[datetime, datetime]:
 
 
 def enqueue(
-    session: Session, draft: Draft, *, config: SmtpConfig, now: datetime
+    session: Session,
+    draft: Draft,
+    *,
+    config: SmtpConfig,
+    now: datetime,
+    dated: datetime | None = None,
 ) -> OutboxMail | None:
-    """Queue ``draft`` unless a mail for the same reason exists. Returns the new row, or None."""
+    """Queue ``draft`` unless a mail for the same reason exists. Returns the new row, or None.
+
+    ``now`` is the moment the mail is queued for (the loop guard's day); ``dated`` the mail's
+    ``Date`` (default ``now``): ``remind --now`` in the past plans for then but never dates
+    mail in the past."""
     if session.scalar(select(OutboxMail.id).where(OutboxMail.dedupe_key == draft.dedupe_key)):
         return None
     start, end = _day_bounds(now)
-    sent_today = session.scalar(
-        select(func.count(OutboxMail.id)).where(
-            OutboxMail.to_address == draft.to_address,
-            OutboxMail.queued_at >= start,
-            OutboxMail.queued_at < end,
-            OutboxMail.status != OutboxStatus.SUPPRESSED,
-            OutboxMail.auto_submitted_kind.is_not(None),
-        )
+    sent_today = _count(
+        session,
+        OutboxMail.to_address == draft.to_address,
+        OutboxMail.queued_at >= start,
+        OutboxMail.queued_at < end,
+        OutboxMail.status != OutboxStatus.SUPPRESSED,
+        OutboxMail.auto_submitted_kind.is_not(None),
     )
-    limited = draft.auto_submitted is not None and (sent_today or 0) >= (
+    limited = draft.auto_submitted is not None and sent_today >= (
         config.auto_mail_per_address_per_day
     )
     row = OutboxMail(
@@ -125,7 +141,7 @@ def enqueue(
     session.add(row)
     session.flush()
     domain = config.from_address.rpartition("@")[2]
-    row.header_message_id = make_message_id(draft.kind, row.id, domain)
+    row.header_message_id = make_message_id(draft.kind, row.id, domain, config.id_secret)
     row.raw = compose(
         from_address=config.from_address,
         from_name=config.from_name,
@@ -134,11 +150,12 @@ def enqueue(
         text=draft.text,
         html=draft.html,
         message_id=row.header_message_id,
-        date=now,
+        date=dated if dated is not None and dated > now else now,
         in_reply_to=draft.in_reply_to,
         references=draft.references,
         auto_submitted=draft.auto_submitted,
         extra_headers={"X-Onep-Inbox": draft.kind},
+        attachments=draft.attachments,
     )
     return row
 
@@ -148,9 +165,41 @@ class SendSummary:
     sent: int
     retry_later: int
     failed: int
+    held: int = 0
+    """Due rows left for later by ``smtp.max_per_minute`` / ``smtp.max_per_day``."""
 
     def line(self) -> str:
-        return f"sent {self.sent}, to retry {self.retry_later}, failed {self.failed}"
+        held = f", held by the send cap {self.held}" if self.held else ""
+        return f"sent {self.sent}, to retry {self.retry_later}, failed {self.failed}{held}"
+
+
+def send_budget(session: Session, config: SmtpConfig, now: datetime) -> int | None:
+    """How many more mails may go now under ``smtp.max_per_minute`` and ``smtp.max_per_day``
+    (None: no cap). Counted from the rows sent, so every process that sends shares the caps.
+    The caps protect an SMTP server's standing; a ``directory`` sender has none."""
+    if config.kind == "directory":
+        return None
+    room: list[int] = []
+    sent = OutboxMail.status == OutboxStatus.SENT
+    if config.max_per_minute:
+        minute_ago = now - timedelta(seconds=60)
+        recent = _count(session, sent, OutboxMail.sent_at > minute_ago, OutboxMail.sent_at <= now)
+        room.append(config.max_per_minute - recent)
+    if config.max_per_day:
+        start, end = _day_bounds(now)
+        today = _count(session, sent, OutboxMail.sent_at >= start, OutboxMail.sent_at < end)
+        room.append(config.max_per_day - today)
+    return max(min(room), 0) if room else None
+
+
+def count_due(session: Session, now: datetime) -> int:
+    return _count(
+        session, OutboxMail.status == OutboxStatus.PENDING, OutboxMail.next_attempt_at <= now
+    )
+
+
+def _count(session: Session, *conditions: ColumnElement[bool]) -> int:
+    return session.scalar(select(func.count(OutboxMail.id)).where(*conditions)) or 0
 
 
 def due(session: Session, now: datetime, limit: int) -> Sequence[int]:
@@ -170,12 +219,24 @@ def drain(
     clock: Callable[[], datetime],
     batch: int = 500,
 ) -> SendSummary:
-    """Send every due row. Each row: load, send, record the result, commit."""
-    sent = retry = failed = 0
-    with sender:
+    """Send every due row, within ``smtp.max_per_minute`` and ``smtp.max_per_day`` (what is over
+    them stays pending for the next run). Each row: load, send, record the result, commit."""
+    sent = retry = failed = held = 0
+    last_error = ""
+    try:
+        sender.__enter__()
+    except SendError as exc:
+        _beat(sessions, clock(), f"cannot reach the mail server: {exc}")
+        raise
+    try:
         while True:
             with sessions() as session:
-                ids = due(session, clock(), batch)
+                now = clock()
+                budget = send_budget(session, config, now)
+                if budget == 0:
+                    held = count_due(session, now)
+                    break
+                ids = due(session, now, batch if budget is None else min(batch, budget))
             if not ids:
                 break
             progressed = False
@@ -194,7 +255,7 @@ def drain(
                     try:
                         sender.send(mail)
                     except SendError as exc:
-                        row.last_error = str(exc)
+                        row.last_error = last_error = str(exc)
                         if exc.temporary and row.attempts < config.max_attempts:
                             delay = config.retry_base_seconds * 2 ** (row.attempts - 1)
                             row.next_attempt_at = clock() + timedelta(seconds=delay)
@@ -211,7 +272,18 @@ def drain(
                     progressed = True
             if not progressed:
                 break
-    return SendSummary(sent=sent, retry_later=retry, failed=failed)
+    finally:
+        sender.__exit__(None, None, None)
+    if retry and not sent:
+        _beat(sessions, clock(), f"every mail this run failed for now ({last_error})")
+    else:
+        _beat(sessions, clock(), None)
+    return SendSummary(sent=sent, retry_later=retry, failed=failed, held=held)
+
+
+def _beat(sessions: SessionFactory, now: datetime, error: str | None) -> None:
+    with sessions() as session, session.begin():
+        beat(session, "send", now, error)
 
 
 # --- staff: mail that failed ------------------------------------------------------------------

@@ -73,6 +73,7 @@ def _queue_round(
     rendered: Rendered,
     smtp: SmtpConfig,
     now: datetime,
+    dated: datetime | None,
 ) -> tuple[int, int]:
     """Queue one LAO's (or office's) mail for one round at each address and remember the round.
 
@@ -94,6 +95,7 @@ def _queue_round(
             ),
             config=smtp,
             now=now,
+            dated=dated,
         )
         if row is not None:
             queued += 1
@@ -112,9 +114,13 @@ def queue(
     renderer: Renderer,
     smtp: SmtpConfig,
     now: datetime,
+    *,
+    dated: datetime | None = None,
 ) -> QueueCounts:
     """Render and queue everything in ``plan``; the caller commits. A (LAO, round) already
-    recorded is left alone, so a second run in the same round queues nothing."""
+    recorded is left alone, so a second run in the same round queues nothing. ``dated``: the
+    mails' Date when later than ``now`` (the real clock, when ``remind --now`` plans for a past
+    moment: mail is never back-dated)."""
     done = _recorded(
         session,
         [(r.lao.code, r.round.key) for r in plan.reminders]
@@ -137,6 +143,7 @@ def queue(
             rendered=renderer.render(template, context),
             smtp=smtp,
             now=now,
+            dated=dated,
         )
         mails, suppressed, reminders = mails + queued, suppressed + capped, reminders + 1
     for digest in plan.digests:
@@ -153,6 +160,7 @@ def queue(
             rendered=renderer.render("digest", context),
             smtp=smtp,
             now=now,
+            dated=dated,
         )
         mails, suppressed, digests = mails + queued, suppressed + capped, digests + 1
     session.flush()
@@ -168,6 +176,7 @@ def queue_in_chunks(
     *,
     size: int = QUEUE_CHUNK,
     progress: Progress = silent,
+    dated: datetime | None = None,
 ) -> QueueCounts:
     """:func:`queue`, committing every ``size`` LAOs (``remind`` and ``run`` use this).
 
@@ -177,7 +186,7 @@ def queue_in_chunks(
     done = 0
     for part in plan.chunks(size):
         with sessions() as session, session.begin():
-            total += queue(session, part, renderer, smtp, now)
+            total += queue(session, part, renderer, smtp, now, dated=dated)
         done += len(part.reminders) + len(part.digests)
         if count:
             progress("queue", done, count)

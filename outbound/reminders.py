@@ -25,6 +25,8 @@ The rules (``[campaign]`` in the config; shared/spec/interface.md):
 * From ``deadline + escalate_after_days``, a digest every 7 days to each province's สถจ.
   (``provincial_office`` addresses) listing its missing LAOs by name and code; the same window
   rule applies, and only the current week's digest goes out.
+* The campaign ends: after ``campaign.end`` (default: deadline + 60 days) no reminder, digest
+  or escalation is planned, and none while ``campaign.paused``; acknowledgements still go out.
 * Queueing what is planned is :mod:`outbound.reminder_mail` (idempotent by keys); the calendar
   is :mod:`outbound.schedule`.
 """
@@ -41,7 +43,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.config import CampaignConfig
-from core.dates import thai_datetime
+from core.dates import BANGKOK, thai_date, thai_datetime
 from core.enums import REPORTED, LaoType, RoundKind
 from outbound.schedule import Round, current_digest, current_round, in_window, next_allowed
 from storage.models import Lao, LaoAddress, Reminder, Submission
@@ -174,6 +176,8 @@ class ReminderPlan:
     skipped: tuple[Skipped, ...] = ()
     already: int = 0
     """LAOs and offices that already had the round in effect."""
+    stopped: str | None = None
+    """Why nothing at all is planned: the campaign has ended, or is paused."""
 
     def chunks(self, size: int) -> Iterator[ReminderPlan]:
         """The same plan in parts of at most ``size`` LAOs and offices, to queue one
@@ -221,6 +225,8 @@ class ReminderPlan:
 
     def summary(self) -> str:
         when = thai_datetime(self.now)
+        if self.stopped is not None:
+            return f"{when}: {self.stopped}"
         if not self.allowed:
             return (
                 f"{when}: นอกช่วงเวลาส่ง / outside the send window; "
@@ -253,6 +259,18 @@ def decide(campaign: CampaignConfig, now: datetime, state: CampaignState) -> Rem
         round=round_,
         digest_round=digest_round,
     )
+    last_day = campaign.last_day()
+    if now.astimezone(BANGKOK).date() > last_day:
+        return replace(
+            base,
+            stopped=f"การรณรงค์สิ้นสุดแล้วเมื่อ {thai_date(last_day)} / the campaign ended "
+            f"{last_day.isoformat()} (campaign.end): no reminders or digests",
+        )
+    if campaign.paused:
+        return replace(
+            base,
+            stopped="หยุดการแจ้งเตือนชั่วคราว / paused (campaign.paused): no reminders or digests",
+        )
     if not allowed:
         return base
     reminders: list[PlannedReminder] = []

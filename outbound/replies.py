@@ -2,10 +2,12 @@
 
 Called inside the processing transaction, so the reply is queued exactly when its cause is
 recorded. What the LAO gets: an acknowledgement with receipt numbers, the key figures read and
-the problems to fix; "no form was attached"; "we could not read the file"; or "this file was
-already received" (plain text and an HTML alternative, :mod:`outbound.render`). Nothing goes to
-automatic senders (``Inbound.reply_to`` is None: :mod:`ingest.classify` decides). The dedupe key includes a digest of the outcome,
-so re-processing sends again only when the outcome changed.
+the problems to fix; "no form was attached" (with the blank forms attached); "we cannot open
+.xlsb/.rar/.msg, or download from a link; please attach .xlsx" (the blank forms attached); "we
+could not read the file"; or "this file was already received" (plain text and an HTML
+alternative, :mod:`outbound.render`). Nothing goes to automatic senders (``Inbound.reply_to`` is
+None: :mod:`ingest.classify` and the *queue reply* stage decide). The dedupe key includes a
+digest of the outcome, so re-processing sends again only when what the sender was told changed.
 
 Threading: our reply carries In-Reply-To/References of the LAO's mail and the receipt numbers in
 its subject (``[ONEP-2564-000123]``); :mod:`ingest.link` goes the other way.
@@ -19,15 +21,19 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import parsers.forms
 from core.config import SmtpConfig
 from core.dates import thai_date
 from core.enums import Outcome, SubmissionStatus, is_unreadable
 from core.numbers import format_number
+from outbound.compose import Attachment
 from outbound.outbox import Draft, enqueue
 from outbound.render import Renderer
 from storage.models import Message, Submission
@@ -53,6 +59,49 @@ class Inbound:
     subject: str
     message_id: str | None
     references: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CannotOpen:
+    """A file we cannot open, as the sender is told: its name and its kind (``.xlsb``)."""
+
+    filename: str | None
+    kind: str
+
+
+_CLOUD = re.compile(
+    r"https?://(?:[a-z0-9-]+\.)*(drive\.google\.com|docs\.google\.com|1drv\.ms|"
+    r"onedrive\.live\.com|[a-z0-9-]+\.sharepoint\.com|(?:www\.)?dropbox\.com|"
+    r"we\.tl|wetransfer\.com|mega\.nz|app\.box\.com|icloud\.com|"
+    r"terabox\.com)(?:/[^\s<>\"')\]]*)?",
+    re.I,
+)
+
+
+def cloud_links(text: str, limit: int = 5) -> tuple[str, ...]:
+    """Links to a cloud drive in ``text`` (Google Drive, OneDrive, Dropbox, WeTransfer ...):
+    a form sent as a link, which we do not download."""
+    return tuple(dict.fromkeys(m.group(0)[:200] for m in _CLOUD.finditer(text)))[:limit]
+
+
+BLANK_FORM_TYPES = {
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+@cache
+def blank_forms(form_version: str) -> tuple[Attachment, ...]:
+    """The blank form of ``form_version`` as .xlsx and .docx (``parsers/forms/template-*``),
+    attached to answers that ask for the form; none when the templates are missing."""
+    folder = Path(parsers.forms.__file__).parent
+    found: list[Attachment] = []
+    for suffix, content_type in BLANK_FORM_TYPES.items():
+        path = folder / f"template-{form_version}{suffix}"
+        if path.is_file():
+            name = f"แบบรายงานพื้นที่สีเขียว-{form_version}{suffix}"
+            found.append(Attachment(name, content_type, path.read_bytes()))
+    return tuple(found)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +144,9 @@ def queue_reply(
     duplicates: Sequence[Duplicate],
     filenames: Sequence[str],
     now: datetime,
+    cannot_open: Sequence[CannotOpen] = (),
+    links: Sequence[str] = (),
+    blank: Sequence[Attachment] = (),
 ) -> str | None:
     """Queue the right reply; return the template used, or None when nothing is sent.
 
@@ -112,6 +164,8 @@ def queue_reply(
         template = Outcome.UNREADABLE
     elif duplicates:
         template = Outcome.DUPLICATE
+    elif cannot_open or links:
+        template = Outcome.UNSUPPORTED
     else:
         template = Outcome.NO_FORM
     context = {
@@ -144,24 +198,26 @@ def queue_reply(
             for d in duplicates
         ],
         "filenames": list(filenames),
+        "unsupported": [{"filename": f.filename, "kind": f.kind} for f in cannot_open],
+        "links": list(links),
     }
     rendered = renderer.render(template, context)
-    outcome = json.dumps(
-        [
-            template,
-            sorted(
-                (
-                    s.receipt_no or "",
-                    s.lao_code or "",
-                    decided.get(s.id, s.status),
-                    sorted(str(p.get("code")) for p in s.problems),
-                )
-                for s in submissions
-            ),
-            sorted(d.original.receipt_no or "" for d in duplicates),
-        ],
-        ensure_ascii=False,
-    )
+    told: list[Any] = [
+        template,
+        sorted(
+            (
+                s.receipt_no or "",
+                s.lao_code or "",
+                decided.get(s.id, s.status),
+                sorted(str(p.get("code")) for p in s.problems),
+            )
+            for s in submissions
+        ),
+        sorted(d.original.receipt_no or "" for d in duplicates),
+    ]
+    if template == Outcome.UNSUPPORTED:  # only then: the digests of earlier answers stay the same
+        told += [sorted(f"{f.filename}|{f.kind}" for f in cannot_open), sorted(links)]
+    outcome = json.dumps(told, ensure_ascii=False)
     digest = hashlib.sha256(outcome.encode()).hexdigest()[:16]
     references = inbound.references + ((inbound.message_id,) if inbound.message_id else ())
     lao_codes = {s.lao_code for s in submissions if s.lao_code}
@@ -180,6 +236,7 @@ def queue_reply(
             lao_code=lao_codes.pop() if len(lao_codes) == 1 else None,
             submission_id=submissions[0].id if len(submissions) == 1 else None,
             cause_message_id=message.id,
+            attachments=tuple(blank) if template in (Outcome.NO_FORM, Outcome.UNSUPPORTED) else (),
         ),
         config=smtp,
         now=now,

@@ -122,6 +122,8 @@ def check(reading: FormReading) -> tuple[Problem, ...]:
 def _without_reader(found: str, filename: str | None) -> ReadResult:
     if found == "empty":
         return NotAForm(found, "the attachment is empty")
+    if found == "tnef":
+        return NotAForm(found, "Outlook's winmail.dat: the files inside it are read one by one")
     named_like_a_document = bool(filename and filename.lower().endswith(_DOCUMENT_SUFFIXES))
     if found in ("ole2", "zip") and named_like_a_document:
         # An OLE2 file without a workbook or document stream, or a zip whose parts cannot be

@@ -117,9 +117,13 @@ def read_part(archive: zipfile.ZipFile, member: zipfile.ZipInfo | str, limits: R
 
 
 def has_doctype(part: bytes) -> bool:
-    """A DTD in an XML part (never in a genuine OOXML part; where entity bombs live)."""
-    head = part[:4096]
-    return b"<!DOCTYPE" in head or b"<!ENTITY" in head
+    """A DTD or an entity declaration anywhere in an XML part (never in a genuine OOXML part;
+    where entity bombs live). The whole part is searched: a DTD after 4 KiB of padding or a
+    comment is still one. Also in UTF-16, which XML allows."""
+    for marker in (b"<!DOCTYPE", b"<!ENTITY"):
+        if marker in part or marker.decode().encode("utf-16-le") in part:
+            return True
+    return False
 
 
 def parse_xml(part: bytes) -> Any:

@@ -153,7 +153,7 @@ def _place(
     for index in range(len(lines)):
         window = lines[max(0, index - _WINDOW) : index + _WINDOW + 1]
         near = [segment for line in window for segment in line.segments]
-        supported.append([e for e in edges if _support(e, near, tolerance) >= 1])
+        supported.append(_supported(edges, near, tolerance))
     forced = _forced_edges(lines, supported, segments)
     local: list[list[float]] = []
     for index, mine in enumerate(supported):
@@ -173,17 +173,28 @@ def _place(
     return placed
 
 
-def _support(edge: float, segments: Sequence[Segment], tolerance: float) -> int:
-    """Segments aligned on ``edge``: starting or ending within ``tolerance`` of it, or in a
-    ruled box whose border it is."""
-    count = 0
+def _supported(
+    edges: Sequence[float], segments: Sequence[Segment], tolerance: float
+) -> list[float]:
+    """The edges some segment is aligned on: starting or ending within ``tolerance`` of it, or
+    in a ruled box whose border it is. One sorted list of the segments' ends and a binary search
+    per edge (a 6-page text PDF used to take 20-30 s here, edges x segments x lines)."""
+    ends: list[float] = []
     for segment in segments:
-        ends = [segment.x0, segment.x1]
+        ends += (segment.x0, segment.x1)
         if segment.frame is not None:
-            ends += [segment.frame[0], segment.frame[2]]
-        if any(abs(x - edge) <= tolerance for x in ends):
-            count += 1
-    return count
+            ends += (segment.frame[0], segment.frame[2])
+    ends.sort()
+    found: list[float] = []
+    slack = 1e-6 * (1.0 + tolerance)  # the window is widened a hair, the test is exact
+    for edge in edges:
+        index = bisect.bisect_left(ends, edge - tolerance - slack)
+        while index < len(ends) and ends[index] <= edge + tolerance + slack:
+            if abs(ends[index] - edge) <= tolerance:
+                found.append(edge)
+                break
+            index += 1
+    return found
 
 
 def _same_columns(one: list[float], other: list[float], tolerance: float) -> bool:

@@ -30,7 +30,7 @@ from xlrd.compdoc import CompDoc, CompDocError  # type: ignore[import-untyped]
 from parsers.cells import Cell, Document, a1_source
 from parsers.readers import ReadContext, ReadError, register
 from parsers.results import ReadLimits
-from parsers.xlsx import cell_text, typed_value
+from parsers.xlsx import cell_text, read_with_calamine, typed_value
 
 _MAX_SLOTS = 2_000_000  # xlrd list slots for one sheet (~16 bytes each, values apart)
 _MAX_MERGES = 50_000
@@ -68,8 +68,23 @@ class WorkbookScan:
 
 @register("xls")
 def read_xls(data: bytes, context: ReadContext) -> Document:
-    """Read an .xls workbook; ReadError("password_protected" | "corrupt_file" | "too_large")."""
-    limits = context.limits
+    """Read an .xls workbook; ReadError("password_protected" | "corrupt_file" | "too_large").
+
+    A workbook xlrd or our scan calls damaged gets a second opinion from calamine, which opens
+    many that Excel, WPS and older tools write a little off the format (an SST count that is
+    wrong, a stream named WORKBOOK ...); only when calamine cannot either is it damaged."""
+    try:
+        return _read_xls(data, context.limits)
+    except ReadError as exc:
+        if exc.code != "corrupt_file":
+            raise
+        try:
+            return read_with_calamine(data, context.limits)
+        except ReadError:
+            raise exc from None
+
+
+def _read_xls(data: bytes, limits: ReadLimits) -> Document:
     scan = scan_workbook(data)
     if scan.encrypted:
         raise ReadError("password_protected", "the workbook is encrypted (FILEPASS)")

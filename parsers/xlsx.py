@@ -48,6 +48,12 @@ def read_xlsx(data: bytes, context: ReadContext) -> Document:
     limits = context.limits
     if _dense_extent(data, limits) > _MAX_DENSE_CELLS:
         return _read_streaming(data, limits)
+    return read_with_calamine(data, limits)
+
+
+def read_with_calamine(data: bytes, limits: ReadLimits) -> Document:
+    """Any workbook calamine opens (xlsx, xls, ods), as positioned cells; also the second
+    opinion on an .xls the xls reader calls damaged (:mod:`parsers.xls`)."""
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         with workbook:

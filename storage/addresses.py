@@ -1,9 +1,11 @@
 """LAO addresses that bounce: listing them, and clearing one a person has checked.
 
-A bounce marks an address failing (:mod:`outbound.bounces`: ``failing_since``, ``failing_reason``);
-reminders and digests then skip it. When the LAO has fixed its mailbox (or the bounce was a
-mistake), a person clears it (``onep-inbox addresses clear``) and it is used again; the audit log
-keeps who did it and what the address was failing for.
+Confirmed hard bounces mark an address failing (:mod:`outbound.bounces`, whose docstring has
+the rules: ``failing_since``, ``failing_reason``, ``hard_bounces``); reminders and digests then
+skip it. When the LAO has fixed its mailbox (or the bounce was a mistake), a person clears it
+(``onep-inbox addresses clear``: :func:`clear_failing`) and it is used again; a delivered report
+or a mail from the address clears it by itself (:func:`clear_if_failing`). The audit log keeps
+who did it and what the address was failing for.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ class FailingAddress:
     reason: str | None
     others: int
     """How many other addresses of the LAO still work (0: reminders reach nobody)."""
+    hard_bounces: int = 0
+    """Confirmed hard bounces of our mail to it since it last worked."""
 
 
 def failing_addresses(session: Session) -> list[FailingAddress]:
@@ -65,6 +69,7 @@ def failing_addresses(session: Session) -> list[FailingAddress]:
                 since=entry.failing_since,
                 reason=entry.failing_reason,
                 others=working.get(entry.lao_code, 0),
+                hard_bounces=entry.hard_bounces or 0,
             )
         )
     return out
@@ -82,14 +87,40 @@ def clear_failing(session: Session, address: str, *, by: str, now: datetime) -> 
     failing = [entry for entry in entries if entry.failing_since is not None]
     if not failing:
         raise AddressError(f"{wanted} ไม่ได้อยู่ในรายการส่งไม่ถึง / {wanted} is not failing")
+    _clear(session, failing, by=by.strip(), now=now, why="cleared by staff")
+    for entry in entries:
+        entry.hard_bounces = 0
+    session.flush()
+    return failing
+
+
+def clear_if_failing(session: Session, address: str, *, by: str, now: datetime, why: str) -> bool:
+    """The automatic rules' clearing (a delivered report, a mail from the address): like
+    :func:`clear_failing`, silent when there is nothing to clear. Returns whether it was failing.
+    The caller commits."""
+    wanted = address.strip().lower()
+    entries = list(session.scalars(select(LaoAddress).where(LaoAddress.address == wanted)))
+    failing = [entry for entry in entries if entry.failing_since is not None]
+    for entry in entries:
+        entry.hard_bounces = 0
+    if failing:
+        _clear(session, failing, by=by, now=now, why=why)
+    session.flush()
+    return bool(failing)
+
+
+def _clear(
+    session: Session, failing: list[LaoAddress], *, by: str, now: datetime, why: str
+) -> None:
     for entry in failing:
         session.add(
             AuditEntry(
                 at=now,
                 actor=by.strip(),
                 action="address.clear",
-                target=f"address:{wanted}",
+                target=f"address:{entry.address}",
                 details={
+                    "why": why,
                     "lao_code": entry.lao_code,
                     "failing_since": entry.failing_since.isoformat()
                     if entry.failing_since
@@ -100,5 +131,3 @@ def clear_failing(session: Session, address: str, *, by: str, now: datetime) -> 
         )
         entry.failing_since = None
         entry.failing_reason = None
-    session.flush()
-    return failing

@@ -121,6 +121,16 @@ class Message(Base):
         ForeignKey("submissions.id", use_alter=True), nullable=True
     )
     """The submission this message answers (In-Reply-To our mail, or its receipt number)."""
+    # Migration 0006 (issue 12):
+    core_sha256: Mapped[str | None] = mapped_column(String(64), index=True, nullable=True)
+    """sha256 of the message without its trace headers (Received, Return-Path, Delivered-To,
+    X-Spam-*, Authentication-Results ...): the same message delivered twice has the same one."""
+    auth: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
+    """What our receiving server's Authentication-Results said: spf, dkim, dmarc (pass, fail,
+    none ...), the From domain and the server that said it (:mod:`ingest.authresults`)."""
+    reply_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """Why no automatic answer was sent, when none was (automatic mail, a question in one of
+    our threads, an address that cannot be answered ...)."""
 
     locations: Mapped[list[MessageLocation]] = relationship(back_populates="message")
     attachments: Mapped[list[Attachment]] = relationship(
@@ -216,6 +226,9 @@ class LaoAddress(Base):
     lao: Mapped[Lao] = relationship(back_populates="addresses")
     failing_reason: Mapped[str | None] = mapped_column(Text)
     """Why the address is failing: the bounce's status and diagnostic (outbound.bounces)."""
+    hard_bounces: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Confirmed hard bounces since the address last worked (migration 0006): failing from two,
+    or from one with a 5.1.x status (:mod:`outbound.bounces`)."""
 
 
 class Submission(Base):
@@ -232,7 +245,8 @@ class Submission(Base):
     receipt_no: Mapped[str | None] = mapped_column(String(40), unique=True)
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
     slot: Mapped[str] = mapped_column(String(300))
-    """Which form within the message (the LAO the form names), so a re-read finds its row."""
+    """Which form within the message: its position (``pos:1`` ...), so a re-read finds its row
+    whatever it reads now (migration 0006; earlier, the LAO name as read)."""
     attachment_id: Mapped[int | None] = mapped_column(ForeignKey("attachments.id"))
     lao_code: Mapped[str | None] = mapped_column(ForeignKey("laos.code"), index=True)
     form_version: Mapped[str] = mapped_column(String(20))
@@ -310,6 +324,22 @@ class OutboxMail(Base):
     bounce_diagnostic: Mapped[str | None] = mapped_column(Text)
     bounce_message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
     """The received message that reported the bounce."""
+
+
+class Heartbeat(Base):
+    """How a recurring job last went (poll, send, remind, monitor): for ``status`` and for the
+    monitoring mail to staff (migration 0006). One row per job name."""
+
+    __tablename__ = "heartbeats"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    last_ok_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_error_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    failing_since: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    """The first failure since the last success; None while the job works."""
+    failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Failures in a row since the last success."""
 
 
 class Poll(Base):

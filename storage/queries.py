@@ -160,6 +160,7 @@ def status(session: Session) -> dict[str, Any]:
             .group_by(Message.outcome)
         ).all()
     )
+    health = service_health(session)
     return {
         "messages": messages,
         "messages_by_outcome": outcomes,
@@ -184,6 +185,30 @@ def status(session: Session) -> dict[str, Any]:
             if last is not None
             else None
         ),
+        **health,
+    }
+
+
+def service_health(session: Session) -> dict[str, Any]:
+    """The last successful poll and send, and since when each has been failing (None: not)."""
+    from storage.health import heartbeats
+
+    last_ok = session.scalar(select(func.max(Poll.started_at)).where(Poll.ok.is_(True)))
+    failed_poll = select(func.min(Poll.started_at)).where(Poll.ok.is_(False))
+    if last_ok is not None:
+        failed_poll = failed_poll.where(Poll.started_at > last_ok)
+    poll_failing_since = session.scalar(failed_poll)
+    sent_at = session.scalar(select(func.max(OutboxMail.sent_at)))
+    send = heartbeats(session).get("send")
+    return {
+        "last_ok_poll": _iso(last_ok),
+        "poll_failing_since": _iso(poll_failing_since),
+        "last_sent_at": _iso(sent_at),
+        "send": {
+            "last_ok_at": _iso(send.last_ok_at) if send else None,
+            "failing_since": _iso(send.failing_since) if send else None,
+            "last_error": send.last_error if send and send.failing_since else None,
+        },
     }
 
 

@@ -1,5 +1,8 @@
 """Bounces: real delivery reports matched to the outbox row that bounced, the address marked
-failing, and the next reminders going to the LAO's other addresses instead.
+failing once the bounce is confirmed, and the next reminders going to the LAO's other addresses
+instead. A report counts only when it cites one of our Message-IDs (or VERP addresses) with its
+token: the fixtures are written with the plain ids of earlier versions, and :func:`fixture`
+puts in the ids the outbox really gave each row.
 
 The reports in ``tests/data/bounces/`` are written as the real systems write them: a Postfix DSN
 (the original returned whole), a Postfix "delayed" warning (headers only), a Postfix DSN to a VERP
@@ -25,13 +28,15 @@ from core.enums import MessageKind
 from ingest import mime
 from ingest.classify import classify
 from ingest.dsn import read_report
-from outbound.bounces import BounceResult, record_bounce
+from outbound.bounces import BounceResult, cleared_by_mail, record_bounce
+from outbound.compose import make_message_id
 from outbound.outbox import drain, envelope_sender, row_id_from_envelope
 from outbound.smtp import SmtpSender
+from storage.addresses import clear_failing, failing_addresses
 from storage.db import SessionFactory
 from storage.models import LaoAddress, Message, OutboxMail
 from tests.servers.smtp import SmtpServer
-from tests.test_reminders import MON_27, THU_7, THU_23, bkk, campaign_database, run
+from tests.test_reminders import MON_27, SMTP, THU_7, THU_23, bkk, campaign_database, run
 
 DATA = Path(__file__).parent / "data" / "bounces"
 SENT_AT = bkk(THU_23, 9)
@@ -45,8 +50,26 @@ ROWS = {
 OWN = frozenset({"onep.uem@onep.go.th"})
 
 
-def fixture(name: str) -> bytes:
-    return (DATA / name).read_bytes()
+SECRET = SMTP.id_secret
+
+
+def our_id(row_id: int) -> str:
+    return make_message_id("reminder", row_id, "onep.go.th", SECRET)
+
+
+def verp(row_id: int) -> str:
+    return envelope_sender(replace(SMTP, verp=True, from_address="onep.uem@onep.go.th"), row_id)
+
+
+def fixture(name: str, *, tokens: bool = True) -> bytes:
+    """The report as written, with the ids and VERP addresses the outbox gives rows 1-6."""
+    raw = (DATA / name).read_bytes()
+    if tokens:
+        for row_id in range(1, 7):
+            raw = raw.replace(
+                f"outbox-{row_id}.reminder@onep.go.th".encode(), our_id(row_id).strip("<>").encode()
+            ).replace(f"onep.uem+outbox-{row_id}@onep.go.th".encode(), verp(row_id).encode())
+    return raw
 
 
 @pytest.fixture
@@ -61,7 +84,7 @@ def sessions(db_url: str, smtp_server: SmtpServer) -> Iterator[SessionFactory]:
             rows = {r.id: r for r in session.scalars(select(OutboxMail))}
         for row_id, (code, address) in ROWS.items():
             assert (rows[row_id].lao_code, rows[row_id].to_address) == (code, address)
-            assert rows[row_id].header_message_id == f"<outbox-{row_id}.reminder@onep.go.th>"
+            assert rows[row_id].header_message_id == our_id(row_id)
         yield factory
 
 
@@ -70,7 +93,7 @@ def bounce(sessions: SessionFactory, name: str, raw: bytes | None = None) -> Bou
     mail = mime.parse(raw)
     assert classify(mail, own_addresses=OWN).kind is MessageKind.BOUNCE
     with sessions() as session, session.begin():
-        return record_bounce(session, read_report(raw), ARRIVED)
+        return record_bounce(session, read_report(raw), ARRIVED, secret=SECRET)
 
 
 def failing(sessions: SessionFactory) -> dict[str, str | None]:
@@ -155,14 +178,57 @@ def test_both_addresses_failing_skips_the_lao(sessions: SessionFactory) -> None:
     assert any(line.startswith("skip: 5730101 เทศบาลตำบลสามควายเผือก") for line in planned.lines())
 
 
-def test_exim_bounce_without_the_original_is_matched_by_recipient(
+def test_a_bounce_that_only_names_a_recipient_we_mailed_changes_nothing(
     sessions: SessionFactory,
 ) -> None:
+    # Exim without the original: it names the recipient of row 3 but none of our ids. Anyone
+    # could write that; it no longer silences the address.
     report = read_report(fixture("exim_no_original.eml"))
     assert report.original_message_ids == ()
     result = bounce(sessions, "exim_no_original.eml")
-    assert (result.outbox_id, result.matched_by) == (3, "recipient")
-    assert set(failing(sessions)) == {"saraban_06730102@dla.go.th"}
+    assert result.outbox_id is None
+    assert failing(sessions) == {}
+
+
+def test_a_report_citing_our_id_without_its_token_changes_nothing(
+    sessions: SessionFactory,
+) -> None:
+    for name in ("postfix_dsn.eml", "gmail_dsn.eml", "exchange_ndr.eml"):
+        result = bounce(sessions, name, fixture(name, tokens=False))
+        assert result.outbox_id is None, name
+    forged = fixture("postfix_dsn.eml").replace(
+        our_id(1).encode(), our_id(1)[:-20].encode() + b"aaaaaaaaaaaaaaaa@onep.go.th>"
+    )
+    assert bounce(sessions, "postfix_dsn.eml", forged).outbox_id is None
+    assert failing(sessions) == {}
+    with sessions() as session:
+        assert all(row.bounced_at is None for row in session.scalars(select(OutboxMail)))
+
+
+def test_staff_a_delivery_report_or_mail_from_the_address_clear_it(
+    sessions: SessionFactory,
+) -> None:
+    address = "saraban_05730101@dla.go.th"
+    for clear in ("staff", "delivered", "mail"):
+        bounce(sessions, "postfix_dsn.eml")
+        assert set(failing(sessions)) == {address}, clear
+        with sessions() as session, session.begin():
+            (listed,) = failing_addresses(session)
+            assert (listed.address, listed.lao_code, listed.hard_bounces) == (address, "5730101", 1)
+            if clear == "staff":
+                assert clear_failing(session, address, by="wanida", now=ARRIVED)
+            elif clear == "mail":
+                assert cleared_by_mail(session, address, ARRIVED)
+        if clear == "delivered":
+            delivered = (
+                fixture("postfix_dsn.eml")
+                .replace(b"Action: failed", b"Action: delivered")
+                .replace(b"Status: 5.1.1", b"Status: 2.0.0")
+            )
+            assert "cleared" in bounce(sessions, "postfix_dsn.eml", delivered).note
+        assert failing(sessions) == {}, clear
+        with sessions() as session, session.begin():
+            session.execute(OutboxMail.__table__.update().values(bounced_at=None))
 
 
 def test_a_delay_warning_marks_nothing(sessions: SessionFactory) -> None:
@@ -177,7 +243,7 @@ def test_a_delay_warning_marks_nothing(sessions: SessionFactory) -> None:
 def test_a_bounce_matching_none_of_our_mail_changes_nothing(sessions: SessionFactory) -> None:
     forged = (
         fixture("postfix_dsn.eml")
-        .replace(b"outbox-1.reminder@onep.go.th", b"CAF1234@mail.example.com")
+        .replace(our_id(1).strip("<>").encode(), b"CAF1234@mail.example.com")
         .replace(b"saraban_05730101@dla.go.th", b"saraban_06730199@dla.go.th")
     )
     result = bounce(sessions, "postfix_dsn.eml", forged)
@@ -209,7 +275,9 @@ def test_processing_a_bounce_again_changes_nothing_more(sessions: SessionFactory
     raw = fixture("postfix_dsn.eml")
     for later in (timedelta(0), timedelta(hours=1)):
         with sessions() as session, session.begin():
-            record_bounce(session, read_report(raw), ARRIVED + later, message_id=report_id)
+            record_bounce(
+                session, read_report(raw), ARRIVED + later, secret=SECRET, message_id=report_id
+            )
     row = outbox_row(sessions, 1)
     assert (row.bounced_at, row.bounce_message_id) == (ARRIVED, report_id)
     with sessions() as session:
@@ -226,13 +294,29 @@ def test_verp_envelope_sender_names_the_row(db_url: str, smtp_server: SmtpServer
         run(factory, SENT_AT, smtp=config)
         drain(factory, SmtpSender(config), config=config, clock=lambda: SENT_AT)
         senders = [m.mail_from for m in smtp_server.messages]
-        assert senders == [f"onep.uem+outbox-{n}@onep.go.th" for n in range(1, 7)]
+        assert senders == [verp(n) for n in range(1, 7)]
+        assert senders[2].startswith("onep.uem+outbox-3-")
         assert envelope_sender(replace(config, verp=False), 3) == "onep.uem@onep.go.th"
-        assert row_id_from_envelope("onep.uem+outbox-3@onep.go.th") == 3
-        assert row_id_from_envelope("onep.uem@onep.go.th") is None
+        assert row_id_from_envelope(verp(3), SECRET) == 3
+        assert row_id_from_envelope("onep.uem+outbox-3@onep.go.th", SECRET) is None
+        assert row_id_from_envelope(verp(3).replace("-3-", "-4-"), SECRET) is None
+        assert row_id_from_envelope("onep.uem@onep.go.th", SECRET) is None
         result = bounce(factory, "postfix_verp_no_original.eml")
         assert (result.outbox_id, result.matched_by) == (3, "verp")
         assert outbox_row(factory, 3).bounce_status == "5.2.2"
+        # a mailbox full (5.2.2) once is not yet a confirmed hard bounce ...
+        assert failing(factory) == {}
+        assert bounce(factory, "postfix_verp_no_original.eml").failing == ()  # the same row again
+        # ... the second mail to that address bouncing is
+        third_row = fixture("postfix_verp_no_original.eml").replace(
+            verp(3).encode(), verp(6).encode()
+        )
+        with factory() as session, session.begin():
+            row6 = session.get(OutboxMail, 6)
+            assert row6 is not None
+            row6.to_address = "saraban_06730102@dla.go.th"
+        result = bounce(factory, "postfix_verp_no_original.eml", third_row)
+        assert (result.outbox_id, result.failing) == (6, ("saraban_06730102@dla.go.th",))
         assert set(failing(factory)) == {"saraban_06730102@dla.go.th"}
 
 
@@ -240,17 +324,17 @@ def test_reports_read_as_written(sessions: SessionFactory) -> None:
     postfix = read_report(fixture("postfix_dsn.eml"))
     assert postfix.format == "rfc3464"
     assert postfix.reporting_mta == "mail.onep.go.th"
-    assert postfix.original_message_ids == ("<outbox-1.reminder@onep.go.th>",)
+    assert postfix.original_message_ids == (our_id(1),)
     (recipient,) = postfix.recipients
     assert recipient.diagnostic == (
         "550 5.1.1 <saraban_05730101@dla.go.th>: Recipient address rejected: "
         "User unknown in virtual mailbox table"
     )
     gmail = read_report(fixture("gmail_dsn.eml"))
-    assert gmail.original_message_ids == ("<outbox-4.reminder@onep.go.th>",)
+    assert gmail.original_message_ids == (our_id(4),)
     assert gmail.failed[0].status == "5.1.1"
-    verp = read_report(fixture("postfix_verp_no_original.eml"))
-    assert "onep.uem+outbox-3@onep.go.th" in verp.addressed_to
+    verp_report = read_report(fixture("postfix_verp_no_original.eml"))
+    assert verp(3) in verp_report.addressed_to
     assert read_report(b"not a mail at all").recipients[0].address == ""
     assert read_report(fixture("exim_no_original.eml")).failed[0].address == (
         "saraban_06730102@dla.go.th"
@@ -263,7 +347,7 @@ def test_a_report_read_outside_the_transaction_is_recorded_the_same(
     raw = fixture("gmail_dsn.eml")
     report = read_report(raw)  # pure: where the pipeline's analyse stage runs
     with sessions() as session, session.begin():
-        result = record_bounce(session, report, ARRIVED)
+        result = record_bounce(session, report, ARRIVED, secret=SECRET)
     assert (result.outbox_id, result.failing) == (4, ("abt.takong@gmail.com",))
 
 

@@ -109,15 +109,24 @@ def test_message_without_any_headers_or_body_does_not_crash() -> None:
         ({"Subject": "ตอบกลับอัตโนมัติ: แบบรายงาน"}, MessageKind.AUTO_REPLY, False),
         ({"Subject": "Automatic reply: report"}, MessageKind.AUTO_REPLY, False),
         ({"X_Auto_Response_Suppress": "All"}, MessageKind.NORMAL, False),
-        ({"Return_Path": "<>"}, MessageKind.NORMAL, False),
+        ({"Return_Path": "<>"}, MessageKind.AUTO_REPLY, False),
         (
             {"From": "MAILER-DAEMON@mx.example.th", "Subject": "Undelivered Mail"},
             MessageKind.BOUNCE,
             False,
         ),
-        ({"From": "noreply@example.th"}, MessageKind.NORMAL, False),
-        ({"From": "onep.uem@onep.go.th"}, MessageKind.NORMAL, False),
-        ({"X_Onep_Inbox": "ack"}, MessageKind.NORMAL, False),
+        ({"From": "noreply@example.th"}, MessageKind.AUTO_REPLY, False),
+        (
+            {"From": "MAILER-DAEMON@mx.example.th", "Subject": "Delivery failure"},
+            MessageKind.BOUNCE,
+            False,
+        ),
+        ({"From": "Mail Delivery System <mds@mx.example.th>"}, MessageKind.BOUNCE, False),
+        ({"Reply_To": "no-reply@example.th"}, MessageKind.NORMAL, False),
+        ({"From": "onep.uem@onep.go.th"}, MessageKind.OWN, False),
+        ({"X_Onep_Inbox": "ack"}, MessageKind.OWN, False),
+        ({"Subject": "Read: report"}, MessageKind.RECEIPT, False),
+        ({"Subject": "อ่านแล้ว: แบบรายงาน"}, MessageKind.RECEIPT, False),
     ],
 )
 def test_classification_and_loop_guard(
@@ -156,9 +165,11 @@ def test_dsn_is_a_bounce() -> None:
     assert not result.may_reply
 
 
-def test_reply_goes_to_reply_to() -> None:
+def test_an_answer_goes_to_from_not_reply_to() -> None:
+    # Reply-To is used only when the registry holds it for the same LAO as From: the *queue
+    # reply* stage decides that (tests/test_etiquette.py); classification names From
     parsed = mime.parse(_mail(Reply_To="officer@gmail.com").as_bytes())
-    assert classify(parsed, own_addresses=OWN).reply_to == "officer@gmail.com"
+    assert classify(parsed, own_addresses=OWN).reply_to == "saraban_06560115@dla.go.th"
 
 
 def _zip(members: dict[str, bytes], *, utf8_names: bool = True) -> bytes:

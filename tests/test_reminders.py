@@ -29,7 +29,7 @@ from app.service import build_scheduler, remind_trigger
 from core.config import CampaignConfig, Config, SmtpConfig
 from core.dates import BANGKOK
 from ingest.services import Services
-from outbound.compose import read_header
+from outbound.compose import make_message_id, read_header
 from outbound.reminder_mail import QueueCounts, queue, queue_in_chunks
 from outbound.reminders import CampaignState, LaoRef, LaoState, ReminderPlan, decide, plan
 from outbound.render import Renderer
@@ -296,7 +296,9 @@ def test_first_round_goes_to_missing_laos_at_all_their_addresses(
         assert row.kind == "reminder"
         assert row.status == "pending"
         assert row.auto_submitted_kind == "auto-generated"
-        assert row.header_message_id == f"<outbox-{row.id}.reminder@onep.go.th>"
+        assert row.header_message_id == make_message_id(
+            "reminder", row.id, "onep.go.th", SMTP.id_secret
+        )
         message = parsed(row)
         assert message["Auto-Submitted"] == "auto-generated"
         assert message["X-Auto-Response-Suppress"] == "All"

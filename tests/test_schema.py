@@ -48,8 +48,10 @@ def _migration(name: str) -> ModuleType:
 
 def test_every_vocabulary_is_admitted_by_a_migration() -> None:
     """Adding a value to an enum needs a migration that widens its CHECK constraint."""
-    checks = _migration("0004_checks.py").CHECKS
-    admitted = {(table, column): set(values) for table, column, values, _ in checks}
+    admitted: dict[tuple[str, str], set[str]] = {}
+    for name in ("0004_checks.py", "0006_trust.py"):  # later revisions widen earlier ones
+        for table, column, values, _ in _migration(name).CHECKS:
+            admitted[(table, column)] = set(values)
     admitted[("users", "role")] = set(_migration("0005_users.py").ROLES)
     for key, vocabulary in COLUMNS.items():
         assert admitted[key] == {value.value for value in vocabulary}, key
@@ -118,5 +120,57 @@ def test_an_existing_database_upgrades_with_its_rows(tmp_path: Path) -> None:
             assert connection.execute(text("SELECT state FROM messages")).scalar() == "processed"
         with pytest.raises(IntegrityError), engine.begin() as connection:
             connection.execute(text("UPDATE attachments SET role = 'cover_letter'"))
+    finally:
+        engine.dispose()
+
+
+def test_0006_turns_name_slots_into_positions(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    try:
+        command.upgrade(_alembic_config(engine), "0004")
+        with engine.begin() as connection:
+            _message(connection, "processed")
+            _message(connection, "processed", sha="c" * 64)
+            for message_id, part, sha in ((1, "2", "b"), (1, "3", "d"), (2, "2", "e")):
+                connection.execute(
+                    text(
+                        "INSERT INTO attachments (message_id, part_path, sha256, size, role)"
+                        " VALUES (:m, :p, :sha, 10, 'form')"
+                    ),
+                    {"m": message_id, "p": part, "sha": sha * 64},
+                )
+            for message_id, slot, attachment in (
+                (1, "form:ตำบลบางแขม|นครปฐม", 2),  # the second file of message 1
+                (1, "form:ตำบลตาก้อง|นครปฐม", 1),
+                (2, "file:" + "e" * 32, 3),
+            ):
+                connection.execute(
+                    text(
+                        "INSERT INTO submissions (message_id, slot, attachment_id, form_version,"
+                        " status, fields, provenance, problems, identification, received_at,"
+                        " reading_no, created_at, updated_at) VALUES (:m, :slot, :a, '2564.1',"
+                        " 'accepted', '{}', '{}', '[]', '{}', :now, 1, :now, :now)"
+                    ),
+                    {
+                        "m": message_id,
+                        "slot": slot,
+                        "a": attachment,
+                        "now": NOW.replace(tzinfo=None),
+                    },
+                )
+        migrate(engine)
+        with engine.begin() as connection:
+            slots = connection.execute(
+                text("SELECT message_id, attachment_id, slot FROM submissions ORDER BY id")
+            ).all()
+            assert [tuple(row) for row in slots] == [
+                (1, 2, "pos:2"),
+                (1, 1, "pos:1"),
+                (2, 3, "pos:1"),
+            ]
+            kinds = connection.execute(text("SELECT count(*) FROM heartbeats")).scalar()
+            assert kinds == 0
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE messages SET kind = 'receipt', outcome = 'redelivery'"))
     finally:
         engine.dispose()

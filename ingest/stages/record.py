@@ -1,14 +1,16 @@
 """Stage *record*: a submission per form (:func:`ingest.record.record`: keyed by message and
-slot, so a re-read updates it; the resubmission rules), or, when the message carried only files
-that looked like the form but could not be read, a submission per such file in review."""
+the form's position in it, so a re-read updates it; the resubmission rules), or, when a
+person's message carried only files that looked like the form but could not be read, a
+submission per such file in review. The outcome: forms, unreadable, duplicate, unsupported (only
+files we cannot open), no_form, or automatic (automatic mail that carried no form)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from typing import Any
 
-from core.enums import Outcome, ProblemCode
-from ingest.record import Recorded, record, slot_for
+from core.enums import MessageKind, Outcome, ProblemCode
+from ingest.record import Recorded, record
 from ingest.work import Work
 
 
@@ -36,15 +38,16 @@ def run(work: Work) -> Work:
                 now=context.now,
             )
         )
-    if not work.forms and not work.duplicates:
-        for file in work.unreadable:
+    person = work.analysis.sorted.kind is MessageKind.NORMAL
+    if not work.forms and not work.duplicates and person:
+        for position, file in enumerate(work.unreadable, start=1):
             assert file.identification is not None, "identify runs before record"
             row = file.attachment
             recorded.append(
                 record(
                     context.session,
                     message=message,
-                    slot=slot_for(None, row.sha256),
+                    slot=f"pos:{position}",
                     attachment_id=row.id,
                     form_version=campaign.form_version,
                     format=row.format,
@@ -68,6 +71,10 @@ def run(work: Work) -> Work:
         outcome = Outcome.FORMS if work.forms else Outcome.UNREADABLE
     elif work.duplicates:
         outcome = Outcome.DUPLICATE
+    elif not person:
+        outcome = Outcome.AUTOMATIC
+    elif work.unsupported:
+        outcome = Outcome.UNSUPPORTED
     else:
         outcome = Outcome.NO_FORM
     return replace(
