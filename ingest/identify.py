@@ -325,7 +325,18 @@ def _decide(
             "หลักฐานชี้ได้หลายหน่วยงาน: " + _names([w for w, _ in winners]),
             [w for w, _ in winners] + listed,
         )
-    return _uncertain(base, *_why_not(listed, claims, senders, coded), listed)
+    method, reason = _why_not(listed, claims, senders, coded)
+    own = [a for a in assessed if a.address_ok]
+    if (
+        len(senders.laos) == 1
+        and own
+        and not any(a.exact or a.close or a.code_ok for a in assessed)
+    ):
+        # the form says too little to name anyone (a weak reading, a name found nowhere), and
+        # the sender's address is registered to one LAO: that LAO is the one to show first
+        reason = f"{reason}; อีเมลผู้ส่งลงทะเบียนเป็นของ {_names_of(senders.laos)}"
+        return _uncertain(base, method, reason, [own[0], *listed])
+    return _uncertain(base, method, reason, listed)
 
 
 def _listable(item: _Assessment, claims: Claims) -> bool:

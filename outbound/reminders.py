@@ -16,7 +16,9 @@ The rules (``[campaign]`` in the config; shared/spec/interface.md):
   latest one due, so an LAO gets one reminder, not two. Rounds before the deadline end with the
   deadline day (a "before" reminder is never sent after the deadline).
 * Targets: LAOs (not provincial offices) whose current submission is not accepted or
-  needs_review (the ``status`` definition of "missing"), at every address not marked failing
+  needs_review (the ``status`` definition of "missing"; a form waiting in review without an
+  LAO counts for the one LAO its sender's address is registered to:
+  :func:`storage.queries.pending_by_sender`), at every address not marked failing
   (:mod:`outbound.bounces`); an LAO whose addresses all fail, or that has none, is skipped and
   reported. Never more than ``reminder_max`` reminders to one LAO, never two closer than
   ``reminder_min_interval_days`` (exact: 2 days = 48 hours).
@@ -45,7 +47,7 @@ from core.dates import BANGKOK, thai_date, thai_datetime
 from core.enums import REPORTED, LaoType, RoundKind
 from outbound.schedule import Round, current_digest, current_round, in_window, next_allowed
 from storage.models import Lao, LaoAddress, Reminder, Submission
-from storage.queries import current_submission_ids
+from storage.queries import current_submission_ids, pending_by_sender
 
 DIGEST_EVERY = timedelta(days=7)
 _CHUNK = 900
@@ -396,14 +398,24 @@ def load_state(session: Session) -> CampaignState:
         addresses[code].append(AddressState(address.lower(), failing_since is not None))
     current: dict[str, SubmissionRef] = {}
     ids = current_submission_ids(session)
+    pending = pending_by_sender(session)
     by_id = {sub_id: code for code, sub_id in ids.items()}
-    for chunk in _chunks(list(by_id), _CHUNK):
+    pending_ids = {sub_id: code for code, sub_id in pending.items()}
+    found: dict[int, SubmissionRef] = {}
+    for chunk in _chunks(sorted({*by_id, *pending_ids}), _CHUNK):
         for sub_id, receipt_no, status, received_at in session.execute(
             select(
                 Submission.id, Submission.receipt_no, Submission.status, Submission.received_at
             ).where(Submission.id.in_(chunk))
         ):
-            current[by_id[sub_id]] = SubmissionRef(receipt_no, status, received_at)
+            found[sub_id] = SubmissionRef(receipt_no, status, received_at)
+    for sub_id, code in by_id.items():
+        current[code] = found[sub_id]
+    for sub_id, code in pending_ids.items():
+        # a form waiting in review without an LAO, sent from this LAO's own address: reported,
+        # pending review (never chased), unless its own current submission already counts
+        if code not in current or current[code].status not in REPORTED:
+            current[code] = found[sub_id]
     sent: dict[str, list[SentRound]] = defaultdict(list)
     for code, key, kind, queued_at in session.execute(
         select(Reminder.lao_code, Reminder.round_key, Reminder.kind, Reminder.queued_at)

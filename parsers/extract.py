@@ -26,7 +26,7 @@ from parsers import thaispell
 from parsers.cells import Cell, Document
 from parsers.collector import Collector
 from parsers.labels import Hit, index_for
-from parsers.layout import Run, SheetLayout
+from parsers.layout import Run, SheetLayout, is_dash
 from parsers.pagetext import read_by_ocr
 from parsers.projects import read_projects
 from parsers.results import Problem, Provenance
@@ -280,9 +280,12 @@ def _read_green(layout: SheetLayout, schema: FormSchema, out: Collector) -> set[
         columns = layout.green_columns(hit.cell.row)
         if columns:
             under = layout.cells_under(columns, hit.cell.row)
+            for name in ("sites", "area"):  # "-" for zero in a column of figures
+                if under.get(name) is None and name in columns:
+                    under[name] = layout.cell_under(columns[name], hit.cell.row, dash=True)
             cell = under.get("sites")
             if cell is not None:
-                result = read_value(Source(cell.text, cell.value), _value_spec(sites_spec))
+                result = read_value(Source(_zero(cell.text), cell.value), _value_spec(sites_spec))
                 out.record(sites_key, result, (cell,), cell.text, hit.score, sites_spec.title)
             _read_green_area(layout, columns, under, area_key, hit.score, area_spec, out)
         else:
@@ -308,7 +311,7 @@ def _read_green_area(layout: SheetLayout, columns: dict[str, Cell], under: dict[
     if cell is None or (sites is not None and cell.overlaps_cols(sites)):
         return
     unit = layout.unit_after(cell) or thai.area_unit_of(header.text)
-    result = read_value(Source(cell.text, cell.value, unit), vspec)
+    result = read_value(Source(_zero(cell.text), cell.value, unit), vspec)
     out.record(key, result, (cell,), cell.text, score, spec.title)
 
 
@@ -329,6 +332,11 @@ def _read_green_run(layout: SheetLayout, hit: Hit, sites_spec: FieldSpec, area_s
         result = read_value(Source(area_cell.text, area_cell.value, unit), _value_spec(area_spec))
         out.record(area_spec.key, result, (area_cell,), area_cell.text, hit.score * 0.9,
                    area_spec.title)  # fmt: skip
+
+
+def _zero(text: str) -> str:
+    """A lone dash in a column of figures is zero."""
+    return "0" if is_dash(text) else text
 
 
 # ---------------------------------------------------------------------- derived values

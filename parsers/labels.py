@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 import string
 import weakref
@@ -29,6 +30,7 @@ from dataclasses import dataclass
 
 from core.thai import normalize, thai_digits_to_arabic
 from parsers.cells import Cell, Sheet
+from parsers.meaning import Vocabulary
 from parsers.schema import FormSchema
 
 # A target is what a label stands for: (kind, name).
@@ -93,9 +95,23 @@ class LabelIndex:
         self.prefix: dict[str, list[_Label]] = {}
         self.fuzzy: list[tuple[Target, str, frozenset[str]]] = []
         self.total_keys = frozenset(label_key(text) for text in schema.projects.total_row)
-        for target, labels in schema_labels(schema):
+        vocabulary = schema.vocabulary
+        self.vocabulary = Vocabulary(vocabulary.synonyms, vocabulary.stop_words, key=label_key)
+        self.canonical: dict[str, list[_Label]] = {}
+        self.meanings: list[tuple[Target, tuple[str, ...]]] = []
+        every = list(schema_labels(schema))
+        for target, labels in every:
             for text in labels:
                 self._add(target, text)
+        self.vocabulary.learn_weights(
+            (target, [self.canon(label_key(text)) for text in labels]) for target, labels in every
+        )
+        self.labelled = [(target, words) for target, words in self.meanings
+                         if target[0] in FUZZY_KINDS]  # fmt: skip
+
+    def canon(self, key: str) -> str:
+        """A key with its synonyms and abbreviations written one way (``parsers.meaning``)."""
+        return self.vocabulary.canonical(key)
 
     def _add(self, target: Target, text: str) -> None:
         key, bare = label_key(text), bare_key(text)
@@ -109,6 +125,13 @@ class LabelIndex:
                 self.prefix.setdefault(variant[:2], []).append(_Label(target, variant, score))
             if target[0] in FUZZY_KINDS and len(variant) >= 4:
                 self.fuzzy.append((target, variant, bigrams(variant)))
+            canonical = self.canon(variant)
+            entries = self.canonical.setdefault(canonical, [])
+            if not any(entry.target == target for entry in entries):
+                entries.append(_Label(target, canonical, score))
+            words = self.vocabulary.words(canonical)
+            if words and (target, words) not in self.meanings:
+                self.meanings.append((target, words))
 
 
 def schema_labels(schema: FormSchema) -> Iterable[tuple[Target, Sequence[str]]]:
@@ -162,18 +185,30 @@ def is_label_like(cell: Cell) -> bool:
 def match_cell(index: LabelIndex, cell: Cell) -> list[Hit]:
     """Exact, inline, parenthesis-free and prefix matches of one cell (steps 1-4 above)."""
     key = label_key(cell.text)
-    found = index.exact.get(key)
+    found = index.exact.get(key) or index.canonical.get(index.canon(key))
     if found:
         return [Hit(cell, entry.target, entry.score) for entry in found]
     text = normalize(cell.text)
     for colon in (":", "："):
         if colon in text:
             left, _, right = text.partition(colon)
-            found = index.exact.get(label_key(left)) or index.exact.get(bare_key(left))
+            found = (
+                index.exact.get(label_key(left))
+                or index.exact.get(bare_key(left))
+                or index.canonical.get(index.canon(label_key(left)))
+                or index.canonical.get(index.canon(bare_key(left)))
+            )
             if found and right.strip():
                 return [Hit(cell, entry.target, entry.score, right.strip()) for entry in found]
+            if right.strip() and label_key(left):
+                # "ที่ตั้ง อำเภอ : เมืองแพร่": a label reworded, then its value after the colon
+                meant = _best_meaning(index, index.labelled, label_key(left))
+                if meant is not None and meant[0] >= _INLINE_MEANING:
+                    return [Hit(cell, meant[1], round(meant[0], 3), right.strip())]
     bare = bare_key(cell.text)
-    found = index.exact.get(bare) if bare != key else None
+    found = (
+        (index.exact.get(bare) or index.canonical.get(index.canon(bare))) if bare != key else None
+    )
     if found and not _FILL_IN_LINE.search(text):
         return [Hit(cell, entry.target, min(entry.score, 0.95)) for entry in found]
     return _prefix_hits(index, cell, text, key)
@@ -283,6 +318,141 @@ def _best_similar(key: str, labels: _Fuzzy, threshold: float) -> tuple[float, Ta
     return best
 
 
+MEANING_THRESHOLD = 0.6  # weighted word similarity for a reworded label at all
+_MEANING_MARGIN = 0.1  # a cell meaning two labels about as well is neither (a doubt)
+_INLINE_MEANING = 0.8  # a label read by meaning with its value typed after it, in one cell
+
+
+def meaning_hits(index: LabelIndex, cells: Iterable[Cell], missing: set[Target]) -> list[Hit]:
+    """Reworded labels by meaning (``parsers.meaning``): each cell's best target among
+    ``missing``, scored by the similarity of their words; a cell that means two targets about
+    as well is left out (a doubt, never a guess). A cell whose words do not match as a whole
+    may be a label with its value typed after it ("จังหวัดที่ตั้ง สงขลา"): the longest start
+    of it, up to a space, that means a label well is the label, the rest a tentative value."""
+    entries = [
+        (target, words)
+        for target, words in index.meanings
+        if target in missing or target[0] == "section"
+    ]  # a section heading reworded is a heading: never a field's label
+    if not any(target[0] != "section" for target, _ in entries):
+        return []
+    hits: list[Hit] = []
+    for cell in cells:
+        text = normalize(cell.text)
+        best = _best_meaning(index, entries, bare_key(text))
+        whole = _best_meaning(index, entries, label_key(text))
+        if whole is not None and (best is None or whole[0] > best[0]):
+            best = whole
+        inline = _inline_meaning(index, entries, text)
+        if inline is not None and (best is None or inline[0] > best[0]):
+            hits.append(inline_hit(cell, *inline))
+        elif best is not None:
+            hits.append(Hit(cell, best[1], round(best[0], 3)))
+    return _leftmost(hits)
+
+
+def _leftmost(hits: list[Hit]) -> list[Hit]:
+    """Of two cells of one row meaning the same label, the left one is the label: the other
+    is its value starting with the label's abbreviation ("จังหวัดที่ตั้ง" | "จ.สงขลา")."""
+    first: dict[tuple[Target, int], Hit] = {}
+    for hit in hits:
+        place = (hit.target, hit.cell.row)
+        if place not in first or hit.cell.col < first[place].cell.col:
+            first[place] = hit
+    return [hit for hit in hits if first[(hit.target, hit.cell.row)] is hit]
+
+
+def inline_hit(cell: Cell, score: float, target: Target, value: str) -> Hit:
+    return Hit(cell, target, round(score, 3), value, tentative=True)
+
+
+def _best_meaning(
+    index: LabelIndex, entries: list[tuple[Target, tuple[str, ...]]], key: str
+) -> tuple[float, Target] | None:
+    if not 2 <= len(key) <= 120:
+        return None
+    words = index.vocabulary.words(index.canon(key))
+    if not words:
+        return None
+    scores: dict[Target, float] = {}
+    for target, label in entries:
+        score = index.vocabulary.similarity(words, label)
+        if score > scores.get(target, 0.0):
+            scores[target] = score
+    ranked = sorted(scores.items(), key=lambda item: -item[1])
+    if not ranked or ranked[0][1] < MEANING_THRESHOLD:
+        return None
+    if len(ranked) > 1 and ranked[1][1] > ranked[0][1] - _MEANING_MARGIN:
+        return None  # two labels it could be: a doubt
+    return ranked[0][1], ranked[0][0]
+
+
+def _inline_meaning(
+    index: LabelIndex, entries: list[tuple[Target, tuple[str, ...]]], text: str
+) -> tuple[float, Target, str] | None:
+    parts = text.split()
+    for cut in range(len(parts) - 1, 0, -1):
+        left, right = " ".join(parts[:cut]), " ".join(parts[cut:]).strip(" :：-")
+        if not right:
+            continue
+        found = _best_meaning(index, entries, label_key(left))
+        if found is not None and found[0] >= _INLINE_MEANING:
+            return found[0], found[1], right
+    return None
+
+
+_TABLES = {"pcol": ("pcol", "ordinal"), "gcol": ("gcol", "rowhead")}  # a table's header kinds
+_HEADER_MEANING = 0.5
+
+
+def header_hits(index: LabelIndex, sheet: Sheet, hits: list[Hit]) -> list[Hit]:
+    """Table column headers reworded (``parsers.meaning``): in a row that already holds a
+    header of a table (projects: a column or the ordinal; Part 2: a column or the row
+    header), the other cells that mean one of that table's columns not yet in the row; and
+    the yes/no columns of Part 3 told by negation, whatever their words ("ดำเนินการ" |
+    "ไม่ได้ดำเนินการ"): two cells side by side, the second the first with ไม่ (ไม่ได้) before it."""
+    found: list[Hit] = []
+    # a cell a field's label matched may still head a column ("เนื้อที่ทั้งหมด" over areas)
+    taken = {id(hit.cell) for hit in hits if hit.target[0] not in FUZZY_KINDS}
+    by_row: dict[int, list[Hit]] = {}
+    for hit in hits:
+        by_row.setdefault(hit.cell.row, []).append(hit)
+    for row, row_hits in by_row.items():
+        cells = [c for c in sheet.row(row) if id(c) not in taken and is_label_like(c)]
+        for kinds in _TABLES.values():
+            present = {hit.target for hit in row_hits if hit.target[0] in kinds}
+            if not present:
+                continue
+            entries = [
+                (target, words)
+                for target, words in index.meanings
+                if target[0] in kinds and target not in present
+            ]
+            for cell in cells:
+                best = _best_meaning(index, entries, bare_key(cell.text))
+                best = best or _best_meaning(index, entries, label_key(cell.text))
+                if best is not None and best[0] >= _HEADER_MEANING:
+                    found.append(Hit(cell, best[1], round(best[0], 3)))
+                    entries = [entry for entry in entries if entry[0] != best[1]]
+                    taken.add(id(cell))
+    found += _negated_pairs(sheet, by_row, taken)
+    return found
+
+
+def _negated_pairs(sheet: Sheet, by_row: dict[int, list[Hit]], taken: set[int]) -> list[Hit]:
+    found: list[Hit] = []
+    for row, cells in ((number, list(sheet.row(number))) for number in sorted(
+            {cell.row for cell in sheet.cells})):  # fmt: skip
+        if {"yes", "no"} <= {hit.target[0] for hit in by_row.get(row, ())}:
+            continue
+        for left, right in itertools.pairwise(cells):
+            yes, no = label_key(left.text), label_key(right.text)
+            if 0 < len(yes) <= 20 and no in (f"ไม่{yes}", f"ไม่ได้{yes}"):
+                found.append(Hit(left, ("yes", ""), 1.0))
+                found.append(Hit(right, ("no", ""), 1.0))
+    return found
+
+
 def whole_label(index: LabelIndex, text: str, kinds: frozenset[str], *, bare: bool = True) -> bool:
     """True when ``text`` is, whole, a label of one of ``kinds`` (nothing after it; with or
     without its parenthesised part when ``bare``): a line of text that stands for a label."""
@@ -294,10 +464,32 @@ def whole_label(index: LabelIndex, text: str, kinds: frozenset[str], *, bare: bo
     return any(entry.target[0] in kinds for entry in found or ())
 
 
+_HEADING = re.compile(r"^\s*(?:ส่วนที่|ตอนที่)\s*([0-9๐-๙]+)\b")
+
+
 def find_hits(index: LabelIndex, sheet: Sheet) -> list[Hit]:
-    """Exact, inline and prefix label hits of every label-like cell of ``sheet``."""
+    """Exact, inline and prefix label hits of every label-like cell of ``sheet``. A heading
+    ("ส่วนที่ 4 ...", "ตอนที่ ๒ ...", or a cell whose words mean a part's heading better than
+    the label it starts with) is its part's heading, never a field's label."""
+    parts = {target[1] for target, _ in schema_sections(index)}
     hits: list[Hit] = []
     for cell in sheet.cells:
-        if is_label_like(cell):
-            hits.extend(match_cell(index, cell))
+        if not is_label_like(cell):
+            continue
+        heading = _HEADING.match(normalize(cell.text))
+        part = thai_digits_to_arabic(heading.group(1)) if heading else None
+        if part in parts:
+            hits.append(Hit(cell, ("section", str(part)), 1.0))
+            continue
+        found = match_cell(index, cell)
+        if found and all(hit.tentative or hit.score < 1.0 for hit in found):
+            section = _best_meaning(index, schema_sections(index), label_key(cell.text))
+            if section is not None and section[0] > max(hit.score for hit in found) * 0.8:
+                found = [Hit(cell, section[1], round(section[0], 3))]
+        hits.extend(found)
     return hits
+
+
+def schema_sections(index: LabelIndex) -> list[tuple[Target, tuple[str, ...]]]:
+    """The words of every part heading's labels (for telling a heading from a label)."""
+    return [(target, words) for target, words in index.meanings if target[0] == "section"]

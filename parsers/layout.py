@@ -25,8 +25,10 @@ from parsers.labels import (
     Target,
     find_hits,
     fuzzy_hits,
+    header_hits,
     is_label_like,
     label_key,
+    meaning_hits,
 )
 from parsers.pagetext import TextCell
 from parsers.relining import relined
@@ -64,24 +66,40 @@ class SheetLayout:
         self.sheet = sheet
         self.schema = schema
         hits = find_hits(index, sheet)
+        hits += header_hits(index, sheet, hits)
         self.green_header_rows = _header_rows(hits, _GREEN_COLUMNS, "gcol", minimum=2)
         self.tick_rows = _tick_rows(hits)
         self.project_header_row = _project_header(hits, schema.projects.min_header_columns)
         self.project_rows = self._project_region_rows(hits)
         matching = schema.matching
-        missing = _missing_targets(schema, hits, self.project_rows)
+        headers = self._table_header_cells(hits)
+        missing = _missing_targets(schema, [h for h in hits if id(h.cell) not in headers],
+                                   self.project_rows)  # fmt: skip
         if missing:
             taken = {id(hit.cell) for hit in hits}
-            candidates = (
+            candidates = [
                 cell
                 for cell in sheet.cells
                 if id(cell) not in taken
                 and cell.row not in self.project_rows
                 and is_label_like(cell)
-            )
+            ]
+            by_meaning = self._in_their_part(meaning_hits(index, candidates, missing), hits)
+            hits += by_meaning
+            missing -= {hit.target for hit in by_meaning}
+            taken |= {id(hit.cell) for hit in by_meaning}
             hits += fuzzy_hits(
-                index, candidates, missing, matching.fuzzy_threshold, matching.fuzzy_penalty
+                index,
+                (cell for cell in candidates if id(cell) not in taken),
+                missing,
+                matching.fuzzy_threshold,
+                matching.fuzzy_penalty,
             )
+        hits = [hit for hit in hits if hit.target[0] != "section" or hit.score >= 1.0
+                or self._heading(hit, _exact_headings(hits))]  # fmt: skip
+        headers = self._table_header_cells(hits)
+        hits = [hit for hit in hits if id(hit.cell) not in headers or hit.target[0] != "field"
+                or schema.field(hit.target[1]).column]  # fmt: skip
         self.hits = hits = _scaled_by_reading(hits, sheet)
         self.by_target: dict[Target, list[Hit]] = {}
         for hit in hits:
@@ -94,6 +112,57 @@ class SheetLayout:
         self._section_parts = [part for _, part in sections]
         self._remarks = self._remarks_columns()
         self._green_columns: dict[int, dict[str, Cell]] = {}
+
+    def _table_header_cells(self, hits: list[Hit]) -> set[int]:
+        """Cells that head a column of Part 2 or of the projects table ("ขนาดพื้นที่" over the
+        areas): never a field's label, whatever field's words they share."""
+        return {
+            id(hit.cell)
+            for hit in hits
+            if (hit.target[0] == "gcol" and hit.cell.row in self.green_header_rows)
+            or (hit.target[0] in ("pcol", "ordinal") and hit.cell.row == self.project_header_row)
+        }
+
+    def _in_their_part(self, found: list[Hit], hits: list[Hit]) -> list[Hit]:
+        """Labels read by meaning that stand in their own form part (under its heading, when
+        the sheet has headings), the best one per target: a sentence of a Part 4 answer that
+        speaks of รุกขกร is not Part 3's label."""
+        known = sorted((hit.cell.row, int(hit.target[1])) for hit in hits
+                       if hit.target[0] == "section" and hit.score >= 1.0)  # fmt: skip
+        sections = [
+            hit for hit in found if hit.target[0] == "section" and self._heading(hit, known)
+        ]
+        headings = sorted([*known, *((hit.cell.row, int(hit.target[1])) for hit in sections)])
+        best: dict[Target, Hit] = {}
+        for hit in found:
+            if hit.target[0] == "section":
+                continue
+            part = self._target_part(hit.target)
+            above = [number for row, number in headings if row <= hit.cell.row]
+            below = [number for row, number in headings if row > hit.cell.row]
+            if part and ((above and above[-1] > part) or (below and below[0] <= part)):
+                continue  # under a later part's heading, or above its own part's
+            if hit.target not in best or hit.score > best[hit.target].score:
+                best[hit.target] = hit
+        return sections + [hit for hit in found if best.get(hit.target) is hit]
+
+    def _heading(self, hit: Hit, known: list[tuple[int, int]]) -> bool:
+        """A part's heading reworded stands alone on its row, after the headings of earlier
+        parts and before those of later ones (a Part 3 item that speaks of ข้อมูลพื้นที่สีเขียว
+        is no Part 2 heading)."""
+        if any(cell is not hit.cell and not is_blank(cell.text)
+               for cell in self.sheet.row(hit.cell.row)):  # fmt: skip
+            return False
+        part = int(hit.target[1])
+        return all((row < hit.cell.row) == (number < part) for row, number in known
+                   if number != part)  # fmt: skip
+
+    def _target_part(self, target: Target) -> int:
+        if target[0] == "row":
+            return self.schema.green_table.part
+        if target[0] == "field" and self.schema.has_field(target[1]):
+            return self.schema.field(target[1]).part
+        return 0
 
     # ------------------------------------------------------------------ what the sheet holds
 
@@ -265,10 +334,11 @@ class SheetLayout:
             return area_unit_of(other.text) if is_unit_text(other.text) else None
         return None
 
-    def cell_under(self, header: Cell, row: int) -> Cell | None:
-        """The first non-blank cell of ``row`` within ``header``'s columns."""
+    def cell_under(self, header: Cell, row: int, *, dash: bool = False) -> Cell | None:
+        """The first non-blank cell of ``row`` within ``header``'s columns (with ``dash``, a
+        lone dash too: "-" for zero in a column of figures)."""
         for cell in self.sheet.in_columns(row, header.col, header.last_col):
-            if not is_blank(cell.text):
+            if not is_blank(cell.text) or (dash and is_dash(cell.text)):
                 return cell
         return None
 
@@ -357,6 +427,19 @@ class SheetLayout:
         return header is not None and header < row
 
 
+_DASH = re.compile(r"^\s*[-–—]\s*$")
+
+
+def is_dash(text: str) -> bool:
+    """A lone dash: how a table of figures writes zero."""
+    return bool(_DASH.match(text))
+
+
+def _exact_headings(hits: list[Hit]) -> list[tuple[int, int]]:
+    return sorted((hit.cell.row, int(hit.target[1])) for hit in hits
+                  if hit.target[0] == "section" and hit.score >= 1.0)  # fmt: skip
+
+
 def _scaled_by_reading(hits: list[Hit], sheet: Sheet) -> list[Hit]:
     """Labels of fields and Part 2 rows on lines read with little confidence (OCR cells,
     ``parsers.pagetext.TextCell``) score that much less, and so do the values read with them:
@@ -387,11 +470,12 @@ def _header_rows(hits: Iterable[Hit], kinds: frozenset[str], kind: str, minimum:
     """Rows holding ``minimum`` distinct column headers of one table and no row label."""
     found: dict[int, set[str]] = {}
     labelled: set[int] = set()
+    heads = {id(hit.cell) for hit in hits if hit.target[0] in (kind, "rowhead")}
     for hit in hits:
         if hit.target[0] == kind and hit.target[1] in kinds:
             found.setdefault(hit.cell.row, set()).add(hit.target[1])
-        elif hit.target[0] in ("field", "row"):
-            labelled.add(hit.cell.row)
+        elif hit.target[0] in ("field", "row") and id(hit.cell) not in heads:
+            labelled.add(hit.cell.row)  # (a column header sharing a field's words is a header)
     return {row for row, names in found.items() if len(names) >= minimum and row not in labelled}
 
 

@@ -250,6 +250,13 @@ def _rulings(page: pdfium.PdfPage, height: float) -> _Rulings:
         elif right - left <= _BOX_SIZES[1] and top - bottom <= _BOX_SIZES[1]:
             box = (left, height - top, right, height - bottom)
             (squares if _is_square(item) else marks).append(box)
+        elif _is_rectangle(item):
+            # a cell drawn as one rectangle (reportlab, web browsers): its four sides rule it
+            horizontal += [(height - top, left, right), (height - bottom, left, right)]
+            vertical += [
+                (left, height - top, height - bottom),
+                (right, height - top, height - bottom),
+            ]
     boxes = [
         (square, any(_inside(mark, square) for mark in marks))
         for square in squares
@@ -267,6 +274,20 @@ def _is_square(item: pdfium.PdfObject) -> bool:
         return False
     if abs((right - left) - (top - bottom)) > 0.2 * (right - left):
         return False
+    return _axis_aligned(item)
+
+
+def _is_rectangle(item: pdfium.PdfObject) -> bool:
+    """A stroked, unfilled closed path of four horizontal and vertical sides: a table cell's
+    border drawn as one rectangle."""
+    fill, stroke = ctypes.c_int(), ctypes.c_int()
+    if not pdfium_c.FPDFPath_GetDrawMode(item.raw, fill, stroke) or fill.value or not stroke.value:
+        return False
+    return _axis_aligned(item)
+
+
+def _axis_aligned(item: pdfium.PdfObject) -> bool:
+    """Four to six straight segments, each horizontal or vertical."""
     count = pdfium_c.FPDFPath_CountSegments(item.raw)
     if not 4 <= count <= 6:
         return False

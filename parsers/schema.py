@@ -135,6 +135,14 @@ class MatchingSpec:
 
 
 @dataclass(frozen=True)
+class VocabularySpec:
+    """Synonyms (canonical -> variants) and stop words for comparing labels by meaning."""
+
+    synonyms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    stop_words: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ValidationSpec:
     total_key: str
     total_tolerance: float
@@ -165,6 +173,7 @@ class FormSchema:
     green_table: GreenTableSpec
     yes_no: YesNoSpec
     projects: ProjectsSpec
+    vocabulary: VocabularySpec = field(default_factory=VocabularySpec)
     _by_key: dict[str, FieldSpec] = field(init=False, repr=False, compare=False)
     _all: tuple[FieldSpec, ...] = field(init=False, repr=False, compare=False)
 
@@ -271,6 +280,13 @@ def parse_schema(data: Mapping[str, Any]) -> FormSchema:
                 ColumnSpec(**{**col, "headers": tuple(col["headers"])})
                 for col in projects["columns"]
             ),
+        ),
+        vocabulary=VocabularySpec(
+            synonyms={
+                str(canonical): tuple(variants)
+                for canonical, variants in data.get("vocabulary", {}).get("synonyms", {}).items()
+            },
+            stop_words=tuple(data.get("vocabulary", {}).get("stop_words", ())),
         ),
     )
     _check(schema)

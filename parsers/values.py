@@ -98,7 +98,7 @@ def clean_text(text: str, *, multiline: bool = False) -> str:
     text = _SIGNATURE_LINE.sub(" ", text)
     text = " ".join(text.split()).strip(" :：")
     wrapped = _WRAPPED.match(text)
-    return wrapped[1] if wrapped else text
+    return wrapped[1].strip() if wrapped else text  # "( )": a blank line in parentheses
 
 
 def _name_wrap(text: str) -> str:

@@ -874,6 +874,8 @@ def _layout_far_values_blanks(form: Form, rng: random.Random) -> None:
     if len(grid.rows[other]) == 1:
         grid.set(other, 1, "-")
         grid.set(other, 2, "-")
+        truth["green_other_sites"] = 0  # "-" in a column of figures is zero (issue 11)
+        truth["green_other_area_m2"] = 0.0
     header = grid.find(schema.yes_no.item_header[0], col=0)
     grid.rows[header] = {0: grid.rows[header][0], 4: Item("ผลการดำเนินงาน", bold=True)}
     for item in ITEMS:

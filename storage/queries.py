@@ -14,7 +14,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from core.enums import REPORTED, LaoType, MessageState, SubmissionStatus, is_unreadable
-from storage.models import Attachment, Lao, Message, OutboxMail, Poll, Submission
+from storage.models import Attachment, Lao, LaoAddress, Message, OutboxMail, Poll, Submission
 
 SUBMISSION_STATUSES = tuple(SubmissionStatus)
 
@@ -61,6 +61,57 @@ def message_ids(session: Session, ref: str | None) -> list[int]:
     return list(session.scalars(query))
 
 
+def pending_by_sender(session: Session) -> dict[str, int]:
+    """LAO code -> the submission id of the newest form waiting in review *without*
+    an LAO, whose sender address is registered (or learned) for that one LAO and no other.
+
+    Such an LAO has reported: its form waits for a person to confirm whose it is, so it is
+    "reported, pending review" and never chased (``outbound.reminders``). The senders are the
+    ones *identify* saw (outermost first, then those of forwarded messages); a provincial
+    office's address is skipped, as identify skips it, and the next sender counts.
+    """
+    rows = session.execute(
+        select(
+            Submission.id, Submission.received_at, Submission.identification, Message.from_address
+        )
+        .join(Message, Message.id == Submission.message_id)
+        .where(
+            Submission.lao_code.is_(None),
+            Submission.status == SubmissionStatus.NEEDS_REVIEW,
+            Submission.reviewed_at.is_(None),
+        )
+        .order_by(Submission.received_at, Submission.id)
+    ).all()
+    if not rows:
+        return {}
+    senders_of: dict[int, list[str]] = {}
+    for sub_id, _, identification, from_address in rows:
+        listed = (identification or {}).get("senders") or []
+        senders = [str(a).strip().lower() for a in listed if str(a).strip()]
+        if not senders and from_address:
+            senders = [from_address.strip().lower()]
+        senders_of[sub_id] = senders
+    wanted = sorted({address for senders in senders_of.values() for address in senders})
+    owners: dict[str, set[tuple[str, str]]] = {}
+    for start in range(0, len(wanted), 900):
+        for address, code, lao_type in session.execute(
+            select(LaoAddress.address, Lao.code, Lao.lao_type)
+            .join(Lao, Lao.code == LaoAddress.lao_code)
+            .where(func.lower(LaoAddress.address).in_(wanted[start : start + 900]))
+        ):
+            owners.setdefault(address.lower(), set()).add((code, lao_type))
+    found: dict[str, int] = {}
+    for sub_id, _, _, _ in rows:
+        for address in senders_of[sub_id]:
+            records = owners.get(address, set())
+            if not records or any(kind == LaoType.PROVINCIAL_OFFICE for _, kind in records):
+                continue  # unknown, or a สถจ. forwarding: a later sender may be known
+            if len(records) == 1:
+                found[next(iter(records))[0]] = sub_id
+            break  # the first sender known for LAOs decides (one LAO, or none if shared)
+    return found
+
+
 def status(session: Session) -> dict[str, Any]:
     messages = session.scalar(select(func.count(Message.id))) or 0
     by_status = dict(
@@ -75,18 +126,19 @@ def status(session: Session) -> dict[str, Any]:
         or 0
     )
     current = current_submission_ids(session)
-    submitted = 0
+    reported: set[str] = set()
     if current:
         statuses = session.execute(
-            select(Submission.status, Lao.lao_type)
+            select(Submission.lao_code, Submission.status, Lao.lao_type)
             .join(Lao, Lao.code == Submission.lao_code)
             .where(Submission.id.in_(list(current.values())))
         ).all()
-        submitted = sum(
-            1
-            for st, lao_type in statuses
+        reported = {
+            str(code)
+            for code, st, lao_type in statuses
             if st in REPORTED and lao_type != LaoType.PROVINCIAL_OFFICE
-        )
+        }
+    submitted = len(reported | set(pending_by_sender(session)))
     outbox = dict(
         session.execute(
             select(OutboxMail.status, func.count(OutboxMail.id)).group_by(OutboxMail.status)

@@ -119,6 +119,8 @@ def test_template_reads_back_as_an_empty_form() -> None:
     codes = {(p.code, p.field) for p in (*reading.problems, *check(reading))}
     assert ("missing_required", "lao_name") in codes
     assert ("missing_green_rows", None) in codes
+    for key in ("reporter_name", "reporter_position", "report_date"):  # the sign-off (issue 11)
+        assert ("missing_required", key) in codes
 
 
 def test_shipped_template_is_the_generated_one() -> None:

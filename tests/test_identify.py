@@ -542,3 +542,36 @@ def test_corpus_is_deterministic() -> None:
     first = corpus_module.generate(rows, 200, seed=5)
     second = corpus_module.generate(rows, 200, seed=5)
     assert first == second
+
+
+def test_weak_content_shows_the_senders_registered_lao_first() -> None:
+    """Issue 11: a form that says too little to name its LAO (a scan's garbled name, a name
+    found nowhere, a province that contradicts) waits for a person; when the sender's address
+    is registered to one LAO, that LAO is the first candidate shown, and the reason says so."""
+    address = "saraban@maesai.go.th"
+    registry = MemoryRegistry(
+        [SAO_MAESAI, TT_MAESAI, PADAET, BANMAI_MUEANG, BANMAI_MAESUAI, BANMAI_CM],
+        {address: [SAO_MAESAI.code]},
+    )
+    for fields in (
+        {"lao_name": "ก่าแ"},  # OCR's reading of a name
+        {"province": "เชียงใหม่"},  # no name, and a province that is not the sender's
+        {"lao_name": "อบต.ไม่มีในทะเบียน", "province": "เชียงราย"},
+    ):
+        found = identify(registry, sender_addresses=[address], form_fields=fields)
+        assert not found.certain, fields
+        assert found.candidates[0] == SAO_MAESAI.code, (fields, found.candidates)
+        assert "อีเมลผู้ส่งลงทะเบียนเป็นของ องค์การบริหารส่วนตำบลแม่ใส" in found.reason
+
+
+def test_a_form_naming_another_lao_is_not_put_behind_the_senders() -> None:
+    """The sender's LAO comes first only when the form names no one: a form that clearly
+    names another registered LAO keeps that LAO among the candidates, ahead by its evidence."""
+    address = "saraban@maesai.go.th"
+    registry = MemoryRegistry([SAO_MAESAI, PADAET], {address: [SAO_MAESAI.code]})
+    found = identify(registry, sender_addresses=[address],
+                     form_fields={"lao_name": "อบต.ป่าแดด", "province": "เชียงราย"})  # fmt: skip
+    assert not found.certain
+    assert found.method == "address_conflict"
+    assert found.candidates[0] == PADAET.code
+    assert SAO_MAESAI.code in found.candidates

@@ -44,6 +44,7 @@ from outbound.schedule import (
 from storage.blobs import BlobStore
 from storage.db import SessionFactory, make_engine, make_session_factory, migrate
 from storage.models import LaoAddress, Message, OutboxMail, Reminder, Submission
+from storage.queries import status
 from storage.registry import RegistryRow, import_rows
 
 CAMPAIGN = CampaignConfig()
@@ -369,6 +370,52 @@ def test_submitted_laos_are_not_reminded(sessions: SessionFactory) -> None:
         submit(session, "6730106", "accepted", bkk(date(2021, 9, 24), 13))  # replaces the rejected
     planned, _ = run(sessions, bkk(MON_27, 9))
     assert [r.lao.code for r in planned.reminders] == ["5730101", "6740101"]
+
+
+def waiting_without_lao(
+    session: Session, senders: list[str], at: datetime, *, reviewed: bool = False
+) -> Submission:
+    """A form waiting in review with no LAO assigned (content too weak to say whose), sent by
+    ``senders`` (outermost first, as *identify* stores them)."""
+    digest = hashlib.sha256(f"{senders}{at.isoformat()}".encode()).hexdigest()
+    message = Message(sha256=digest, size=1, received_at=at, stored_at=at, state="processed",
+                      attempts=1, from_address=senders[0])  # fmt: skip
+    session.add(message)
+    session.flush()
+    submission = Submission(
+        message_id=message.id, slot=f"file:{digest[:32]}", lao_code=None, form_version="2564.1",
+        status="rejected" if reviewed else "needs_review", fields={}, received_at=at,
+        identification={"certain": False, "candidates": [], "senders": senders},
+        created_at=at, updated_at=at, reviewed_at=at if reviewed else None,
+    )  # fmt: skip
+    session.add(submission)
+    session.flush()
+    return submission
+
+
+def test_a_form_waiting_without_an_lao_counts_for_its_senders_lao(
+    sessions: SessionFactory,
+) -> None:
+    """Issue 11: an LAO whose form waits in review without an LAO assigned, sent from an address
+    registered to it (directly, or inside a สถจ.'s forward), is "reported, pending review" and
+    is not chased; an unknown address, an address two LAOs share, or a form a reviewer already
+    decided does not count."""
+    with sessions() as session, session.begin():
+        session.add(LaoAddress(address="shared@nakhonpathom.go.th", lao_code="6740101",
+                               source="registry", created_at=bkk(THU_23)))  # fmt: skip
+        session.add(LaoAddress(address="shared@nakhonpathom.go.th", lao_code="6730102",
+                               source="registry", created_at=bkk(THU_23)))  # fmt: skip
+        at = bkk(date(2021, 9, 21))
+        waiting_without_lao(session, ["Saraban@SamKhwaiPhueak.go.th"], at)  # 5730101, one LAO
+        waiting_without_lao(session, ["p73@dla.go.th", "abt.takong@gmail.com"], at)  # 6730103
+        waiting_without_lao(session, ["shared@nakhonpathom.go.th"], at)  # two LAOs: no one
+        waiting_without_lao(session, ["someone@gmail.com"], at)  # unknown
+        waiting_without_lao(session, ["saraban_06730106@dla.go.th"], at, reviewed=True)
+    with sessions() as session:
+        # 2730101 accepted, 6730105 waiting with its LAO; 5730101 and 6730103 by their senders
+        assert status(session)["laos"]["submitted"] == 4
+    planned, _ = run(sessions, bkk(THU_23, 9))
+    assert [r.lao.code for r in planned.reminders] == ["6730102", "6730106", "6740101"]
 
 
 def test_minimum_interval_is_exact(sessions: SessionFactory) -> None:
