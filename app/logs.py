@@ -31,6 +31,10 @@ OUR_LOGGERS = ("app", "core", "ingest", "outbound", "staff", "storage", "onep_in
 """Loggers of onep-inbox's own modules: the configured level (``-v``: DEBUG)."""
 DETAIL_LOGGERS = ("parsers",)
 """Ours, but detail (how a page of a scan was taken): WARNING and up unless ``-v``."""
+SCHEDULER_LOGGERS = ("apscheduler",)
+"""The scheduler warns when a run is skipped because the last one still runs, or starts late:
+both are how ``run`` is meant to behave (jobs coalesce, never overlap), so only its errors
+show unless ``-v``."""
 _MARK = "_onep_inbox_handler"
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -75,3 +79,5 @@ def configure(config: LoggingConfig | None, *, verbose: bool) -> None:
         logging.getLogger(name).setLevel(logging.DEBUG if verbose else level)
     for name in DETAIL_LOGGERS:
         logging.getLogger(name).setLevel(logging.DEBUG if verbose else quiet)
+    for name in SCHEDULER_LOGGERS:
+        logging.getLogger(name).setLevel(logging.INFO if verbose else max(logging.ERROR, level))
