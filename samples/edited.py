@@ -959,7 +959,7 @@ def _docx_sheet(document: Any, sheet: Sheet) -> None:
     flush()
 
 
-def write_pdf(grid: Grid) -> bytes:
+def write_pdf(grid: Grid, face: str | None = None) -> bytes:
     """The form sheet drawn by reportlab: its own table drawing (ruled cells, figures set to
     the right edge, text to the left), a Thai TrueType face, A4 pages."""
     from reportlab.lib.pagesizes import A4  # type: ignore[import-untyped]
@@ -967,20 +967,23 @@ def write_pdf(grid: Grid) -> bytes:
     from reportlab.pdfbase.ttfonts import TTFont  # type: ignore[import-untyped]
     from reportlab.pdfgen import canvas  # type: ignore[import-untyped]
 
-    if "EditedThai" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont("EditedThai", _thai_face()))
+    path = face or _thai_face()
+    font = "EditedThai" if face is None else "Edited-" + path.rsplit("/", 1)[-1].split(".")[0]
+    if font not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(font, path))
+    if "EditedSymbols" not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont("EditedSymbols", _symbol_face()))
     out = io.BytesIO()
     page = canvas.Canvas(out, pagesize=A4, invariant=True)
     for sheet in grid.sheets:
         if sheet.width >= 2:  # a sheet of drop-down lists is not printed
-            _pdf_sheet(page, sheet)
+            _pdf_sheet(page, sheet, font)
             page.showPage()
     page.save()
     return out.getvalue()
 
 
-def _pdf_sheet(page: Any, sheet: Sheet) -> None:
+def _pdf_sheet(page: Any, sheet: Sheet, font: str = "EditedThai") -> None:
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfbase import pdfmetrics
 
@@ -989,7 +992,7 @@ def _pdf_sheet(page: Any, sheet: Sheet) -> None:
     widths = [0.0] * sheet.width
     for (_, col), item in sheet.cells.items():
         if item.cols == 1:
-            size = pdfmetrics.stringWidth(_shown(item).split("\n")[0], "EditedThai", 9) + 8
+            size = pdfmetrics.stringWidth(_shown(item).split("\n")[0], font, 9) + 8
             widths[col] = max(widths[col], min(size, 150.0))
     widths = [max(w, 26.0) for w in widths]
     scale = min(1.0, (page_width - 2 * margin) / sum(widths))
@@ -1004,7 +1007,7 @@ def _pdf_sheet(page: Any, sheet: Sheet) -> None:
             room = lefts[min(col + item.cols, len(lefts) - 1)] - lefts[col] - 6
             size = 10 if item.bold else 9
             wrapped[col] = [part for text in _shown(item).split("\n")
-                            for part in _wrap(text, room, size)]  # fmt: skip
+                            for part in _wrap(text, room, size, font)]  # fmt: skip
         lines = max((len(parts) for parts in wrapped.values()), default=1)
         height = line * lines + 4
         if y - height < margin:
@@ -1015,7 +1018,7 @@ def _pdf_sheet(page: Any, sheet: Sheet) -> None:
             page.rect(x0, y - height, x1 - x0, height, stroke=1, fill=0)
             for number, text in enumerate(wrapped[col]):
                 base = y - line * (number + 1)
-                face = "EditedSymbols" if text.strip() in _SYMBOLS else "EditedThai"
+                face = "EditedSymbols" if text.strip() in _SYMBOLS else font
                 page.setFont(face, 10 if item.bold else 9)
                 if isinstance(item.value, int | float) and not isinstance(item.value, bool):
                     page.drawRightString(x1 - 3, base, text)
@@ -1029,13 +1032,13 @@ _MARKS = frozenset("\u0e31\u0e34\u0e35\u0e36\u0e37\u0e38\u0e39\u0e3a\u0e47\u0e48
                    "\u0e4c\u0e4d\u0e4e\u0e33")  # fmt: skip
 
 
-def _wrap(text: str, room: float, size: float) -> list[str]:
+def _wrap(text: str, room: float, size: float, font: str = "EditedThai") -> list[str]:
     """``text`` in lines that fit ``room`` points: broken at a space where one is, else
     between two letters (never before a mark drawn on the letter before it)."""
     from reportlab.pdfbase import pdfmetrics
 
     def fits(part: str) -> bool:
-        return bool(pdfmetrics.stringWidth(part, "EditedThai", size) <= room)
+        return bool(pdfmetrics.stringWidth(part, font, size) <= room)
 
     lines: list[str] = []
     rest = text
