@@ -76,7 +76,14 @@ class SheetLayout:
         missing = _missing_targets(schema, [h for h in hits if id(h.cell) not in headers],
                                    self.project_rows)  # fmt: skip
         if missing:
-            taken = {id(hit.cell) for hit in hits}
+            alone = {id(cell) for cell in sheet.cells
+                     if not any(other is not cell and not is_blank(other.text)
+                                for other in sheet.row(cell.row))}  # fmt: skip
+            # a heading stands alone on its row: a cell with a value beside it that matched a
+            # heading without its parentheses ("ข้อมูลพื้นที่สีเขียว (ฐานข้อมูล)" | ✓) is free
+            taken = {id(hit.cell) for hit in hits
+                     if hit.target[0] != "section" or hit.score >= 1.0
+                     or id(hit.cell) in alone}  # fmt: skip
             candidates = [
                 cell
                 for cell in sheet.cells
@@ -84,7 +91,9 @@ class SheetLayout:
                 and cell.row not in self.project_rows
                 and is_label_like(cell)
             ]
-            by_meaning = self._in_their_part(meaning_hits(index, candidates, missing), hits)
+            by_meaning = self._in_their_part(
+                meaning_hits(index, candidates, missing, alone), hits
+            )
             hits += by_meaning
             missing -= {hit.target for hit in by_meaning}
             taken |= {id(hit.cell) for hit in by_meaning}
@@ -100,6 +109,7 @@ class SheetLayout:
         headers = self._table_header_cells(hits)
         hits = [hit for hit in hits if id(hit.cell) not in headers or hit.target[0] != "field"
                 or schema.field(hit.target[1]).column]  # fmt: skip
+        hits = _below_the_title(hits, schema.matching.min_labels)
         self.hits = hits = _scaled_by_reading(hits, sheet)
         self.by_target: dict[Target, list[Hit]] = {}
         for hit in hits:
@@ -464,6 +474,22 @@ def _scaled_by_reading(hits: list[Hit], sheet: Sheet) -> list[Hit]:
         else hit
         for hit in hits
     ]
+
+
+def _below_the_title(hits: list[Hit], minimum: int) -> list[Hit]:
+    """Nothing of a form stands above its title: when the form's title is found under labels
+    (the pages of a PDF whose instructions page, with its example figures, comes first) and
+    a form's worth of labels follows it, the labels above the title are not the form's."""
+    titles = [hit.cell.row for hit in hits if hit.target[0] == "title" and hit.score >= 1.0]
+    if not titles:
+        return hits
+    top = min(titles)
+    below = {hit.target for hit in hits if hit.target[0] in FUZZY_KINDS and hit.cell.row > top}
+    if len(below) < minimum or not any(
+        hit.target[0] in FUZZY_KINDS and hit.cell.row < top for hit in hits
+    ):
+        return hits
+    return [hit for hit in hits if hit.cell.row >= top]
 
 
 def _header_rows(hits: Iterable[Hit], kinds: frozenset[str], kind: str, minimum: int) -> set[int]:
