@@ -222,8 +222,8 @@ def edited(args: argparse.Namespace) -> int:
             if args.share == "held":
                 forms = edited_fresh.generate(per_cell, fmt=fmt, edit=edit)
             else:
-                share = "dev" if args.share == "dev" else "held"
-                forms = edited.generate(per_cell, fmt=fmt, edit=edit, share=share)
+                old = "dev" if args.share == "dev" else "held"
+                forms = edited.generate(per_cell, fmt=fmt, edit=edit, share=old)
             for form in forms:
                 start = time.perf_counter()
                 result = read_attachment(form.data, filename=f"form.{fmt}")

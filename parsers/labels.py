@@ -457,7 +457,11 @@ def _inline_meaning(
         if not right:
             continue
         found = _best_meaning(index, entries, label_key(left))
-        if found is not None and found[0] >= _INLINE_MEANING and (best is None or found[0] > best[0]):
+        if (
+            found is not None
+            and found[0] >= _INLINE_MEANING
+            and (best is None or found[0] > best[0])
+        ):
             best = found[0], found[1], right
     return best
 

@@ -91,9 +91,7 @@ class SheetLayout:
                 and cell.row not in self.project_rows
                 and is_label_like(cell)
             ]
-            by_meaning = self._in_their_part(
-                meaning_hits(index, candidates, missing, alone), hits
-            )
+            by_meaning = self._in_their_part(meaning_hits(index, candidates, missing, alone), hits)
             hits += by_meaning
             missing -= {hit.target for hit in by_meaning}
             taken |= {id(hit.cell) for hit in by_meaning}

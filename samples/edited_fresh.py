@@ -52,7 +52,16 @@ from samples.edited import (
     write_xlsx,
 )
 
-__all__ = ["EDITS", "FORMATS", "FRESH_SEED", "LABELS", "ROWS", "edited_form", "generate"]
+__all__ = [
+    "EDITS",
+    "FORMATS",
+    "EditedForm",
+    "FRESH_SEED",
+    "LABELS",
+    "ROWS",
+    "edited_form",
+    "generate",
+]
 
 FORMATS: tuple[str, ...] = ("xlsx", "xls", "ods", "odt", "docx", "pdf")
 FRESH_SEED = 2564_11_3_000  # a seed space of its own (the old shares: 7, 2564_11, 2564_11_2)
@@ -67,7 +76,7 @@ LABELS: dict[str, tuple[str, ...]] = {
                  "ชื่อเต็มของ อปท.", "ชื่อหน่วยงานท้องถิ่น"),
     "lao_type": ("ประเภท อปท. (อบจ./เทศบาล/อบต.)", "รูปแบบการปกครองท้องถิ่น", "ประเภทหน่วยงาน อปท.",
                  "ประเภทของท้องถิ่น"),
-    "lao_code": ("รหัส อปท. 7 หลัก", "เลขรหัสหน่วยงาน", "รหัสท้องถิ่น (สถ.)", "รหัส อปท. ตาม สถ."),
+    "lao_code": ("รหัสประจำ อปท. (7 หลัก)", "เลขรหัสหน่วยงาน", "รหัสท้องถิ่น (สถ.)", "รหัส อปท. ตาม สถ."),
     "district": ("อำเภอที่ตั้งสำนักงาน", "ตั้งอยู่ในอำเภอ", "อำเภอ", "อ. ที่ตั้ง"),
     "province": ("จังหวัดที่ตั้งสำนักงาน", "ตั้งอยู่ในจังหวัด", "จังหวัด", "จ. ที่ตั้ง"),
     "area_km2": ("พื้นที่รับผิดชอบทั้งหมด (ตร.กม.)", "ขนาดพื้นที่ในความรับผิดชอบ (ตารางกิโลเมตร)",
@@ -122,21 +131,21 @@ ROWS: dict[str, tuple[str, ...]] = {
     "productive": ("พื้นที่เกษตรกรรม/สวนผลไม้", "5 เกษตรและเศรษฐกิจ", "สีเขียวเพื่อการผลิต (เกษตร)"),
     "other": ("อื่น ๆ (ระบุ ...)", "6 ประเภทอื่น", "พื้นที่สีเขียวแบบอื่น"),
 }  # fmt: skip
-SITES_HEAD = ("แห่ง (จำนวน)", "จำนวนพื้นที่ (แห่ง)", "นับได้ (แห่ง)", "จำนวน/แห่ง")
+SITES_HEAD = ("แห่ง (จำนวน)", "จำนวนสถานที่ (แห่ง)", "นับได้ (แห่ง)", "แห่ง/จำนวน")
 AREA_HEAD = {
     "m2": ("ขนาด ตร.ม.", "เนื้อที่รวม (ตร.ม.)", "พื้นที่รวม ตารางเมตร"),
     "rai": ("ขนาด (ไร่)", "เนื้อที่รวม (ไร่)", "พื้นที่รวม ไร่"),
     "text": ("ขนาดพื้นที่รวม", "เนื้อที่ (ไร่-งาน-วา)", "ขนาด"),
 }
 TRIPLE_HEAD = (("ไร่", "งาน", "ตร.วา"), ("ไร่", "งาน", "ตารางวา"), ("ไร่", "งาน", "วา"))
-TYPE_HEAD = ("ประเภทพื้นที่สีเขียว (ตามนิยาม สผ.)", "ลักษณะพื้นที่สีเขียว", "ชนิดของพื้นที่", "ประเภท")
+TYPE_HEAD = ("ประเภทพื้นที่สีเขียว (ตามนิยาม สผ.)", "ลักษณะพื้นที่สีเขียว", "ชนิดของพื้นที่", "ประเภทสีเขียว")
 ORDINAL_HEAD = ("ลำดับ", "ที่", "ข้อ")
 ITEM_HEAD = ("การดำเนินการตามแนวทาง", "ประเด็นการดำเนินงาน", "รายการประเมิน")
 YES_NO_HEADS = (("มี", "ไม่มี"), ("ดำเนินการแล้ว", "ยังไม่ได้ดำเนินการ"), ("ใช่", "ไม่ใช่"))
 ANSWER_HEAD = ("ผลการดำเนินงาน", "สถานะ", "ผล (มี/ไม่มี)")
 PROJECT_HEADS: dict[str, tuple[str, ...]] = {
-    "ordinal": ("ลำดับ", "ที่", "No."),
-    "name": ("ชื่อโครงการ/กิจกรรมด้านพื้นที่สีเขียว", "โครงการ / กิจกรรม", "รายการโครงการ"),
+    "ordinal": ORDINAL_HEAD,
+    "name": ("ชื่อโครงการ/กิจกรรมด้านพื้นที่สีเขียว", "กิจกรรม / โครงการ", "รายการโครงการ"),
     "period": ("ห้วงเวลา", "ระยะเวลาดำเนินการ (เดือน)", "วันเวลาที่ดำเนินการ"),
     "budget_baht": ("งบประมาณที่ได้รับ (บาท)", "จำนวนเงิน (บาท)", "เงินงบประมาณ (บาท)"),
     "added_area_m2": ("พื้นที่สีเขียวเพิ่มขึ้น (ตารางเมตร)", "ได้พื้นที่สีเขียวเพิ่ม (ตร.ม.)",
@@ -150,11 +159,11 @@ PROJECT_ORDERS = (
     ("ordinal", "name", "species", "trees_planted", "added_area_m2", "budget_baht", "period"),
 )
 SECTIONS = {
-    1: ("ส่วนที่ 1 ข้อมูลพื้นฐานของ อปท.", "ตอนที่ ๑ ข้อมูลทั่วไป", "ส่วนที่ 1 : ข้อมูลองค์กร"),
+    1: ("ส่วนที่ 1 ข้อมูลพื้นฐานของ อปท.", "ตอนที่ ๑ ข้อมูลทั่วไปของหน่วยงาน", "ส่วนที่ 1 : ข้อมูลองค์กร"),
     2: ("ส่วนที่ 2 สถานการณ์พื้นที่สีเขียว", "ตอนที่ ๒ พื้นที่สีเขียวแยกประเภท", "ส่วนที่ 2 : พื้นที่สีเขียว"),
-    3: ("ส่วนที่ 3 ผลการดำเนินงานตามแนวทางฯ", "ตอนที่ ๓ การขับเคลื่อนตามแนวทาง", "ส่วนที่ 3 : การดำเนินงาน"),
+    3: ("ส่วนที่ 3 ผลการดำเนินงานตามแนวทางฯ", "ตอนที่ ๓ การขับเคลื่อนตามแนวทาง", "ส่วนที่ 3 : ผลงาน"),
     4: ("ส่วนที่ 4 ปัญหาและข้อเสนอ", "ตอนที่ ๔ ปัญหา อุปสรรค ข้อเสนอแนะ", "ส่วนที่ 4 : ปัญหา/ข้อเสนอแนะ"),
-    5: ("ส่วนที่ 5 การรับรองข้อมูล", "ตอนที่ ๕ ผู้รายงาน", "ส่วนที่ 5 : ผู้รับรอง"),
+    5: ("ส่วนที่ 5 การรับรองข้อมูล", "ตอนที่ ๕ ผู้รายงานผล", "ส่วนที่ 5 : ผู้รับรอง"),
 }  # fmt: skip
 PROJECTS_TITLE = ("ตารางโครงการ/กิจกรรมเพิ่มพื้นที่สีเขียว ปี 2564", "โครงการที่ทำในปีงบประมาณ พ.ศ. 2564",
                   "รายละเอียดกิจกรรมปลูกต้นไม้")  # fmt: skip
@@ -221,7 +230,9 @@ def random_truth(rng: random.Random) -> dict[str, Any]:
     truth["province"] = province
     truth["area_km2"] = rng.randint(300, 90_000) / 100
     truth["population"] = rng.randint(2_000, 90_000)
-    truth["population_as_of"] = (dt.date(2020, 9, 30) + dt.timedelta(rng.randint(0, 120))).isoformat()
+    truth["population_as_of"] = (
+        dt.date(2020, 9, 30) + dt.timedelta(rng.randint(0, 120))
+    ).isoformat()
     truth["contact_name"] = _person(rng)
     truth["contact_position"] = rng.choice(JOBS)
     phone = rng.choice((f"09{rng.randint(0, 9)}{rng.randint(1000000, 9999999)}",
@@ -245,7 +256,7 @@ def random_truth(rng: random.Random) -> dict[str, Any]:
     truth["green_per_capita_m2"] = round(total / truth["population"], 2)
     for item in ITEMS:
         truth[item] = rng.random() < 0.5
-    projects = [
+    projects: list[dict[str, Any]] = [
         {
             "name": rng.choice(PROJECT_NAMES),
             "period": rng.choice(PERIODS),
@@ -513,7 +524,9 @@ def _part1(sheet: Sheet, row: int, truth: dict[str, Any], style: Style,
         row = _field_row(sheet, row, 0, key, truth, style, rng)
         second = paired.get(key)
         if second is not None:
-            col = style.label_cols + style.gap + style.value_cols + (1 if key == "population" else 0)
+            col = (
+                style.label_cols + style.gap + style.value_cols + (1 if key == "population" else 0)
+            )
             if key == "population":
                 sheet.put(row - 1, col - 1, "คน")
             _field_row(sheet, row - 1, col, second, truth, style, rng, alone=False)
@@ -583,7 +596,9 @@ def _green_table(sheet: Sheet, row: int, truth: dict[str, Any], style: Style,
             sheet.put(row, first, "(รวมแนวต้นไม้ริมถนนสายหลัก)", cols=type_cols)
             row += 1
     if "green_other_area_m2" not in truth:
-        total = sum(truth[f"green_{g}_area_m2"] for g in GREEN_TYPES if f"green_{g}_area_m2" in truth)
+        total = sum(
+            truth[f"green_{g}_area_m2"] for g in GREEN_TYPES if f"green_{g}_area_m2" in truth
+        )
         truth["green_total_area_m2"] = float(total)
         truth["green_per_capita_m2"] = round(total / truth["population"], 2)
     sheet.put(row, first, _label(style, "green_total_area_m2"), cols=type_cols)
@@ -654,7 +669,9 @@ def _projects_table(sheet: Sheet, row: int, truth: dict[str, Any], style: Style,
     for number, project in enumerate(truth["projects"], start=1):
         if style.blank_project_rows and number > 1:
             row += rng.choice((1, 1, 2))
-        sheet.put(row, cols["ordinal"], _digits(str(number), style) if style.thai_digits else number)
+        sheet.put(
+            row, cols["ordinal"], _digits(str(number), style) if style.thai_digits else number
+        )
         for key in order[1:]:
             value = project[key]
             if key == "added_area_m2":
@@ -860,4 +877,5 @@ def labels_written() -> Sequence[str]:
     for pool in (SITES_HEAD, *AREA_HEAD.values(), TYPE_HEAD, ITEM_HEAD, ANSWER_HEAD,
                  *PROJECT_HEADS.values(), *SECTIONS.values(), PROJECTS_TITLE):  # fmt: skip
         found += pool
+    found = [text for text in found if text not in ORDINAL_HEAD]  # ลำดับ, ที่: every table's
     return found
