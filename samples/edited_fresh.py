@@ -55,10 +55,10 @@ from samples.edited import (
 __all__ = [
     "EDITS",
     "FORMATS",
-    "EditedForm",
     "FRESH_SEED",
     "LABELS",
     "ROWS",
+    "EditedForm",
     "edited_form",
     "generate",
 ]

@@ -81,7 +81,11 @@ def test_an_edited_form_is_read_or_doubted_never_guessed(
 ) -> None:
     fmt = SECOND_FORMAT[edit] if second else "xlsx"
     if (fmt, edit) in BELOW_FLOOR:
-        request.applymarker(pytest.mark.xfail(reason="held form failing: below the floor or wrong without a doubt", strict=True))
+        request.applymarker(
+            pytest.mark.xfail(
+                reason="held form failing: below the floor or wrong without a doubt", strict=True
+            )
+        )
     form = held_form(fmt, edit)
     reading = read_attachment(form.data, filename=f"form.{fmt}")
     assert isinstance(reading, FormReading), f"{fmt} {edit}: answered as no form: {reading}"
