@@ -114,6 +114,8 @@ class LabelIndex:
         self.parts |= {("row", row.type): table.part for row in table.rows}
         self.parts |= {("gcol", name): table.part for name in table.columns}
         self.parts |= {("pcol", col.key): schema.projects.part for col in schema.projects.columns}
+        # rivals: labels that could stand where a label stands (a field's or a row's label
+        # in its column of labels; a column's header among the headers of its table)
         self.rivals = [(target, words) for target, words in self.meanings
                        if target in self.parts]  # fmt: skip
 
@@ -236,15 +238,30 @@ def _prefix_hits(index: LabelIndex, cell: Cell, text: str, key: str) -> list[Hit
     remainder = _after_key(_strip_numbering(text), len(best[0].key))
     if remainder is None:
         return []
-    inline = remainder.strip(" \t\n:：-–.") or None
+    # leading marks go ("จังหวัด: สงขลา"), a trailing period stays ("ตำแหน่ง ปลัด อบต.")
+    inline = remainder.lstrip(" \t\n:：-–.").rstrip() or None
     if inline is not None and inline.startswith("/"):
         inline = None  # "จังหวัด / Province": a second label, not a value
+    while inline is not None and _label_word_first(index, inline):
+        inline = inline.split(maxsplit=1)[1]
     if inline is not None and inline.startswith("("):
         # "ชื่อหน่วยงาน (อปท.) ทน.นาบัว": the parenthesised words annotate the label
         close = inline.find(")")
         if close > 0:
-            inline = inline[close + 1 :].strip(" \t\n:：-–.") or None
+            inline = inline[close + 1 :].lstrip(" \t\n:：-–.").rstrip() or None
     return [Hit(cell, entry.target, 0.95, inline, tentative=True) for entry in best]
+
+
+def _label_word_first(index: LabelIndex, text: str) -> bool:
+    """Does ``text`` begin with a word of labels (a stop word such as ของ, or a word the
+    vocabulary writes one way, such as อปท.) followed by more? Such words end a label, they
+    never begin its value ("ผู้ประสานงานของ อปท. ว่าที่ร้อยตรี...")."""
+    parts = text.split(maxsplit=1)
+    if len(parts) < 2:
+        return False
+    word = label_key(parts[0])
+    vocabulary = index.vocabulary
+    return word in vocabulary.stop_words or index.canon(word) in vocabulary.canonical_words
 
 
 def _after_key(text: str, key_length: int) -> str | None:
@@ -371,7 +388,9 @@ def certainty(index: LabelIndex, key: str, target: Target, score: float) -> floa
         (
             index.vocabulary.similarity(words, label)
             for other, label in index.rivals
-            if other != target and index.parts[other] == part
+            if other != target
+            and index.parts[other] == part
+            and (other[0] in FUZZY_KINDS) == (target[0] in FUZZY_KINDS)
         ),
         default=0.0,
     )
@@ -454,8 +473,8 @@ def _inline_meaning(
     best: tuple[float, Target, str] | None = None
     for cut in range(1, len(parts)):  # the best-meaning start; of equals, the shortest
         left, right = " ".join(parts[:cut]), " ".join(parts[cut:]).strip(" :：-")
-        if not right:
-            continue
+        if not right or right.startswith("("):
+            continue  # "(ตร.กม.) 40.71": the parenthesised words annotate the label
         found = _best_meaning(index, entries, label_key(left))
         if (
             found is not None
@@ -463,6 +482,8 @@ def _inline_meaning(
             and (best is None or found[0] > best[0])
         ):
             best = found[0], found[1], right
+    while best is not None and _label_word_first(index, best[2]):
+        best = best[0], best[1], best[2].split(maxsplit=1)[1]  # the label's words, not the value's
     return best
 
 
@@ -493,13 +514,23 @@ def header_hits(index: LabelIndex, sheet: Sheet, hits: list[Hit]) -> list[Hit]:
                 for target, words in index.meanings
                 if target[0] in kinds and target not in present
             ]
-            for cell in cells:
-                best = _best_meaning(index, entries, bare_key(cell.text))
-                best = best or _best_meaning(index, entries, label_key(cell.text))
-                if best is not None and best[0] >= _HEADER_MEANING:
-                    found.append(Hit(cell, best[1], round(best[0], 3)))
-                    entries = [entry for entry in entries if entry[0] != best[1]]
-                    taken.add(id(cell))
+            # the surest header first, then the others without its column: "ชนิดต้นไม้ที่ปลูก"
+            # means species or trees about as well until "ต้นไม้ (ต้น)" has taken the trees
+            waiting = [cell for cell in cells if id(cell) not in taken]
+            while waiting and entries:
+                scored = []
+                for cell in waiting:
+                    best = _best_meaning(index, entries, bare_key(cell.text))
+                    best = best or _best_meaning(index, entries, label_key(cell.text))
+                    if best is not None and best[0] >= _HEADER_MEANING:
+                        scored.append((best, cell))
+                if not scored:
+                    break
+                (score, target), cell = max(scored, key=lambda item: item[0][0])
+                found.append(Hit(cell, target, round(score, 3)))
+                entries = [entry for entry in entries if entry[0] != target]
+                taken.add(id(cell))
+                waiting = [other for other in waiting if other is not cell]
     found += _negated_pairs(sheet, by_row, taken)
     return found
 
@@ -551,6 +582,16 @@ def find_hits(index: LabelIndex, sheet: Sheet) -> list[Hit]:
             section = _best_meaning(index, schema_sections(index), label_key(cell.text))
             if section is not None and section[0] > max(hit.score for hit in found) * 0.8:
                 found = [Hit(cell, section[1], round(section[0], 3))]
+        if found and all(hit.tentative and hit.target[0] in FUZZY_KINDS for hit in found):
+            # a label's words then more: "อปท. ประเภท" starts with อปท. but means ประเภท อปท.
+            meant = _best_meaning(index, index.labelled, label_key(cell.text))
+            if (
+                meant is not None
+                and meant[0] >= _INLINE_MEANING
+                and all(hit.target != meant[1] for hit in found)
+            ):
+                score = certainty(index, label_key(cell.text), meant[1], meant[0])
+                found = [Hit(cell, meant[1], round(score, 3))]
         hits.extend(found)
     return hits
 
