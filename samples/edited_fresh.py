@@ -852,9 +852,18 @@ WRITERS: dict[str, Callable[[Grid], bytes]] = {
 # ============================================================================ the corpus
 
 
-def edited_form(fmt: str, edit: str, rng: random.Random) -> EditedForm:
-    """One form of ``fmt`` with the edit ``edit`` (share "fresh")."""
+def edited_form(
+    fmt: str, edit: str, rng: random.Random, lao: dict[str, str | None] | None = None
+) -> EditedForm:
+    """One form of ``fmt`` with the edit ``edit`` (share "fresh"); ``lao`` replaces the
+    identity fields of the truth (lao_name, lao_type, lao_code, district, province; None
+    leaves a field out), for forms of the registry's LAOs (``bench.identify --edited``)."""
     truth = random_truth(rng)
+    for key, value in (lao or {}).items():
+        if value is None:
+            truth.pop(key, None)
+        else:
+            truth[key] = value
     style = Style(edit, rng)
     grid = build(truth, style, rng)
     expected = ("reporter_name", "reporter_position", "report_date") if style.blank_signoff else ()
