@@ -34,12 +34,15 @@ from __future__ import annotations
 import argparse
 import gc
 import math
+import re
 import statistics
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 TARGET_EXACT = 0.99
+_ROW = re.compile(r"\[\d+\]")
 TARGET_XLSX_MS = 5.0
 EXACT_FORMATS = ("xlsx", "xls", "docx", "pdf")
 
@@ -215,6 +218,7 @@ def edited(args: argparse.Namespace) -> int:
     formats = [name for name in args.formats.split(",") if name] or list(known)
     edits = [name for name in args.edits.split(",") if name] or list(edited.EDITS)
     tallies: dict[tuple[str, str], EditTally] = {}
+    silent_fields: Counter[str] = Counter()
     started = time.perf_counter()
     for fmt in formats:
         for edit in edits:
@@ -235,16 +239,18 @@ def edited(args: argparse.Namespace) -> int:
                 review = needs_review(result)
                 tally.review += review
                 tally.no_form += isinstance(result, NotAForm)
-                wrong = 0
+                wrong: list[str] = []
                 for key, value in expected.items():
                     if key in found and found[key] == value:
                         tally.exact += 1
                     else:
-                        wrong += key in found
+                        if key in found:
+                            wrong.append(key)
                         tally.wrong.append((key, value, found.get(key, "<absent>")))
-                wrong += sum(1 for key in found if key not in expected and found[key] is not None)
+                wrong += [key for key in found if key not in expected and found[key] is not None]
                 if not review:
-                    tally.silent_wrong += wrong
+                    tally.silent_wrong += len(wrong)
+                    silent_fields.update(_ROW.sub("[]", key) for key in wrong)
                 if form.expected_problems and isinstance(result, FormReading):
                     raised = {p.field for p in (*result.problems, *check(result))}
                     tally.problems_missed += len(set(form.expected_problems) - raised)
@@ -282,6 +288,9 @@ def edited(args: argparse.Namespace) -> int:
           f"{exact / fields:>8.1%} {sum(t.review for t in everything):>7}"
           f"{sum(t.no_form for t in everything):>9}"
           f"{sum(t.silent_wrong for t in everything):>14}")  # fmt: skip
+    if silent_fields:  # which fields, never which forms: a class of failure, not a case to tune
+        print("silently wrong, by field: "
+              + ", ".join(f"{key} {count}" for key, count in silent_fields.most_common()))  # fmt: skip
     missed = sum(t.problems_missed for t in tallies.values())
     print(f"blank sign-offs whose missing name, position or date raised no problem: {missed}")
     misses = [(f, e) for (f, e), t in tallies.items() if t.exact < TARGET_EXACT * t.fields]

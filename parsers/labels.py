@@ -28,7 +28,7 @@ import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from core.thai import normalize, thai_digits_to_arabic
+from core.thai import area_unit_of, is_unit_text, normalize, thai_digits_to_arabic
 from parsers.cells import Cell, Sheet
 from parsers.meaning import Vocabulary
 from parsers.schema import FormSchema
@@ -531,7 +531,30 @@ def header_hits(index: LabelIndex, sheet: Sheet, hits: list[Hit]) -> list[Hit]:
                 entries = [entry for entry in entries if entry[0] != target]
                 taken.add(id(cell))
                 waiting = [other for other in waiting if other is not cell]
+    found += _unit_headers(sheet, by_row, taken)
     found += _negated_pairs(sheet, by_row, taken)
+    return found
+
+
+_UNIT_COLUMNS = {"rai": "rai", "ngan": "ngan", "wa2": "wa"}
+
+
+def _unit_headers(sheet: Sheet, by_row: dict[int, list[Hit]], taken: set[int]) -> list[Hit]:
+    """In a Part 2 header row that heads ไร่ or งาน, a cell saying only an area unit heads that
+    unit's column, however it is spelled ("ตร.ว.", "ตร.วา.", "(ตารางวา)")."""
+    found: list[Hit] = []
+    for row, row_hits in by_row.items():
+        present = {hit.target for hit in row_hits if hit.target[0] == "gcol"}
+        if not present & {("gcol", "rai"), ("gcol", "ngan")}:
+            continue
+        for cell in sheet.row(row):
+            if id(cell) in taken or not is_unit_text(cell.text):
+                continue
+            name = _UNIT_COLUMNS.get(area_unit_of(cell.text) or "")
+            if name is not None and ("gcol", name) not in present:
+                found.append(Hit(cell, ("gcol", name), 1.0))
+                present.add(("gcol", name))
+                taken.add(id(cell))
     return found
 
 

@@ -273,6 +273,10 @@ class SheetLayout:
     def hits_for(self, target: Target) -> list[Hit]:
         return self.by_target.get(target, [])
 
+    def hits_at(self, cell: Cell) -> list[Hit]:
+        """The label hits of ``cell`` (one cell may say the labels of several fields)."""
+        return [hit for hit in self.hits if hit.cell is cell]
+
     def is_stopper(self, cell: Cell) -> bool:
         return id(cell) in self._stoppers
 

@@ -198,7 +198,8 @@ HEADS = ("นายกองค์การบริหารส่วนตำ�
 PROJECT_NAMES = ("ปลูกต้นไม้ริมถนนเข้าหมู่บ้าน", "ฟื้นฟูป่าชุมชนโคกหนองนา", "สร้างสวนหย่อมหน้าตลาด",
                  "รักษ์ต้นไม้ใหญ่ในวัด", "ปลูกไม้ยืนต้นในโรงเรียน", "คลองสวยน้ำใส ริมตลิ่งเขียว")  # fmt: skip
 SPECIES = ("สัก มะค่า", "ยางนา", "ต้นคูน ต้นเสลา", "ประดู่ป่า", "มะขามป้อม ขี้เหล็ก", "ตะเคียนทอง")
-PERIODS = ("พ.ค.-ก.ค. 64", "ตลอดปี", "12 ส.ค. 2564", "ม.ค. - มี.ค. 2564", "ไตรมาสที่ 2", "ก.ย. 64")
+PERIODS = ("พ.ค.-ก.ค. 64", "ตลอดปี", "12 ส.ค. 2564", "ม.ค. - มี.ค. 2564", "ไตรมาสที่ 2", "ก.ย. 64",
+           "1 ต.ค. 63 - 30 ก.ย. 64", "5 มิ.ย. 64")  # fmt: skip
 TROUBLES = ("งบประมาณมีจำกัด", "ฝนทิ้งช่วง กล้าไม้ตาย\nขาดคนดูแลต่อเนื่อง", "ขาดความรู้เรื่องการตัดแต่งกิ่ง")
 ASKS = ("อยากให้ สผ. จัดอบรมการทำฐานข้อมูล", "ขอกล้าไม้เพิ่ม\nขอคู่มือรุกขกรรม", "ไม่มี")
 MONTHS = ("มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม", "สิงหาคม",
@@ -212,8 +213,8 @@ ITEMS = ("has_local_plan", "has_master_plan", "has_ordinance", "has_database", "
 PART1 = ("lao_name", "lao_type", "lao_code", "district", "province", "area_km2", "population",
          "population_as_of", "contact_name", "contact_position", "contact_phone", "contact_email")  # fmt: skip
 PAIRS = (("district", "province"), ("contact_phone", "contact_email"), ("lao_type", "lao_code"),
-         ("population", "population_as_of"))  # fmt: skip
-ANSWER_HEAD = ("ผลการดำเนินการ", "มี/ไม่มี", "สถานะการดำเนินงาน", "คำตอบ")
+         ("population", "population_as_of"), ("contact_name", "contact_position"))  # fmt: skip
+ANSWER_HEAD = ("มี / ไม่มี", "มี/ไม่มี", "สถานะการดำเนินงาน", "คำตอบ", "ผลการดำเนินการ", "ผล")
 ANSWERS = (("มี", "ไม่มี"), ("ใช่", "ไม่ใช่"))
 NUMBER_HEAD = ("ลำดับ", "ที่")
 CELL_HEADS = (("ไร่", "งาน", "ตารางวา"), ("ไร่", "งาน", "ตร.ว."))
@@ -221,6 +222,7 @@ PROJECT_ORDERS = (
     ("ordinal", "name", "period", "budget_baht", "added_area_m2", "trees_planted", "species"),
     ("ordinal", "name", "budget_baht", "trees_planted", "added_area_m2", "period", "species"),
     ("ordinal", "name", "species", "period", "budget_baht", "trees_planted", "added_area_m2"),
+    ("ordinal", "name", "trees_planted", "species", "added_area_m2", "budget_baht", "period"),
 )
 _THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
 BE_FORMATS = ("[$-th-TH,107]d mmmm yyyy;@", "[$-1070000]d/mm/yyyy;@", "[$-D07041E]d mmm yy;@")
@@ -769,7 +771,8 @@ def _projects_table(sheet: Sheet, row: int, truth: dict[str, Any], style: Style,
     for number, project in enumerate(truth["projects"], start=1):
         if style.blank_project_rows and number > 1:
             row += rng.randint(1, 2)
-        sheet.put(row, cols["ordinal"], number)
+        sheet.put(row, cols["ordinal"],
+                  str(number).translate(_THAI_DIGITS) if style.thai_digits else number)  # fmt: skip
         for key in order[1:]:
             value = project[key]
             if key == "added_area_m2":
