@@ -82,9 +82,10 @@ class SheetLayout:
                                 for other in sheet.row(cell.row))}  # fmt: skip
             # a heading stands alone on its row: a cell with a value beside it that matched a
             # heading without its parentheses ("ข้อมูลพื้นที่สีเขียว (ฐานข้อมูล)" | ✓) is free
+            headings = _exact_headings(hits)
             taken = {id(hit.cell) for hit in hits
                      if hit.target[0] != "section" or hit.score >= 1.0
-                     or id(hit.cell) in alone}  # fmt: skip
+                     or (id(hit.cell) in alone and self._heading(hit, headings))}  # fmt: skip
             candidates = [
                 cell
                 for cell in sheet.cells
@@ -92,7 +93,14 @@ class SheetLayout:
                 and cell.row not in self.project_rows
                 and is_label_like(cell)
             ]
-            by_meaning = self._in_their_part(meaning_hits(index, candidates, missing, alone), hits)
+
+            def part_of(cell: Cell) -> int | None:
+                above = [number for row, number in headings if row <= cell.row]
+                return above[-1] if above else None
+
+            by_meaning = self._in_their_part(
+                meaning_hits(index, candidates, missing, alone, part_of), hits
+            )
             hits += by_meaning
             missing -= {hit.target for hit in by_meaning}
             taken |= {id(hit.cell) for hit in by_meaning}
@@ -104,8 +112,13 @@ class SheetLayout:
                 matching.fuzzy_penalty,
             )
             hits += self._rows_by_place(hits, index)
+        exact = _exact_headings(hits)
         hits = [hit for hit in hits if hit.target[0] != "section" or hit.score >= 1.0
-                or self._heading(hit, _exact_headings(hits))]  # fmt: skip
+                or self._heading(hit, exact)]  # fmt: skip
+        # a reworded heading that stands is its cell's only meaning; one that does not leaves
+        # the label it starts with ("ผู้รายงานข้อมูล ลงชื่อ" under "ส่วนที่ 5 ผู้รายงาน")
+        headings = {id(hit.cell) for hit in hits if hit.target[0] == "section" and hit.score < 1.0}
+        hits = [hit for hit in hits if id(hit.cell) not in headings or hit.target[0] == "section"]
         headers = self._table_header_cells(hits)
         hits = [hit for hit in hits if id(hit.cell) not in headers or hit.target[0] != "field"
                 or schema.field(hit.target[1]).column]  # fmt: skip
@@ -215,11 +228,13 @@ class SheetLayout:
     def _heading(self, hit: Hit, known: list[tuple[int, int]]) -> bool:
         """A part's heading reworded stands alone on its row, after the headings of earlier
         parts and before those of later ones (a Part 3 item that speaks of ข้อมูลพื้นที่สีเขียว
-        is no Part 2 heading)."""
+        is no Part 2 heading), and its part has no heading written as the form writes it."""
         if any(cell is not hit.cell and not is_blank(cell.text)
                for cell in self.sheet.row(hit.cell.row)):  # fmt: skip
             return False
         part = int(hit.target[1])
+        if any(number == part for _, number in known):
+            return False
         return all((row < hit.cell.row) == (number < part) for row, number in known
                    if number != part)  # fmt: skip
 
