@@ -74,8 +74,14 @@ class SheetLayout:
         self.project_rows = self._project_region_rows(hits)
         matching = schema.matching
         headers = self._table_header_cells(hits)
-        missing = _missing_targets(schema, [h for h in hits if id(h.cell) not in headers],
-                                   self.project_rows)  # fmt: skip
+        # a cell that may be a reworded heading names no field for sure ("4. ปัญหา/ข้อเสนอแนะ"
+        # starts with ปัญหา): its fields are still looked for by meaning elsewhere
+        maybe_headings = {id(h.cell) for h in hits if h.target[0] == "section" and h.score < 1.0}
+        missing = _missing_targets(
+            schema,
+            [h for h in hits if id(h.cell) not in headers and id(h.cell) not in maybe_headings],
+            self.project_rows,
+        )
         if missing:
             alone = {id(cell) for cell in sheet.cells
                      if not any(other is not cell and not is_blank(other.text)
@@ -95,8 +101,13 @@ class SheetLayout:
             ]
 
             def part_of(cell: Cell) -> int | None:
+                """The part a cell stands in, when its heading and the next part's are both
+                written as the form writes them (else a reworded heading may lie between)."""
                 above = [number for row, number in headings if row <= cell.row]
-                return above[-1] if above else None
+                below = [number for row, number in headings if row > cell.row]
+                if above and below and below[0] == above[-1] + 1:
+                    return above[-1]
+                return None
 
             by_meaning = self._in_their_part(
                 meaning_hits(index, candidates, missing, alone, part_of), hits
