@@ -535,6 +535,8 @@ def header_hits(index: LabelIndex, sheet: Sheet, hits: list[Hit]) -> list[Hit]:
                 if not scored:
                     break
                 (score, target), cell = max(scored, key=lambda item: item[0][0])
+                score = max(certainty(index, key, target, score)  # "(ต้น)" tells trees
+                            for key in (bare_key(cell.text), label_key(cell.text)))  # fmt: skip
                 found.append(Hit(cell, target, round(score, 3)))
                 entries = [entry for entry in entries if entry[0] != target]
                 taken.add(id(cell))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import itertools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -92,10 +93,20 @@ class SheetLayout:
             taken = {id(hit.cell) for hit in hits
                      if hit.target[0] != "section" or hit.score >= 1.0
                      or (id(hit.cell) in alone and self._heading(hit, headings))}  # fmt: skip
+            # the cell right after a label (nothing between) is its value, never a label read
+            # by meaning ("ประเภทของหน่วยงาน | องค์การบริหารส่วนจังหวัด" is no จังหวัด)
+            labelled = {id(hit.cell) for hit in hits
+                        if hit.target[0] in FUZZY_KINDS and hit.inline is None}  # fmt: skip
+            values: set[int] = set()
+            for row_cells in (sheet.row(number) for number in {c.row for c in sheet.cells}):
+                shown = [cell for cell in row_cells if not is_blank(cell.text)]
+                values |= {id(right) for left, right in itertools.pairwise(shown)
+                           if id(left) in labelled}  # fmt: skip
             candidates = [
                 cell
                 for cell in sheet.cells
                 if id(cell) not in taken
+                and id(cell) not in values
                 and cell.row not in self.project_rows
                 and is_label_like(cell)
             ]
@@ -128,8 +139,8 @@ class SheetLayout:
                 or self._heading(hit, exact)]  # fmt: skip
         # a reworded heading that stands is its cell's only meaning; one that does not leaves
         # the label it starts with ("ผู้รายงานข้อมูล ลงชื่อ" under "ส่วนที่ 5 ผู้รายงาน")
-        headings = {id(hit.cell) for hit in hits if hit.target[0] == "section" and hit.score < 1.0}
-        hits = [hit for hit in hits if id(hit.cell) not in headings or hit.target[0] == "section"]
+        reworded = {id(hit.cell) for hit in hits if hit.target[0] == "section" and hit.score < 1.0}
+        hits = [hit for hit in hits if id(hit.cell) not in reworded or hit.target[0] == "section"]
         headers = self._table_header_cells(hits)
         hits = [hit for hit in hits if id(hit.cell) not in headers or hit.target[0] != "field"
                 or schema.field(hit.target[1]).column]  # fmt: skip
