@@ -16,8 +16,11 @@ from PIL import Image
 import parsers  # noqa: F401  (registers the readers)
 from parsers.readers import ReadContext, ReadError, reader_for
 
-PAGE_FORMATS: Final = frozenset({"pdf"})
-IMAGE_FORMATS: Final = frozenset({"jpeg", "png", "tiff", "gif", "bmp", "webp"})
+PAGE_FORMATS: Final = frozenset({"pdf", "pdf_scan"})
+"""A PDF with a text layer, and one without (read by OCR)."""
+IMAGE_FORMATS: Final = frozenset(
+    {"jpeg", "png", "tiff", "gif", "bmp", "webp", "jpeg_scan", "png_scan", "image"}
+)
 TABLE_FORMATS: Final = frozenset(
     {"xlsx", "xls", "ods", "spreadsheetml", "html", "docx", "odt", "doc"}
 )
