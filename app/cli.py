@@ -44,7 +44,8 @@ not reported, and tells ONEP staff where the campaign stands.
 
 Commands, in the order of a campaign: prepare (init, users, registry), take in mail (poll,
 process, send, or all of it as a service: run), chase (remind), look after what needs a person
-(review, addresses, outbox), report (status, export). `demo` tries it all on sample data."""
+(review, addresses, outbox), report (status, export), or all of that in a browser (serve).
+`demo` tries it all on sample data."""
 EPILOG = """\
 Each command has its own --help. Exit codes: 0 done; 1 a handled failure (one line on standard
 error); 2 bad usage, or something to fix first (configuration, database, credentials).
