@@ -81,9 +81,10 @@ def readable_flag() -> ColumnElement[int]:
     return case((cast(Submission.problems, String).like(_UNREADABLE_JSON), 0), else_=1)
 
 
-def current_submissions(session: Session, *extra: Any) -> Subquery:
-    """Every LAO's submissions ranked, ``rank`` 1 being the current one (see the docstring);
-    columns lao_code, id, status, rank, and whatever ``extra`` columns are asked for."""
+def current_submissions(session: Session, *, province: str | None = None) -> Subquery:
+    """Each LAO's current submission (see the docstring): columns ``lao_code``, ``id``,
+    ``status``, ``receipt_no``. A window function ranks every LAO's submissions; only the
+    first of each is kept. With ``province``, only that province's LAOs are ranked."""
     rank = (
         func.row_number()
         .over(
@@ -96,12 +97,20 @@ def current_submissions(session: Session, *extra: Any) -> Subquery:
         )
         .label("rank")
     )
-    return (
-        select(Submission.lao_code, Submission.id, Submission.status, rank, *extra)
-        .where(
-            Submission.lao_code.is_not(None),
-            Submission.status != SubmissionStatus.SUPERSEDED,
+    ranked = select(
+        Submission.lao_code, Submission.id, Submission.status, Submission.receipt_no, rank
+    ).where(
+        Submission.lao_code.is_not(None),
+        Submission.status != SubmissionStatus.SUPERSEDED,
+    )
+    if province is not None:
+        ranked = ranked.where(
+            Submission.lao_code.in_(select(Lao.code).where(Lao.province == province))
         )
+    inner = ranked.subquery("ranked")
+    return (
+        select(inner.c.lao_code, inner.c.id, inner.c.status, inner.c.receipt_no)
+        .where(inner.c.rank == 1)
         .subquery("current")
     )
 
@@ -109,42 +118,46 @@ def current_submissions(session: Session, *extra: Any) -> Subquery:
 def progress(
     session: Session, *, province: str | None = None
 ) -> tuple[list[ProvinceRow], ProvinceRow]:
-    """(one row per province that has LAOs, in Thai alphabetical order; their total). One
-    query: LAOs joined to their current submission, grouped by province."""
-    current = current_submissions(
-        session,
-        _json_number(session, POPULATION).label("population"),
-        _json_number(session, GREEN_AREA).label("area"),
-    )
+    """(one row per province that has LAOs, in Thai alphabetical order; their total). Two
+    queries: the LAOs per province, and their current submissions' standing and figures,
+    each grouped by province in SQL."""
+    current = current_submissions(session, province=province)
+    population = _json_number(session, POPULATION)
+    area = _json_number(session, GREEN_AREA)
     accepted = current.c.status == SubmissionStatus.ACCEPTED
-    paired = and_(accepted, current.c.population > 0, current.c.area.is_not(None))
+    paired = and_(accepted, population > 0, area.is_not(None))
 
     def total(condition: ColumnElement[bool], value: Any = 1) -> ColumnElement[Any]:
         return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
 
-    query = (
+    standing = (
         select(
             Lao.province,
-            func.count(Lao.code),
             total(accepted),
             total(current.c.status == SubmissionStatus.NEEDS_REVIEW),
-            total(accepted, func.coalesce(current.c.population, 0)),
-            total(accepted, func.coalesce(current.c.area, 0.0)),
-            total(paired, current.c.population),
-            total(paired, current.c.area),
+            total(accepted, func.coalesce(population, 0)),
+            total(accepted, func.coalesce(area, 0.0)),
+            total(paired, population),
+            total(paired, area),
         )
-        .outerjoin(current, and_(current.c.lao_code == Lao.code, current.c.rank == 1))
+        .select_from(current)
+        .join(Submission, Submission.id == current.c.id)
+        .join(Lao, Lao.code == current.c.lao_code)
+        .where(Lao.lao_type != LaoType.PROVINCIAL_OFFICE)
+        .group_by(Lao.province)
+    )
+    counted = (
+        select(Lao.province, func.count(Lao.code))
         .where(Lao.lao_type != LaoType.PROVINCIAL_OFFICE)
         .group_by(Lao.province)
     )
     if province is not None:
-        query = query.where(Lao.province == province)
+        counted = counted.where(Lao.province == province)
+    figures = {str(row[0]): tuple(row[1:]) for row in session.execute(standing)}
     rows: list[ProvinceRow] = []
     sums = [0, 0, 0, 0, 0.0, 0.0, 0.0]
-    for name, laos, reported, review, people, area, paired_people, paired_area in session.execute(
-        query
-    ):
-        values = (laos, reported, review, people, area, paired_people, paired_area)
+    for name, laos in session.execute(counted):
+        values = (laos, *figures.get(str(name), (0, 0, 0, 0.0, 0, 0.0)))
         sums = [a + b for a, b in zip(sums, values, strict=True)]
         rows.append(_row(str(name), *values))
     rows.sort(key=lambda row: row.province)
@@ -229,7 +242,7 @@ class LaoStanding:
 def province_laos(session: Session, province: str) -> list[LaoStanding]:
     """The LAOs of ``province`` with their standing: four grouped queries for the province,
     whatever its size."""
-    current = current_submissions(session, Submission.receipt_no)
+    current = current_submissions(session, province=province)
     laos = session.execute(
         select(
             Lao.code,
@@ -239,7 +252,7 @@ def province_laos(session: Session, province: str) -> list[LaoStanding]:
             current.c.status,
             current.c.receipt_no,
         )
-        .outerjoin(current, and_(current.c.lao_code == Lao.code, current.c.rank == 1))
+        .outerjoin(current, current.c.lao_code == Lao.code)
         .where(Lao.province == province, Lao.lao_type != LaoType.PROVINCIAL_OFFICE)
         .order_by(Lao.district, Lao.name, Lao.code)
     ).all()
@@ -429,9 +442,9 @@ def lao_history(session: Session, code: str) -> LaoHistory | None:
             .order_by(Submission.received_at.desc(), Submission.id.desc())
         )
     )
-    ranked = current_submissions(session)
+    ranked = current_submissions(session, province=lao.province)
     current = (
-        session.scalar(select(ranked.c.id).where(ranked.c.lao_code == code, ranked.c.rank == 1))
+        session.scalar(select(ranked.c.id).where(ranked.c.lao_code == code))
         if submissions
         else None
     )
@@ -631,3 +644,29 @@ def message_attachment(session: Session, message_id: int, number: int) -> tuple[
     if row is None or number < 1:
         raise LookupError(message_id)
     return row[0], row[1]
+
+
+def data_version(session: Session) -> tuple[Any, ...]:
+    """What changes whenever the campaign's standing can change (a submission recorded or
+    decided, an LAO imported, a review item opened or closed): one cheap query, for the
+    dashboard's memo of :func:`progress` and friends. Counts by status and the sum of
+    reading numbers as well as times, so a decision or a re-read taken within the same second
+    (or under a fixed test clock) still changes it."""
+    by_status = [
+        select(func.count(Submission.id)).where(Submission.status == status).scalar_subquery()
+        for status in SubmissionStatus
+    ]
+    return tuple(
+        session.execute(
+            select(
+                *by_status,
+                select(func.coalesce(func.sum(Submission.reading_no), 0)).scalar_subquery(),
+                select(func.count(Submission.lao_code)).scalar_subquery(),
+                select(func.max(Submission.updated_at)).scalar_subquery(),
+                select(func.count(Lao.code)).scalar_subquery(),
+                select(func.max(Lao.updated_at)).scalar_subquery(),
+                select(func.count(ReviewItem.id)).scalar_subquery(),
+                select(func.max(ReviewItem.updated_at)).scalar_subquery(),
+            )
+        ).one()
+    )

@@ -356,6 +356,12 @@ def test_the_overview_table_sorts(shared: dict[str, Any]) -> None:
     assert counts == sorted(counts, reverse=True)
 
 
+def _shown(html: str, element: str) -> int:
+    found = re.search(rf'id="{element}">([^<]+)<', html)
+    assert found is not None, element
+    return int(found.group(1).replace(",", ""))
+
+
 # --- decisions --------------------------------------------------------------------------------
 
 
@@ -366,6 +372,7 @@ def test_review_from_the_page_is_audited_and_mails_as_the_cli_does(site: dict[st
     item_kind = next(kind for kind in refs if kind != "question")
     ref = refs[item_kind]
     client = login(site, "reviewer1")
+    reported_before = _shown(client.get("/").text, "total-reported")
     page = client.get(f"/review/{ref}")
     assert page.status_code == 200
     assert 'class="marked"' in page.text  # the cells values came from, in the sheet
@@ -377,6 +384,7 @@ def test_review_from_the_page_is_audited_and_mails_as_the_cli_does(site: dict[st
     assert corrected.status_code == 303
     accepted = client.post(f"/review/{ref}/accept", data={"csrf": token, "lao": stranger.lao_code})
     assert accepted.status_code == 303, accepted.text
+    assert _shown(client.get("/").text, "total-reported") == reported_before + 1
     question = refs["question"]
     closed = client.post(f"/review/{question}/close", data={"csrf": token, "reason": "ทดสอบ"})
     assert closed.status_code == 303

@@ -32,6 +32,7 @@ from ingest.services import Services
 from storage.websessions import find
 from web import access
 from web.access import Permission, Policy, Principal
+from web.memo import Memo
 
 SESSION_COOKIE: Final = "onep_session"
 LOGIN_COOKIE: Final = "onep_login_csrf"
@@ -59,6 +60,7 @@ class WebState:
     config: WebConfig
     templates: Environment
     policy: Policy = access.DEFAULT_POLICY
+    memo: Memo = field(default_factory=Memo)
 
 
 def is_public(path: str) -> bool:

@@ -9,7 +9,13 @@ from typing import Any
 from starlette.responses import Response
 
 from core.dates import BANGKOK
-from storage.dashboard import ProvinceRow, arrivals_per_day, open_reviews, progress
+from storage.dashboard import (
+    ProvinceRow,
+    arrivals_per_day,
+    data_version,
+    open_reviews,
+    progress,
+)
 from web.charts import (
     ARRIVALS_HEIGHT,
     ARRIVALS_WIDTH,
@@ -43,9 +49,11 @@ def overview(ctx: Ctx) -> Response:
         sort = "province"
     descending = params.get("dir") == "desc"
     with ctx.services.sessions() as session:
-        rows, total = progress(session)
-        arrivals = arrivals_per_day(session)
-        reviews = open_reviews(session)
+        rows, total, arrivals, reviews = ctx.web.memo.get(
+            "overview",
+            data_version(session),
+            lambda: (*progress(session), arrivals_per_day(session), open_reviews(session)),
+        )
     campaign = ctx.services.config.campaign
     today = ctx.services.clock().astimezone(BANGKOK).date()
     ordered = sorted(rows, key=SORTS[sort][1], reverse=descending)
