@@ -79,7 +79,7 @@ def _belongs(field: str | None, key: str) -> bool:
 
 
 def _targets(layout: SheetLayout) -> set[tuple[str, str]]:
-    return {target for target in layout.by_target if target[0] in ("field", "row")}
+    return set(layout.clustered_targets)
 
 
 def _ocr_mends(schema: FormSchema) -> dict[str, Callable[[str], str]]:

@@ -15,6 +15,7 @@ import dataclasses
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from core.thai import area_unit_of, is_unit_text
 from parsers.cells import Cell, Sheet
@@ -168,8 +169,36 @@ class SheetLayout:
 
     @property
     def labels_found(self) -> int:
-        """Distinct fields and Part 2 rows whose labels are on this sheet."""
-        return sum(1 for target in self.by_target if target[0] in FUZZY_KINDS)
+        """Distinct fields and Part 2 rows whose labels stand together on this sheet."""
+        return len(self.clustered_targets)
+
+    @cached_property
+    def clustered_targets(self) -> frozenset[Target]:
+        """The fields and Part 2 rows whose labels lie in the densest run of
+        ``matching.label_span_rows`` rows. A form's labels stand together (rows inserted and
+        blank rows between projects stretch it, not to hundreds of rows); a list of thousands of
+        place names matches one label here and another a thousand rows on, and is no form."""
+        span = self.schema.matching.label_span_rows
+        placed = sorted(
+            (hit.cell.row, target)
+            for target, hits in self.by_target.items()
+            if target[0] in FUZZY_KINDS
+            for hit in hits
+        )
+        best: frozenset[Target] = frozenset()
+        counts: dict[Target, int] = {}
+        start = 0
+        for row, target in placed:
+            counts[target] = counts.get(target, 0) + 1
+            while placed[start][0] < row - span:
+                gone = placed[start][1]
+                counts[gone] -= 1
+                if not counts[gone]:
+                    del counts[gone]
+                start += 1
+            if len(counts) > len(best):
+                best = frozenset(counts)
+        return best
 
     def part_at(self, row: int) -> int | None:
         """The form part whose section heading is nearest above ``row`` (None: no heading)."""
