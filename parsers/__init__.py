@@ -27,8 +27,11 @@ import parsers.pdf  # registers the pdf reader, and through parsers.ocr jpeg and
 import parsers.spreadsheetml  # registers the Excel 2003 XML reader
 import parsers.xls  # registers the xls reader
 import parsers.xlsx  # noqa: F401  (registers the xlsx reader)
+from core.enums import PERSON_READS
 from core.thai import register_thai_codecs
-from parsers.extract import extract
+from parsers.budget import OcrBudget
+from parsers.cells import Document
+from parsers.extract import extract, form_like
 from parsers.messages import problem
 from parsers.ocr.engine import Engine
 from parsers.readers import ReadContext, ReadError, reader_for
@@ -49,6 +52,7 @@ __all__ = [
     "FormReading",
     "FormSchema",
     "NotAForm",
+    "OcrBudget",
     "Problem",
     "Provenance",
     "ReadLimits",
@@ -75,11 +79,14 @@ def read_attachment(
     form_version: str = "2564.1",
     limits: ReadLimits | None = None,
     ocr: Engine | None = None,
+    budget: OcrBudget | None = None,
 ) -> ReadResult:
     """Read one attachment as a report form of ``form_version``: the values found and what
     could not be read; the form's rules are :func:`check`'s (the *validate* stage). Images and
     the pages of a PDF without a text layer are read by ``ocr`` (``parsers.ocr.default_engine()``,
-    built once by the application); without it they are not read."""
+    built once by the application), within ``budget`` (what OCR may still cost for the message:
+    one per message, shared by its files; None: a budget of the defaults for this file alone);
+    without an engine they are not read."""
     limits = limits or ReadLimits()
     schema = load_schema(form_version)
     found = sniff(data)
@@ -91,31 +98,53 @@ def read_attachment(
     if reader is None:
         return _without_reader(found, filename)
     try:
-        document = reader(data, ReadContext(limits, ocr))
+        document = reader(data, ReadContext(limits, ocr, budget or OcrBudget()))
     except ReadError as exc:
-        return Unreadable(found, problem(exc.code, None, None))
+        return Unreadable(found, problem(exc.code, None, exc.detail[:300]))
+    return reading_of(document, schema, found)
+
+
+def reading_of(document: Document, schema: FormSchema, found: str) -> ReadResult:
+    """What ``document`` (read from a file sniffed as ``found``) says as a form of ``schema``.
+
+    A scan or photo that is plainly the form (a first look saw its labels, or its title and
+    part headings are there) but gave too few values is a reading that a person completes
+    (``scan_partly_read``), never "not a form"; one whose pages were not all read (over the
+    OCR budget, OCR failed) carries that problem, and is unreadable when what was read is not
+    recognisably the form."""
     extraction = extract(document, schema)
     needed = schema.matching.min_labels
+    problems = document.problems
     if extraction.labels_found < needed:
-        return NotAForm(
-            found,
-            f"found {extraction.labels_found} of the form's labels (fields and Part 2 rows); "
-            f"at least {needed} make a {schema.version} form",
-        )
+        if document.form_seen or form_like(document, schema):
+            partly = problem("scan_partly_read", None, f"{extraction.labels_found} labels")
+            problems = (partly, *problems)
+        elif problems:
+            return Unreadable(found, problems[0])
+        else:
+            return NotAForm(
+                found,
+                f"found {extraction.labels_found} of the form's labels (fields and Part 2 rows);"
+                f" at least {needed} make a {schema.version} form",
+            )
     confidences = [p.confidence for p in extraction.provenance.values()]
     return FormReading(
         form_version=schema.version,
         format=document.format,  # pdf, pdf_scan or image: what was really read
         fields=extraction.fields,
         provenance=extraction.provenance,
-        problems=extraction.problems,
+        problems=(*problems, *extraction.problems),
         confidence=min(confidences, default=0.0),
         labels_found=extraction.labels_found,
     )
 
 
 def check(reading: FormReading) -> tuple[Problem, ...]:
-    """The form's own rules (``parsers.validate``) on a reading: the *validate* stage's part."""
+    """The form's own rules (``parsers.validate``) on a reading: the *validate* stage's part.
+    None on a scan a person must read (part of): what OCR did read of it is not what the LAO
+    wrote in full, and asking the LAO to correct it would be false."""
+    if any(p.code in PERSON_READS for p in reading.problems):
+        return ()
     return validate(reading, load_schema(reading.form_version))
 
 

@@ -1,6 +1,7 @@
 """Stage *parse* (pure): each file read as the form, or found not to be one (:mod:`parsers`).
 
-The parsers' bounds come from ``[limits]``; the OCR engine from the caller (``Services.ocr``).
+The parsers' bounds come from ``[limits]``; the OCR engine from the caller (``Services.ocr``),
+and what OCR may cost from ``[ocr]``: one budget for the message, all its files together.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import parsers
-from core.config import LimitsConfig
+from core.config import LimitsConfig, OcrConfig
 from ingest.work import Analysis, ParsedFile
 
 
@@ -27,9 +28,19 @@ def read_limits(limits: LimitsConfig) -> parsers.ReadLimits:
     )
 
 
+def ocr_budget(config: OcrConfig) -> parsers.OcrBudget:
+    """What OCR may cost for one message, from ``[ocr]`` in the configuration."""
+    return parsers.OcrBudget(
+        max_pages=config.max_pages_per_message,
+        max_seconds=float(config.max_seconds_per_message),
+        page_timeout=float(config.page_timeout_seconds),
+    )
+
+
 def run(analysis: Analysis) -> Analysis:
     settings = analysis.settings
     limits = read_limits(settings.limits)
+    budget = ocr_budget(settings.ocr_budget)
     files: list[ParsedFile] = []
     for item in analysis.items:
         if item.problem is not None:
@@ -41,6 +52,7 @@ def run(analysis: Analysis) -> Analysis:
             form_version=settings.form_version,
             limits=limits,
             ocr=settings.ocr,
+            budget=budget,
         )
         files.append(ParsedFile(item, result))
     return replace(analysis, files=tuple(files))

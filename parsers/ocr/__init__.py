@@ -57,23 +57,35 @@ The engine comes in from outside (``parsers.readers.ReadContext``, from the ``oc
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import pypdfium2 as pdfium  # type: ignore[import-untyped]
 from PIL import Image
 
+from parsers.budget import SECONDS, OcrBudget
 from parsers.cells import Document
-from parsers.ocr.engine import LANGUAGES, OCR_DPI, Engine, OcrError, Word, default_engine
+from parsers.messages import problem
+from parsers.ocr.engine import (
+    LANGUAGES,
+    OCR_DPI,
+    Engine,
+    OcrError,
+    Tesseract,
+    Word,
+    default_engine,
+)
 from parsers.ocr.ink import tightened
 from parsers.ocr.lines import ocr_pages
-from parsers.ocr.pages import MAX_PIXELS, first_look, open_pages, prepare
+from parsers.ocr.pages import MAX_PIXELS, Look, first_look, open_pages, prepare, why_not_paper
 from parsers.ocr.rereading import second_look, thai_figures
 from parsers.pagetext import Line, Segment
 from parsers.readers import ReadContext, ReadError, register
-from parsers.results import ReadLimits
+from parsers.results import Problem, ReadLimits
 from parsers.textlayout import layout_cells
 
 # What is used from outside: the engine the application builds once (``default_engine``), the
@@ -81,6 +93,7 @@ from parsers.textlayout import layout_cells
 __all__ = [
     "LAYOUT_ALIGN",
     "Engine",
+    "PagesRead",
     "default_engine",
     "ocr_source",
     "read_image",
@@ -96,30 +109,49 @@ LAYOUT_ALIGN = 0.25  # ems: alignment of OCR boxes on the deskewed, registered p
 @register("jpeg", "png", "tiff", "gif")
 def read_image(data: bytes, context: ReadContext) -> Document:
     """A photo or scan of a form page (see the module docstring), read by the OCR engine of
-    ``context``; with none, an empty document (and a warning in the log)."""
+    ``context`` within its budget. With no engine, an image that looks like a page of a document
+    is unreadable (``ocr_unavailable``: a person reads it); a photo or a logo is no form."""
     engine, limits = context.ocr, context.limits
-    if engine is None:
-        log.warning("no OCR engine (is tesseract with tha+eng installed?): image not read")
-        return Document.from_cells("image", [], [SHEET])
     pages = open_pages(data, limits.max_sheets)
-    lines = read_pages([(number, image, dpi) for number, (image, dpi) in enumerate(pages, 1)],
-                       engine)  # fmt: skip
-    cells = layout_cells(lines, sheet=SHEET, source=ocr_source, align=LAYOUT_ALIGN,
+    if engine is None:
+        if any(why_not_paper(image, dpi) is None for image, dpi in pages):
+            log.warning("no OCR engine (is tesseract with tha+eng installed?): image not read")
+            raise ReadError("ocr_unavailable", "no OCR engine: a page image was not read")
+        return Document.from_cells("image", [], [SHEET])
+    taken: list[tuple[int, Image.Image, int]] = []
+    not_taken: list[tuple[int, str]] = []
+    for number, (image, dpi) in enumerate(pages, 1):
+        reason = context.budget.take_page()
+        if reason is None:
+            taken.append((number, image, dpi))
+        else:
+            not_taken.append((number, reason))
+    read = read_pages(taken, engine, context.budget, not_taken=not_taken)
+    cells = layout_cells(read.lines, sheet=SHEET, source=ocr_source, align=LAYOUT_ALIGN,
                          max_cells=limits.max_cells)  # fmt: skip
-    return Document.from_cells("image", cells, [SHEET])
+    return Document.from_cells("image", cells, [SHEET], problems=read.problems,
+                               form_seen=read.form_seen)  # fmt: skip
 
 
 def read_pdf_pages(
-    data: bytes, pages: Sequence[int], limits: ReadLimits, engine: Engine
-) -> list[Line]:
-    """OCR lines of the (0-based) ``pages`` of a PDF, each rendered at 300 dpi."""
+    data: bytes, pages: Sequence[int], limits: ReadLimits, engine: Engine,
+    budget: OcrBudget | None = None,
+) -> PagesRead:  # fmt: skip
+    """OCR lines of the (0-based) ``pages`` of a PDF, each rendered at 300 dpi; pages the
+    ``budget`` does not cover are neither rendered nor read (named in the problems)."""
+    budget = budget or OcrBudget()
     try:
         document = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
         raise ReadError("corrupt_file", str(exc)) from exc
+    not_taken: list[tuple[int, str]] = []
     try:
         images = []
         for index in pages[: limits.max_sheets]:
+            reason = budget.take_page()
+            if reason is not None:
+                not_taken.append((index + 1, reason))
+                continue
             page = document[index]
             width, height = page.get_size()
             if width * height * (OCR_DPI / 72) ** 2 > MAX_PIXELS:
@@ -128,7 +160,17 @@ def read_pdf_pages(
             images.append((index + 1, bitmap.to_pil().convert("L"), OCR_DPI))
     finally:
         document.close()
-    return read_pages(images, engine)
+    return read_pages(images, engine, budget, not_taken=not_taken)
+
+
+@dataclass(frozen=True)
+class PagesRead:
+    """What OCR made of some pages: their lines, what could not be read (pages over the
+    budget, OCR failures: problems for the reviewer) and whether a first look saw the form."""
+
+    lines: list[Line]
+    problems: tuple[Problem, ...] = ()
+    form_seen: bool = False
 
 
 def ocr_source(line: Line, segment: Segment) -> str:
@@ -136,30 +178,119 @@ def ocr_source(line: Line, segment: Segment) -> str:
     return f"p{line.page} ocr line {line.number}"
 
 
-def read_pages(pages: Sequence[tuple[int, Image.Image, int]], engine: Engine) -> list[Line]:
+def read_pages(
+    pages: Sequence[tuple[int, Image.Image, int]],
+    engine: Engine,
+    budget: OcrBudget | None = None,
+    *,
+    not_taken: Sequence[tuple[int, str]] = (),
+) -> PagesRead:
     """OCR lines of ``pages`` ((page number, image, dpi)): a first look at each, then full OCR
     of the form pages and of the pages of text that follow a form page (the rest of the form:
     a page holding only the projects table and the sign-off has few of the labels a first
-    look knows); one Tesseract per core."""
+    look knows); one Tesseract per core. No engine call starts once the ``budget``'s time is
+    spent; a page not read (over the budget: ``not_taken`` and those, or failed) is a problem."""
+    budget = budget or OcrBudget()
+    bounded = _Bounded(engine, budget)
+    skipped: dict[int, str] = dict(not_taken)
+    failed: dict[int, str] = {}
     workers = max(1, min(os.cpu_count() or 1, len(pages)))
+
+    def look(page: tuple[int, Image.Image, int]) -> Look | None:
+        number, image, dpi = page
+        try:
+            return first_look(image, dpi, bounded)
+        except _OverBudgetError:
+            skipped[number] = SECONDS
+        except OcrError as exc:
+            log.warning("OCR of page %d failed: %s", number, exc)
+            failed[number] = str(exc)
+        return None
+
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        looks = list(pool.map(lambda page: first_look(page[1], page[2], engine), pages))
+        looks = list(pool.map(look, pages))
     chosen: list[tuple[int, Image.Image, int, int]] = []
     turn: int | None = None  # the turn of the last form page
-    for (number, image, dpi), look in zip(pages, looks, strict=True):
-        if look.is_form:
-            turn = look.turn
-        elif turn is not None and look.text:
+    for (number, image, dpi), seen in zip(pages, looks, strict=True):
+        if seen is None:
+            continue
+        if seen.is_form:
+            turn = seen.turn
+        elif turn is not None and seen.text:
             log.info("page %d follows a form page: read as its continuation", number)
         else:
-            log.info("page %d is not a form page: %s", number, look.reason)
+            log.info("page %d is not a form page: %s", number, seen.reason)
             continue
-        chosen.append((number, image, dpi, look.turn if look.is_form else (turn or 0)))
+        chosen.append((number, image, dpi, seen.turn if seen.is_form else (turn or 0)))
+
+    def read(page: tuple[int, Image.Image, int, int]) -> tuple[int, list[Word]]:
+        number = page[0]
+        try:
+            return _read_page(*page, bounded)
+        except _OverBudgetError:
+            skipped[number] = SECONDS
+        except OcrError as exc:
+            log.warning("OCR of page %d failed: %s", number, exc)
+            failed[number] = str(exc)
+        return number, []
+
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        results = list(
-            pool.map(lambda page: _read_page(page[0], page[1], page[2], page[3], engine), chosen)
-        )
-    return ocr_pages([(number, words) for number, words in results if words], OCR_DPI)
+        results = list(pool.map(read, chosen))
+    lines = ocr_pages([(number, words) for number, words in results if words], OCR_DPI)
+    problems = _budget_problems(skipped, budget) + _failure_problems(failed)
+    return PagesRead(lines, problems, any(seen is not None and seen.is_form for seen in looks))
+
+
+def _budget_problems(skipped: dict[int, str], budget: OcrBudget) -> tuple[Problem, ...]:
+    if not skipped:
+        return ()
+    numbers = sorted(skipped)
+    why = "; ".join(sorted({budget.describe(reason) for reason in skipped.values()}))
+    shown = _page_ranges(numbers)
+    return (problem("ocr_budget", None, f"pages {shown} not read: {why}", pages=shown),)
+
+
+def _failure_problems(failed: dict[int, str]) -> tuple[Problem, ...]:
+    if not failed:
+        return ()
+    numbers = sorted(failed)
+    shown = _page_ranges(numbers)
+    detail = "; ".join(f"p{number}: {failed[number][:200]}" for number in numbers[:3])
+    return (problem("ocr_failed", None, detail, pages=shown),)
+
+
+def _page_ranges(numbers: Sequence[int]) -> str:
+    """ "2, 5-9": page numbers as ranges."""
+    ranges: list[list[int]] = []
+    for number in numbers:
+        if ranges and number == ranges[-1][1] + 1:
+            ranges[-1][1] = number
+        else:
+            ranges.append([number, number])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in ranges)
+
+
+class _OverBudgetError(OcrError):
+    """The message's OCR time is spent: the engine was not called."""
+
+
+@dataclass(frozen=True)
+class _Bounded:
+    """``engine`` within ``budget``: no call starts once its time is spent, and Tesseract may
+    run no longer than the page timeout or the time left."""
+
+    engine: Engine
+    budget: OcrBudget
+
+    def __call__(self, image: Image.Image, dpi: int, psm: int, languages: str) -> list[Word]:
+        if self.budget.over_time():
+            raise _OverBudgetError("the message's OCR time is spent")
+        engine = self.engine
+        if isinstance(engine, Tesseract):
+            engine = dataclasses.replace(
+                engine, timeout=min(engine.timeout, self.budget.call_timeout())
+            )
+        return engine(image, dpi, psm, languages)
 
 
 def _read_page(
@@ -168,9 +299,5 @@ def _read_page(
     if turn:
         image = image.rotate(turn, expand=True, fillcolor=255)
     page = prepare(image, dpi)
-    try:
-        words = engine(page, OCR_DPI, 6, LANGUAGES)
-    except OcrError as exc:
-        log.warning("OCR of page %d failed: %s", number, exc)
-        return number, []
+    words = engine(page, OCR_DPI, 6, LANGUAGES)
     return number, second_look(page, thai_figures(page, tightened(page, words)), engine)

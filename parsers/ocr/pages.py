@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageFilter, ImageMath, ImageOps, UnidentifiedImageError
 
 from parsers.labels import bigrams, label_key
-from parsers.ocr.engine import OCR_DPI, Engine, OcrError, Word
+from parsers.ocr.engine import OCR_DPI, Engine, Word
 from parsers.readers import ReadError
 from parsers.schema import available_versions, load_schema
 
@@ -110,21 +110,28 @@ class Look:
     text: bool = False  # a page of text, form labels or not (a continuation of the form?)
 
 
-def first_look(image: Image.Image, dpi: int, engine: Engine) -> Look:
-    """Is ``image`` a page of the form? Cheap: pixel statistics, then OCR at 100 dpi."""
+def why_not_paper(image: Image.Image, dpi: int) -> str | None:
+    """Why ``image`` cannot be a page of a document (too small; not mostly paper with some
+    ink: a photo, a logo), or None when it may be one. No OCR."""
     if min(image.size) < _MIN_SIDE:
-        return Look(False, f"too small for a form page ({image.width}x{image.height} pixels)")
-    small = _scaled(image, dpi, LOOK_DPI)
-    paper, ink = _paper_and_ink(small)
+        return f"too small for a form page ({image.width}x{image.height} pixels)"
+    paper, ink = _paper_and_ink(_scaled(image, dpi, LOOK_DPI))
     if paper < 0.45 or not 0.001 <= ink <= 0.35:
-        return Look(False, f"not a document ({paper:.0%} paper, {ink:.1%} ink)")
+        return f"not a document ({paper:.0%} paper, {ink:.1%} ink)"
+    return None
+
+
+def first_look(image: Image.Image, dpi: int, engine: Engine) -> Look:
+    """Is ``image`` a page of the form? Cheap: pixel statistics, then OCR at 100 dpi (an
+    engine failure is the caller's: ``OcrError`` is raised)."""
+    why_not = why_not_paper(image, dpi)
+    if why_not is not None:
+        return Look(False, why_not)
+    small = _scaled(image, dpi, LOOK_DPI)
     best = Look(False, "no form labels found")
     for turn in (0, 90, 270):
         view = small.rotate(turn, expand=True, fillcolor=255) if turn else small
-        try:
-            words = engine(view, LOOK_DPI, 6, LOOK_LANGUAGES)
-        except OcrError as exc:
-            return Look(False, f"OCR failed: {exc}")
+        words = engine(view, LOOK_DPI, 6, LOOK_LANGUAGES)
         found, readable = _labels_seen(words)
         if found >= _LOOK_LABELS:
             return Look(True, f"{found} form labels", turn, text=True)
