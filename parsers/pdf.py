@@ -123,6 +123,24 @@ def _source(line: Line, segment: Segment) -> str:
     return ocr.ocr_source(line, segment) if line.ocr else box_source(line, segment)
 
 
+def one_scanned_page(data: bytes) -> bool:
+    """Whether ``data`` is a PDF of one page without a text layer (one page of a scan sent as a
+    file of its own: ``parsers.read_attachments`` reads such pages together)."""
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError:
+        return False
+    try:
+        if len(document) != 1:
+            return False
+        textpage = document[0].get_textpage()
+        return bool(textpage.count_chars() < MIN_TEXT_CHARS)
+    except pdfium.PdfiumError:
+        return False
+    finally:
+        document.close()
+
+
 def _with_ocr(lines: list[Line], ocr_lines: list[Line]) -> list[Line]:
     """Text-layer lines and OCR lines together, page by page."""
     merged = [line for line in lines if line.page not in {o.page for o in ocr_lines}]

@@ -38,21 +38,22 @@ def ocr_budget(config: OcrConfig) -> parsers.OcrBudget:
 
 
 def run(analysis: Analysis) -> Analysis:
+    """Every file read; the pages of one form sent as several files read together
+    (:func:`parsers.read_attachments`)."""
     settings = analysis.settings
     limits = read_limits(settings.limits)
     budget = ocr_budget(settings.ocr_budget)
-    files: list[ParsedFile] = []
-    for item in analysis.items:
-        if item.problem is not None:
-            files.append(ParsedFile(item, None))
-            continue
-        result = parsers.read_attachment(
-            item.data,
-            filename=item.filename,
+    readable = [item for item in analysis.items if item.problem is None]
+    results = iter(
+        parsers.read_attachments(
+            [(item.data, item.filename) for item in readable],
             form_version=settings.form_version,
             limits=limits,
             ocr=settings.ocr,
             budget=budget,
         )
-        files.append(ParsedFile(item, result))
-    return replace(analysis, files=tuple(files))
+    )
+    files = tuple(
+        ParsedFile(item, next(results) if item.problem is None else None) for item in analysis.items
+    )
+    return replace(analysis, files=files)

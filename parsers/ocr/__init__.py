@@ -11,8 +11,8 @@ reads them. For the pages of one document:
    ink), is not a form - no OCR at all; else a fast Tesseract pass (Thai only) on the page at
    100 dpi must find a few of the form's field or Part 2 row labels (of any form version in
    ``parsers/forms``; a cover letter quotes the form's title, not its labels). A page with no
-   sure text is tried turned by 90° and 270° too (a photo taken sideways); the turn found is
-   kept. A page of text that follows a form page is the rest of the form (the projects table
+   sure text is tried turned by 90°, 270° and 180° (a photo taken sideways, a page put on the
+   scanner upside down); the turn found is kept. A page of text that follows a form page is the rest of the form (the projects table
    and the sign-off have few labels a first look knows) and is read too; a letter before the
    form is not.
 2. **Full OCR**: the page at 300 dpi (images: scaled from their recorded or estimated
@@ -65,6 +65,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium  # type: ignore[import-untyped]
+import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
 from PIL import Image
 
 from parsers.budget import SECONDS, OcrBudget
@@ -82,6 +83,7 @@ from parsers.ocr.engine import (
 from parsers.ocr.ink import tightened
 from parsers.ocr.lines import ocr_pages
 from parsers.ocr.pages import MAX_PIXELS, Look, first_look, open_pages, prepare, why_not_paper
+from parsers.ocr.photo import straightened
 from parsers.ocr.rereading import second_look, thai_figures
 from parsers.pagetext import Line, Segment
 from parsers.readers import ReadContext, ReadError, register
@@ -123,7 +125,8 @@ def read_image(data: bytes, context: ReadContext) -> Document:
     for number, (image, dpi) in enumerate(pages, 1):
         reason = context.budget.take_page()
         if reason is None:
-            taken.append((number, image, dpi))
+            page = straightened(image)  # a phone photo: the page alone, square
+            taken.append((number, *page) if page is not None else (number, image, dpi))
         else:
             not_taken.append((number, reason))
     read = read_pages(taken, engine, context.budget, not_taken=not_taken)
@@ -156,11 +159,44 @@ def read_pdf_pages(
             width, height = page.get_size()
             if width * height * (OCR_DPI / 72) ** 2 > MAX_PIXELS:
                 raise ReadError("too_large", f"page {index + 1} is {width:.0f}x{height:.0f} pt")
-            bitmap = page.render(scale=OCR_DPI / 72, grayscale=True)
-            images.append((index + 1, bitmap.to_pil().convert("L"), OCR_DPI))
+            dpi = scanned_dpi(page)
+            bitmap = page.render(scale=dpi / 72, grayscale=True)
+            images.append((index + 1, bitmap.to_pil().convert("L"), dpi))
     finally:
         document.close()
     return read_pages(images, engine, budget, not_taken=not_taken)
+
+
+def scanned_dpi(page: pdfium.PdfPage) -> int:
+    """The resolution to render a scanned PDF page at: its scan's own (the page's largest
+    image, when it covers most of the page), if under :data:`OCR_DPI`. A 150-dpi scan rendered
+    at 300 dpi by pdfium is blurred by its resampling; rendered at 150 and brought to 300 dpi
+    by ``parsers.ocr.pages.prepare``, its strokes stay sharp enough for Tesseract."""
+    width, height = page.get_size()
+    best: tuple[float, int] | None = None  # (area covered, dpi)
+    try:
+        for item in page.get_objects(max_depth=1):
+            if item.type != pdfium_c.FPDF_PAGEOBJ_IMAGE:
+                continue
+            left, bottom, right, top = item.get_bounds()
+            pixels_x, pixels_y = item.get_px_size()
+            covered = (right - left) * (top - bottom)
+            if covered <= 0 or min(pixels_x, pixels_y) <= 0:
+                continue
+            # the image may be turned on the page: its longer side along the longer side
+            long_px, short_px = max(pixels_x, pixels_y), min(pixels_x, pixels_y)
+            long_pt, short_pt = max(right - left, top - bottom), min(right - left, top - bottom)
+            dpi = round(min(long_px / long_pt, short_px / short_pt) * 72)
+            if best is None or covered > best[0]:
+                best = (covered, dpi)
+    except pdfium.PdfiumError:
+        return OCR_DPI
+    if best is None or best[0] < 0.8 * width * height:
+        return OCR_DPI
+    return max(_MIN_SCAN_DPI, min(OCR_DPI, best[1]))
+
+
+_MIN_SCAN_DPI = 72
 
 
 @dataclass(frozen=True)
@@ -184,12 +220,15 @@ def read_pages(
     budget: OcrBudget | None = None,
     *,
     not_taken: Sequence[tuple[int, str]] = (),
+    assemble: bool = False,
 ) -> PagesRead:
     """OCR lines of ``pages`` ((page number, image, dpi)): a first look at each, then full OCR
     of the form pages and of the pages of text that follow a form page (the rest of the form:
     a page holding only the projects table and the sign-off has few of the labels a first
     look knows); one Tesseract per core. No engine call starts once the ``budget``'s time is
-    spent; a page not read (over the budget: ``not_taken`` and those, or failed) is a problem."""
+    spent; a page not read (over the budget: ``not_taken`` and those, or failed) is a problem.
+    ``assemble``: the pages came as separate files in any order; they are put in the form's
+    order by what the first look saw on them (:func:`_in_form_order`) before that choice."""
     budget = budget or OcrBudget()
     bounded = _Bounded(engine, budget)
     skipped: dict[int, str] = dict(not_taken)
@@ -209,19 +248,24 @@ def read_pages(
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         looks = list(pool.map(look, pages))
+    order = list(zip(pages, looks, strict=True))
+    if assemble:
+        order = _in_form_order(order)
     chosen: list[tuple[int, Image.Image, int, int]] = []
-    turn: int | None = None  # the turn of the last form page
-    for (number, image, dpi), seen in zip(pages, looks, strict=True):
+    form_before = False  # a form page came before this one
+    for (number, image, dpi), seen in order:
         if seen is None:
             continue
         if seen.is_form:
-            turn = seen.turn
-        elif turn is not None and seen.text:
+            form_before = True
+        elif form_before and seen.text:
             log.info("page %d follows a form page: read as its continuation", number)
         else:
             log.info("page %d is not a form page: %s", number, seen.reason)
             continue
-        chosen.append((number, image, dpi, seen.turn if seen.is_form else (turn or 0)))
+        chosen.append((number, image, dpi, seen.turn))
+    if assemble:  # the pages numbered in the form's order, as the layout of lines needs
+        chosen = [(place, *page[1:]) for place, page in enumerate(chosen, 1)]
 
     def read(page: tuple[int, Image.Image, int, int]) -> tuple[int, list[Word]]:
         number = page[0]
@@ -239,6 +283,70 @@ def read_pages(
     lines = ocr_pages([(number, words) for number, words in results if words], OCR_DPI)
     problems = _budget_problems(skipped, budget) + _failure_problems(failed)
     return PagesRead(lines, problems, any(seen is not None and seen.is_form for seen in looks))
+
+
+def _in_form_order(
+    order: list[tuple[tuple[int, Image.Image, int], Look | None]],
+) -> list[tuple[tuple[int, Image.Image, int], Look | None]]:
+    """Pages of one form sent as separate files, put in the form's order: by the first part of
+    the form seen on each (a part heading "ส่วนที่ 3", or the part of a label found), then by a
+    printed page number; a page showing neither stays after the page before it."""
+    keyed = []
+    last = 0
+    for index, (page, seen) in enumerate(order):
+        parts = seen.parts if seen is not None else ()
+        part = min(parts) if parts else last
+        last = part
+        number = seen.number if seen is not None and seen.number is not None else 0
+        keyed.append(((part, number, index), (page, seen)))
+    return [item for _, item in sorted(keyed, key=lambda pair: pair[0])]
+
+
+def read_page_files(
+    files: Sequence[bytes], limits: ReadLimits, engine: Engine, budget: OcrBudget
+) -> Document:
+    """The pages of one form sent as several files (a photo or scan of a page each: JPEG, PNG,
+    a one-page scanned PDF), in any order, read as one document: pages put in the form's
+    order by their content, then read once."""
+    pages: list[tuple[int, Image.Image, int]] = []
+    not_taken: list[tuple[int, str]] = []
+    number = 0
+    for data in files:
+        for image, dpi in _file_pages(data, limits):
+            number += 1
+            reason = budget.take_page()
+            if reason is not None:
+                not_taken.append((number, reason))
+                continue
+            page = straightened(image)
+            pages.append((number, *page) if page is not None else (number, image, dpi))
+    read = read_pages(pages, engine, budget, not_taken=not_taken, assemble=True)
+    cells = layout_cells(read.lines, sheet=SHEET, source=ocr_source, align=LAYOUT_ALIGN,
+                         max_cells=limits.max_cells)  # fmt: skip
+    return Document.from_cells("image", cells, [SHEET], problems=read.problems,
+                               form_seen=read.form_seen)  # fmt: skip
+
+
+def _file_pages(data: bytes, limits: ReadLimits) -> list[tuple[Image.Image, int]]:
+    """The page images of one file: an image's frames, or a scanned PDF's pages."""
+    if not data.startswith(b"%PDF"):
+        return open_pages(data, limits.max_sheets)
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        raise ReadError("corrupt_file", str(exc)) from exc
+    try:
+        found = []
+        for index in range(min(len(document), limits.max_sheets)):
+            page = document[index]
+            width, height = page.get_size()
+            if width * height * (OCR_DPI / 72) ** 2 > MAX_PIXELS:
+                raise ReadError("too_large", f"page {index + 1} is {width:.0f}x{height:.0f} pt")
+            dpi = scanned_dpi(page)
+            found.append((page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L"), dpi))
+        return found
+    finally:
+        document.close()
 
 
 def _budget_problems(skipped: dict[int, str], budget: OcrBudget) -> tuple[Problem, ...]:
