@@ -289,7 +289,7 @@ def process_message(services: Services, message_id: int) -> str:
             if message is None:
                 raise LookupError(f"no message with id {message_id}")
             raw = services.blobs.get(message.sha256)
-        settings = Settings.from_config(services.config, services.ocr)
+        settings = Settings.from_config(services.config, services.ocr_engine())
         analysis = analyse(raw, settings, current.enter)
         with services.sessions() as session, session.begin():
             outcome = _record(services, session, message_id, analysis, current)

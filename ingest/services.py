@@ -40,6 +40,10 @@ class Services:
     engine: Engine | None = None
     ocr: OcrEngine | None = None
     """The OCR engine for scans and photos (None: they are not read, as without Tesseract)."""
+    ocr_factory: Callable[[], OcrEngine | None] | None = None
+    """Builds :attr:`ocr` the first time a message is read (:meth:`ocr_engine`), so that a
+    command that reads no mail (``status``, ``export``) never loads the parsers and
+    Tesseract's language check: ``open_services`` passes :func:`default_ocr`."""
     crash: Callable[[str], None] = no_crash
     """Called at named points of the flow (``after_store``, ``before_parse`` ...): the crash
     tests' hook (``ONEP_INBOX_CRASH_AT``, read by the wiring), a no-op otherwise."""
@@ -49,6 +53,13 @@ class Services:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+    def ocr_engine(self) -> OcrEngine | None:
+        """:attr:`ocr`, built by :attr:`ocr_factory` on first use (then kept)."""
+        if self.ocr is None and self.ocr_factory is not None:
+            object.__setattr__(self, "ocr", self.ocr_factory())
+            object.__setattr__(self, "ocr_factory", None)
+        return self.ocr
 
     def close(self) -> None:
         if self.engine is not None:
@@ -85,6 +96,14 @@ def with_id_secret(config: Config) -> Config:
     return replace(config, smtp=replace(config.smtp, id_secret=secret))
 
 
+def default_ocr() -> OcrEngine | None:
+    """Tesseract when it is installed (:func:`parsers.ocr.default_engine`), imported only
+    when first needed: the parsers and their libraries take a third of a second to load."""
+    from parsers.ocr import default_engine
+
+    return default_engine()
+
+
 def open_services(
     config: Config,
     *,
@@ -95,8 +114,6 @@ def open_services(
     exist and be migrated (``init``): otherwise :class:`~core.errors.DatabaseError` says what to
     do, and nothing is created. The application's wiring (:mod:`app.wiring`) calls this with
     the crash hook it reads from the environment."""
-    from parsers.ocr import default_engine
-
     engine = open_database(config.database.url)
     config = with_id_secret(config)
     return Services(
@@ -106,6 +123,6 @@ def open_services(
         renderer=Renderer.from_config(config.smtp),
         clock=clock,
         engine=engine,
-        ocr=default_engine(),
+        ocr_factory=default_ocr,
         crash=crash,
     )

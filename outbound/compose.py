@@ -23,6 +23,7 @@ Encoding choices:
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import re
@@ -30,6 +31,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email import policy
+from email._policybase import Compat32
 from email.header import Header, decode_header, make_header
 from email.message import Message
 from email.mime.application import MIMEApplication
@@ -43,7 +45,42 @@ from typing import Literal, cast
 
 AutoSubmitted = Literal["auto-replied", "auto-generated"]
 
-_POLICY = policy.compat32.clone(linesep="\r\n")
+_COMPAT32 = policy.compat32.clone(linesep="\r\n")
+
+
+@dataclass(frozen=True, slots=True)
+class _Words:
+    """A header value as ``email.header.Header`` chunks (text, charset), kept as plain values
+    so that its folding can be remembered (:class:`_Remembering`)."""
+
+    chunks: tuple[tuple[str, str], ...]
+
+    def header(self, name: str) -> Header:
+        (first, charset), *rest = self.chunks
+        header = Header(first, charset, header_name=name)
+        for text, more in rest:
+            header.append(text, more)
+        return header
+
+
+@functools.lru_cache(maxsize=4096)
+def _folded(name: str, value: str | _Words, sanitize: bool) -> str:
+    given = value.header(name) if isinstance(value, _Words) else value
+    return str(_COMPAT32._fold(name, given, sanitize))  # type: ignore[attr-defined]
+
+
+class _Remembering(Compat32):
+    """compat32 with CRLF, remembering each header it folded: a reminder round composes
+    thousands of mails whose From, Subject and MIME headers repeat, and folding is half the
+    cost of composing one. The same text and charset always fold to the same lines."""
+
+    def _fold(self, name: str, value: object, sanitize: bool) -> str:
+        if isinstance(value, str | _Words):
+            return _folded(name, value, sanitize)
+        return str(_COMPAT32._fold(name, value, sanitize))  # type: ignore[attr-defined]
+
+
+_POLICY = _Remembering(linesep="\r\n")
 _MSG_ID = re.compile(r"<[\x21-\x3b\x3d\x3f-\x7e]+@[\x21-\x3b\x3d\x3f-\x7e]+>")
 _ADDRESS = re.compile(r"[^\s<>@\",;:()\[\]\\]+@[A-Za-z0-9.-]+")
 _HEADER_NAME = re.compile(r"[\x21-\x39\x3b-\x7e]+")
@@ -139,9 +176,9 @@ def compose(
     if date.tzinfo is None or date.utcoffset() is None:
         raise ValueError("date must carry a time zone (e.g. Asia/Bangkok)")
 
-    # compat32 stores Header objects as given and encodes them when generating (typeshed
-    # types MIME classes for str values only).
-    message = cast("Message[str, str | Header]", _body(text, html, attachments, seed=message_id))
+    # compat32 stores header objects as given and folds them when generating (typeshed
+    # types MIME classes for str values only); _Words are folded by _POLICY.
+    message = cast("Message[str, str | _Words]", _body(text, html, attachments, seed=message_id))
     message["From"] = _mailbox(from_name, from_address)
     message["To"] = ", ".join(to)
     message["Subject"] = _unstructured(_LINE_BREAKS.sub(" ", subject), "Subject")
@@ -192,8 +229,10 @@ class Attachment:
 
 
 def _body(text: str, html: str | None, attachments: Sequence[Attachment], *, seed: str) -> Message:
-    body: Message = _text_part(text, "plain")
-    if html is not None:
+    body: Message
+    if html is None:
+        body = _text_part(text, "plain")
+    else:
         body = MIMEMultipart("alternative", boundary=_boundary(seed, text, html))
         for part in (_text_part(text, "plain"), _text_part(html, "html")):
             body.attach(part)
@@ -238,19 +277,17 @@ def _boundary(*parts: str) -> str:
 # --- headers -------------------------------------------------------------------------------
 
 
-def _mailbox(name: str, address: str) -> str | Header:
+def _mailbox(name: str, address: str) -> str | _Words:
     name = _LINE_BREAKS.sub(" ", name).strip()
     if not name:
         return address
     if name.isascii():
         return formataddr((name, address))
-    header = Header(name, "utf-8", header_name="From")
-    header.append(f"<{address}>", "us-ascii")
-    return header
+    return _Words(((name, "utf-8"), (f"<{address}>", "us-ascii")))
 
 
-def _unstructured(value: str, name: str) -> str | Header:
-    return value if value.isascii() else Header(value, "utf-8", header_name=name)
+def _unstructured(value: str, name: str) -> str | _Words:
+    return value if value.isascii() else _Words(((value, "utf-8"),))
 
 
 def _check_address(address: str) -> None:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from core.config import SmtpConfig
@@ -142,14 +142,143 @@ def enqueue(
     session.flush()
     domain = config.from_address.rpartition("@")[2]
     row.header_message_id = make_message_id(draft.kind, row.id, domain, config.id_secret)
-    row.raw = compose(
+    row.raw = _raw(draft, row.header_message_id, config, now, dated)
+    return row
+
+
+@dataclass(frozen=True, slots=True)
+class Queued:
+    """A row :func:`enqueue_many` made: its id and status (pending or suppressed)."""
+
+    id: int
+    status: str
+
+
+_MANY_CHUNK = 500
+"""Drafts per statement in :func:`enqueue_many` (SQLite's bound-parameter limit and the size of
+one ``IN`` list)."""
+
+
+def enqueue_many(
+    session: Session,
+    drafts: Sequence[Draft],
+    *,
+    config: SmtpConfig,
+    now: datetime,
+    dated: datetime | None = None,
+    chunk: int = _MANY_CHUNK,
+) -> list[Queued | None]:
+    """:func:`enqueue` for many drafts at once, with the same rules and the same rows, in a few
+    statements per few hundred drafts instead of a few per draft (a reminder round is thousands
+    of mails): the dedupe keys and the loop guard's counts are read per chunk, the rows go in
+    with one executemany, then get their Message-ID and composed bytes with another. Drafts are
+    taken in order, so a draft counts against the loop guard of those after it, and a dedupe key
+    twice in ``drafts`` is queued once. One result per draft: the new row, or None."""
+    out: list[Queued | None] = []
+    for start in range(0, len(drafts), chunk):
+        out.extend(_enqueue_chunk(session, drafts[start : start + chunk], config, now, dated))
+    return out
+
+
+def _enqueue_chunk(
+    session: Session,
+    drafts: Sequence[Draft],
+    config: SmtpConfig,
+    now: datetime,
+    dated: datetime | None,
+) -> list[Queued | None]:
+    keys = {d.dedupe_key for d in drafts}
+    taken = set(
+        session.scalars(select(OutboxMail.dedupe_key).where(OutboxMail.dedupe_key.in_(keys)))
+    )
+    start, end = _day_bounds(now)
+    addresses = {d.to_address for d in drafts}
+    sent_today: dict[str, int] = dict(
+        session.execute(
+            select(OutboxMail.to_address, func.count(OutboxMail.id))
+            .where(
+                OutboxMail.to_address.in_(addresses),
+                OutboxMail.queued_at >= start,
+                OutboxMail.queued_at < end,
+                OutboxMail.status != OutboxStatus.SUPPRESSED,
+                OutboxMail.auto_submitted_kind.is_not(None),
+            )
+            .group_by(OutboxMail.to_address)
+        ).all()
+    )
+    cap = config.auto_mail_per_address_per_day
+    rows: list[dict[str, object]] = []
+    chosen: list[int] = []
+    for index, draft in enumerate(drafts):
+        if draft.dedupe_key in taken:
+            continue
+        taken.add(draft.dedupe_key)
+        limited = draft.auto_submitted is not None and sent_today.get(draft.to_address, 0) >= cap
+        if draft.auto_submitted is not None and not limited:
+            sent_today[draft.to_address] = sent_today.get(draft.to_address, 0) + 1
+        chosen.append(index)
+        rows.append(
+            {
+                "dedupe_key": draft.dedupe_key,
+                "kind": draft.kind,
+                "to_address": draft.to_address,
+                "lao_code": draft.lao_code,
+                "submission_id": draft.submission_id,
+                "cause_message_id": draft.cause_message_id,
+                "header_message_id": "",
+                "subject": draft.subject,
+                "raw": b"",
+                "status": OutboxStatus.SUPPRESSED if limited else OutboxStatus.PENDING,
+                "attempts": 0,
+                "next_attempt_at": now,
+                "last_error": (
+                    f"loop guard: {cap} automatic mails to this address today" if limited else None
+                ),
+                "queued_at": now,
+                "auto_submitted_kind": draft.auto_submitted,
+            }
+        )
+    out: list[Queued | None] = [None] * len(drafts)
+    if not rows:
+        return out
+    ids = list(
+        session.scalars(
+            insert(OutboxMail).returning(OutboxMail.id, sort_by_parameter_order=True), rows
+        )
+    )
+    domain = config.from_address.rpartition("@")[2]
+    filled: list[dict[str, object]] = []
+    for index, row_id, row in zip(chosen, ids, rows, strict=True):
+        draft = drafts[index]
+        header_id = make_message_id(draft.kind, row_id, domain, config.id_secret)
+        filled.append(
+            {
+                "row_id": row_id,
+                "header_message_id": header_id,
+                "raw": _raw(draft, header_id, config, now, dated),
+            }
+        )
+        out[index] = Queued(row_id, str(row["status"]))
+    session.connection().execute(
+        update(OutboxMail.__table__)  # type: ignore[arg-type]
+        .where(OutboxMail.__table__.c.id == bindparam("row_id"))
+        .values(header_message_id=bindparam("header_message_id"), raw=bindparam("raw")),
+        filled,
+    )
+    return out
+
+
+def _raw(
+    draft: Draft, header_message_id: str, config: SmtpConfig, now: datetime, dated: datetime | None
+) -> bytes:
+    return compose(
         from_address=config.from_address,
         from_name=config.from_name,
         to=[draft.to_address],
         subject=draft.subject,
         text=draft.text,
         html=draft.html,
-        message_id=row.header_message_id,
+        message_id=header_message_id,
         date=dated if dated is not None and dated > now else now,
         in_reply_to=draft.in_reply_to,
         references=draft.references,
@@ -157,7 +286,6 @@ def enqueue(
         extra_headers={"X-Onep-Inbox": draft.kind},
         attachments=draft.attachments,
     )
-    return row
 
 
 @dataclass(frozen=True, slots=True)

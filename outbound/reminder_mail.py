@@ -1,6 +1,7 @@
 """Reminders and digests into the outbox: a plan (:func:`outbound.reminders.plan`) rendered
 (``reminder`` and ``digest`` templates) and queued with ``Auto-Submitted: auto-generated``, in
-chunks of LAOs, each chunk one transaction; ``send`` delivers them.
+chunks of LAOs, each chunk one transaction with a few statements for the whole chunk
+(:func:`outbound.outbox.enqueue_many`); ``send`` delivers them.
 
 Idempotent: each (LAO, round) is a row of ``reminders`` and each mail has a dedupe key
 ``reminder:<lao>:<round>:<address>`` (``digest:<office>:<round>:<address>``), so running again
@@ -14,14 +15,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from core.config import SmtpConfig
 from core.dates import BANGKOK
 from core.enums import OutboxStatus, RoundKind
 from core.progress import Progress, silent
-from outbound.outbox import Draft, enqueue
+from outbound.outbox import Draft, enqueue_many
 from outbound.reminders import LaoRef, PlannedDigest, PlannedReminder, ReminderPlan
 from outbound.render import Rendered, Renderer
 from storage.models import Reminder
@@ -63,49 +64,62 @@ class QueueCounts:
         )
 
 
-def _queue_round(
+@dataclass(frozen=True, slots=True)
+class _Round:
+    """One LAO's (or office's) mail for one round, rendered, before it is queued."""
+
+    kind: str
+    code: str
+    round_key: str
+    addresses: Sequence[str]
+    rendered: Rendered
+
+
+def _queue_rounds(
     session: Session,
+    rounds: Sequence[_Round],
     *,
-    kind: str,
-    code: str,
-    round_key: str,
-    addresses: Sequence[str],
-    rendered: Rendered,
     smtp: SmtpConfig,
     now: datetime,
     dated: datetime | None,
-) -> tuple[int, int]:
-    """Queue one LAO's (or office's) mail for one round at each address and remember the round.
-
-    Returns (mails queued, of which capped by the loop guard).
-    """
-    queued = capped = 0
-    for address in addresses:
-        row = enqueue(
-            session,
-            Draft(
-                kind=kind,
-                dedupe_key=f"{kind}:{code}:{round_key}:{address}",
-                to_address=address,
-                subject=rendered.subject,
-                text=rendered.text,
-                html=rendered.html,
-                auto_submitted="auto-generated",
-                lao_code=code,
-            ),
-            config=smtp,
-            now=now,
-            dated=dated,
+) -> list[tuple[int, int]]:
+    """Queue each round's mail at each of its addresses and remember the rounds, in a few
+    statements for all of them (:func:`outbound.outbox.enqueue_many`, then one executemany of
+    ``reminders`` rows). Returns (mails queued, of which capped by the loop guard) per round."""
+    drafts = [
+        Draft(
+            kind=r.kind,
+            dedupe_key=f"{r.kind}:{r.code}:{r.round_key}:{address}",
+            to_address=address,
+            subject=r.rendered.subject,
+            text=r.rendered.text,
+            html=r.rendered.html,
+            auto_submitted="auto-generated",
+            lao_code=r.code,
         )
-        if row is not None:
-            queued += 1
-            capped += row.status == OutboxStatus.SUPPRESSED
-    session.add(
-        Reminder(
-            lao_code=code, round_key=round_key, kind=kind, queued_at=now, addresses=list(addresses)
+        for r in rounds
+        for address in r.addresses
+    ]
+    results = iter(enqueue_many(session, drafts, config=smtp, now=now, dated=dated))
+    counts: list[tuple[int, int]] = []
+    for r in rounds:
+        made = [row for row in (next(results) for _ in r.addresses) if row is not None]
+        counts.append((len(made), sum(row.status == OutboxStatus.SUPPRESSED for row in made)))
+    if rounds:
+        session.execute(
+            insert(Reminder),
+            [
+                {
+                    "lao_code": r.code,
+                    "round_key": r.round_key,
+                    "kind": r.kind,
+                    "queued_at": now,
+                    "addresses": list(r.addresses),
+                }
+                for r in rounds
+            ],
         )
-    )
-    return queued, capped
+    return counts
 
 
 def queue(
@@ -127,44 +141,42 @@ def queue(
         + [(d.office.code, d.round.key) for d in plan.digests],
     )
     today = now.astimezone(BANGKOK).date()
-    reminders = digests = mails = suppressed = 0
+    rounds: list[_Round] = []
     for reminder in plan.reminders:
         if (reminder.lao.code, reminder.round.key) in done:
             continue
         context = _reminder_context(reminder, plan, today)
         context["reply_address"] = smtp.from_address
         template = "reminder_before" if context["days_left"] >= 0 else "reminder_after"
-        queued, capped = _queue_round(
-            session,
-            kind=RoundKind.REMINDER,
-            code=reminder.lao.code,
-            round_key=reminder.round.key,
-            addresses=reminder.addresses,
-            rendered=renderer.render(template, context),
-            smtp=smtp,
-            now=now,
-            dated=dated,
+        rounds.append(
+            _Round(
+                RoundKind.REMINDER,
+                reminder.lao.code,
+                reminder.round.key,
+                reminder.addresses,
+                renderer.render(template, context),
+            )
         )
-        mails, suppressed, reminders = mails + queued, suppressed + capped, reminders + 1
     for digest in plan.digests:
         if (digest.office.code, digest.round.key) in done:
             continue
         context = _digest_context(digest, plan.deadline, today)
         context["reply_address"] = smtp.from_address
-        queued, capped = _queue_round(
-            session,
-            kind=RoundKind.DIGEST,
-            code=digest.office.code,
-            round_key=digest.round.key,
-            addresses=digest.addresses,
-            rendered=renderer.render("digest", context),
-            smtp=smtp,
-            now=now,
-            dated=dated,
+        rounds.append(
+            _Round(
+                RoundKind.DIGEST,
+                digest.office.code,
+                digest.round.key,
+                digest.addresses,
+                renderer.render("digest", context),
+            )
         )
-        mails, suppressed, digests = mails + queued, suppressed + capped, digests + 1
+    counts = _queue_rounds(session, rounds, smtp=smtp, now=now, dated=dated)
+    reminders = sum(r.kind == RoundKind.REMINDER for r in rounds)
+    mails = sum(queued for queued, _ in counts)
+    suppressed = sum(capped for _, capped in counts)
     session.flush()
-    return QueueCounts(reminders, digests, mails, suppressed, len(plan.skipped))
+    return QueueCounts(reminders, len(rounds) - reminders, mails, suppressed, len(plan.skipped))
 
 
 def queue_in_chunks(

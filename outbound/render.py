@@ -28,22 +28,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jinja2 import (
-    BaseLoader,
-    ChoiceLoader,
-    Environment,
-    FileSystemLoader,
-    PackageLoader,
-    StrictUndefined,
-    TemplateNotFound,
-    select_autoescape,
-)
-
 from core.dates import thai_date, thai_date_long, thai_datetime
 from core.numbers import format_number
 from core.receipts import receipt_tags
 
 if TYPE_CHECKING:
+    from jinja2 import Environment
+
     from core.config import SmtpConfig
 
 _BLANK_RUNS = re.compile(r"\n{3,}")
@@ -63,11 +54,32 @@ class Renderer:
 
     def __init__(self, override_dir: Path | None = None) -> None:
         self._override = override_dir
+        self._built: Environment | None = None
+
+    @property
+    def _env(self) -> Environment:
+        """The Jinja environment, built on first use: a command that renders nothing
+        (``status``, ``export``) does not load Jinja."""
+        if self._built is None:
+            self._built = self._environment()
+        return self._built
+
+    def _environment(self) -> Environment:
+        from jinja2 import (
+            BaseLoader,
+            ChoiceLoader,
+            Environment,
+            FileSystemLoader,
+            PackageLoader,
+            StrictUndefined,
+            select_autoescape,
+        )
+
         loaders: list[BaseLoader] = []
-        if override_dir is not None:
-            loaders.append(FileSystemLoader(str(override_dir)))
+        if self._override is not None:
+            loaders.append(FileSystemLoader(str(self._override)))
         loaders.append(PackageLoader("outbound", "templates"))
-        self._env = Environment(
+        env = Environment(
             loader=ChoiceLoader(loaders),
             undefined=StrictUndefined,
             autoescape=select_autoescape(
@@ -77,13 +89,14 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self._env.filters.update(
+        env.filters.update(
             thai_date=thai_date,
             thai_date_long=thai_date_long,
             thai_datetime=thai_datetime,
             number=format_number,
             receipt_tags=receipt_tags,
         )
+        return env
 
     @classmethod
     def from_config(cls, smtp: SmtpConfig) -> Renderer:
@@ -104,6 +117,8 @@ class Renderer:
         override = self._override
         if override is not None and (override / f"{name}.txt.j2").is_file():
             return (override / f"{name}.html.j2").is_file()
+        from jinja2 import TemplateNotFound
+
         try:
             self._env.get_template(f"{name}.html.j2")
         except TemplateNotFound:

@@ -5,15 +5,19 @@ Covered here: an IMAP server that accepts and never answers (a stall: the timeou
 poll job's back-off and the staff alert; SMTP 421, 451, 550 and a dropped connection through
 ``send``, with the fault in ``status`` until a run succeeds; SQLite busy (another writer holds
 the lock while a poll stores); PostgreSQL dropping every connection (what a restart does to its
-clients) between two polls. Elsewhere: the IMAP server kicking us mid-fetch and login refused
+clients) between two polls, and a real ``pg_ctl restart`` and outage of a private cluster.
+Elsewhere: the IMAP server kicking us mid-fetch and login refused
 (``test_imap.py``, ``test_e2e.py``), 4xx/5xx retry rules (``test_send.py``).
 """
 
 from __future__ import annotations
 
 import mailbox
+import os
+import secrets
 import socket
 import sqlite3
+import subprocess
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
@@ -23,6 +27,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.engine import make_url
 
 from app.service import PollJob
 from app.wiring import build_services
@@ -273,5 +278,85 @@ def test_postgres_dropping_every_connection_loses_nothing(
         assert (again.new_messages, again.processed.failed) == (4, 0)
         with services.sessions() as session:
             assert session.scalar(select(func.count(Message.id))) == 8
+    finally:
+        services.close()
+
+
+@pytest.fixture
+def restartable_postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
+    """A private PostgreSQL cluster of this test's own, with a way to stop and start it (the
+    machine's shared server cannot be restarted under the other tests)."""
+    from tests.servers.postgres import _pg_binary, _private_cluster, _stop
+
+    base = Path(f"/tmp/onep-pgrs-{secrets.token_hex(4)}")
+    url, data = _private_cluster(base)
+    as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    port = make_url(url).port
+
+    def pg_ctl(action: str) -> None:
+        options = ["-o", f"-p {port} -k {base} -c listen_addresses=127.0.0.1"]
+        subprocess.run(
+            [
+                *as_postgres,
+                _pg_binary("pg_ctl") or "pg_ctl",
+                "-D",
+                str(data),
+                "-l",
+                str(base / "log"),
+                "-w",
+                "-t",
+                "60",
+                "-m",
+                "fast",
+                *(options if action != "stop" else []),
+                action,
+            ],
+            check=True,
+            capture_output=True,
+        )
+
+    try:
+        yield url, pg_ctl
+    finally:
+        _stop(base, data)
+
+
+@pytest.mark.postgres
+def test_a_real_postgres_restart_and_outage_lose_nothing(
+    tmp_path: Path, restartable_postgres: tuple[str, Any]
+) -> None:
+    """The server really restarted (``pg_ctl restart``) between polls, then stopped during one:
+    the poll job fails without raising and backs off, the messages stay in the mailbox, and once
+    the server is back every message is stored exactly once."""
+    url, pg_ctl = restartable_postgres
+    clock = Clock(T0)
+    services = _services(tmp_path, url, clock, mailbox={"poll_interval_seconds": 60})
+    mails = sample_mailbox.generate(sample_rows(), 9, seed=9)
+    box = mailbox.Maildir(tmp_path / "maildir", create=True)
+    job = PollJob(services)
+    try:
+        for mail in mails[:3]:
+            box.add(mail.raw)
+        assert poll_once(services, MaildirSource(tmp_path / "maildir")).new_messages == 3
+        pg_ctl("restart")
+        for mail in mails[3:6]:
+            box.add(mail.raw)
+        again = poll_once(services, MaildirSource(tmp_path / "maildir"))
+        assert (again.new_messages, again.processed.failed) == (3, 0)
+        pg_ctl("stop")
+        for mail in mails[6:]:
+            box.add(mail.raw)
+        job()  # the database is down: recorded in the log, no exception, a back-off
+        assert job.failures == 1
+        assert job.not_before is not None
+        pg_ctl("start")
+        clock.now = job.not_before
+        job()
+        assert job.failures == 0
+        with services.sessions() as session:
+            assert session.scalar(select(func.count(Message.id))) == 9
+            assert session.scalar(select(func.count(func.distinct(Message.sha256)))) == 9
+            report = status(session)
+        assert report["poll_failing_since"] is None
     finally:
         services.close()
