@@ -186,6 +186,8 @@ class ProblemCode(StrEnum):
     OCR_BUDGET = "ocr_budget"  # pages over [ocr]'s budget per message were not read
     OCR_FAILED = "ocr_failed"  # Tesseract failed on a page (crash, timeout)
     OCR_UNAVAILABLE = "ocr_unavailable"  # no OCR engine: a scan or photo was not read
+    SCAN_ILLEGIBLE = "scan_illegible"  # a page image of paper and ink where no text was read
+    HEIC_UNSUPPORTED = "heic_unsupported"  # an iPhone photo, and pillow-heif is not installed
     LAO_UNIDENTIFIED = "lao_unidentified"
     LAO_UNCERTAIN = "lao_uncertain"
     AUTOMATIC_MAIL = "automatic_mail"  # the form came in automatic or bulk mail: a person checks
@@ -200,6 +202,7 @@ PERSON_READS = frozenset(
         ProblemCode.OCR_BUDGET,
         ProblemCode.OCR_FAILED,
         ProblemCode.OCR_UNAVAILABLE,
+        ProblemCode.HEIC_UNSUPPORTED,
     }
 )
 

@@ -168,7 +168,7 @@ def read_attachments(
 def _one_page(data: bytes) -> bool:
     """One scanned page alone in a file: a single-frame image, or a one-page scanned PDF."""
     found = sniff(data)
-    if found in ("jpeg", "png", "gif"):
+    if found in ("jpeg", "png", "gif", "heic"):
         return True
     if found == "tiff":
         return _frames(data) == 1

@@ -20,7 +20,7 @@ from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from sqlalchemy import select
 
 from app.wiring import build_services
@@ -240,3 +240,14 @@ def test_a_message_over_the_budget_goes_to_review_with_the_reason(
             assert all(r.kind != "no-form" for r in replies)
     finally:
         services.close()
+
+
+@NEEDS_TESSERACT
+def test_a_page_image_where_no_text_can_be_read_goes_to_a_person() -> None:
+    """Paper with ink, but blurred past reading (a shaken phone): perhaps the form, so a
+    problem and review, never "no form attached"."""
+    buffer = io.BytesIO()
+    text_page(5).filter(ImageFilter.GaussianBlur(3)).save(buffer, format="PNG")
+    result = read_attachment(buffer.getvalue(), filename="IMG_2201.png", ocr=Tesseract())
+    assert isinstance(result, Unreadable)
+    assert result.problem.code == "scan_illegible"

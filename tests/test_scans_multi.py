@@ -28,11 +28,13 @@ from parsers import (
     FormReading,
     NotAForm,
     OcrBudget,
+    Unreadable,
     check,
     load_schema,
     read_attachment,
     read_attachments,
     reading_of,
+    sniff,
 )
 from parsers.cells import Cell, Document
 from parsers.ocr.engine import Tesseract, tesseract_languages
@@ -220,3 +222,19 @@ def test_a_spreadsheet_with_headings_only_is_still_judged_as_before() -> None:
     schema = load_schema("2564.1")
     document = Document.from_cells("xlsx", _cells(PLAINLY_THE_FORM), ["ocr"])
     assert isinstance(reading_of(document, schema, "xlsx"), NotAForm)
+
+
+def test_an_iphone_heic_photo_is_never_no_form() -> None:
+    """HEIC needs the optional ``heic`` extra (pillow-heif: its wheels bundle copyleft codecs);
+    without it the photo is a problem a person settles, never "no form attached"."""
+    heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(200)
+    assert sniff(heic) == "heic"
+    result = read_attachment(heic, filename="IMG_0412.HEIC", ocr=ENGINE)
+    assert isinstance(result, Unreadable)
+    try:
+        import pillow_heif  # type: ignore[import-not-found,unused-ignore]  # noqa: F401
+    except ImportError:
+        assert result.problem.code == "heic_unsupported"
+        assert "HEIC" in result.problem.message_th
+    else:
+        assert result.problem.code == "corrupt_file"  # these bytes are a header, no picture

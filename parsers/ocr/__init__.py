@@ -88,6 +88,7 @@ from parsers.ocr.rereading import second_look, thai_figures
 from parsers.pagetext import Line, Segment
 from parsers.readers import ReadContext, ReadError, register
 from parsers.results import Problem, ReadLimits
+from parsers.sniff import sniff
 from parsers.textlayout import layout_cells
 
 # What is used from outside: the engine the application builds once (``default_engine``), the
@@ -134,6 +135,24 @@ def read_image(data: bytes, context: ReadContext) -> Document:
                          max_cells=limits.max_cells)  # fmt: skip
     return Document.from_cells("image", cells, [SHEET], problems=read.problems,
                                form_seen=read.form_seen)  # fmt: skip
+
+
+@register("heic")
+def read_heic(data: bytes, context: ReadContext) -> Document:
+    """An iPhone photo (HEIC), read as :func:`read_image` reads a JPEG once pillow-heif (the
+    optional ``heic`` extra) has taught Pillow the format; without it, a problem saying so
+    (``heic_unsupported``: a person opens it), never "no form"."""
+    _heif_opener()
+    return read_image(data, context)
+
+
+def _heif_opener() -> None:
+    """Pillow taught to open HEIC by pillow-heif; ReadError ``heic_unsupported`` without it."""
+    try:
+        import pillow_heif  # type: ignore[import-not-found,unused-ignore]
+    except ImportError as exc:
+        raise ReadError("heic_unsupported", "pillow-heif is not installed") from exc
+    pillow_heif.register_heif_opener()
 
 
 def read_pdf_pages(
@@ -282,7 +301,13 @@ def read_pages(
         results = list(pool.map(read, chosen))
     lines = ocr_pages([(number, words) for number, words in results if words], OCR_DPI)
     problems = _budget_problems(skipped, budget) + _failure_problems(failed)
-    return PagesRead(lines, problems, any(seen is not None and seen.is_form for seen in looks))
+    form_seen = any(seen is not None and seen.is_form for seen in looks)
+    illegible = [page[0] for page, seen in zip(pages, looks, strict=True)
+                 if seen is not None and seen.illegible]  # fmt: skip
+    if illegible and not chosen:  # nothing read: perhaps the form, blurred or in the dark
+        shown = _page_ranges(illegible)
+        problems += (problem("scan_illegible", None, f"pages {shown}: no text read", pages=shown),)
+    return PagesRead(lines, problems, form_seen)
 
 
 def _in_form_order(
@@ -329,7 +354,10 @@ def read_page_files(
 
 def _file_pages(data: bytes, limits: ReadLimits) -> list[tuple[Image.Image, int]]:
     """The page images of one file: an image's frames, or a scanned PDF's pages."""
-    if not data.startswith(b"%PDF"):
+    kind = sniff(data)
+    if kind != "pdf":
+        if kind == "heic":
+            _heif_opener()
         return open_pages(data, limits.max_sheets)
     try:
         document = pdfium.PdfDocument(data)

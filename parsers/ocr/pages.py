@@ -111,6 +111,7 @@ class Look:
     text: bool = False  # a page of text, form labels or not (a continuation of the form?)
     parts: tuple[int, ...] = ()  # the form's parts seen on the page (headings, labels)
     number: int | None = None  # the page number printed on it ("หน้า 2", "- 2 -", "2/3")
+    illegible: bool = False  # paper with ink, but no text read at any turn (blurred, dark)
 
 
 def why_not_paper(image: Image.Image, dpi: int) -> str | None:
@@ -141,7 +142,7 @@ def first_look(image: Image.Image, dpi: int, engine: Engine) -> Look:
         if seen.readable >= _READABLE_LINES or (turn == 0 and seen.found and seen.readable >= 1):
             reason = f"readable text but {seen.found} form labels"
             return Look(False, reason, **where)  # type: ignore[arg-type]
-    return Look(False, "no form labels found")
+    return Look(False, "paper with ink, but no text read", illegible=True)
 
 
 # The turns a page is tried at (degrees counter-clockwise), until its text reads: upright; a
