@@ -209,7 +209,7 @@ def _look_labels() -> tuple[tuple[str, frozenset[str], int], ...]:
 class _Seen:
     found: int  # labels that a line mostly consists of
     readable: int  # lines that read as sure words
-    parts: tuple[int, ...]  # form parts: of part headings ("ส่วนที่ 2") and of the labels found
+    parts: tuple[int, ...]  # form parts: of part headings ("ส่วนที่ 2"), else of the labels found
     number: int | None  # a page number printed on the page
 
 
@@ -231,11 +231,13 @@ def _labels_seen(words: list[Word]) -> _Seen:
                 parts.add(part)
                 break
     number: int | None = None
+    headings: set[int] = set()
     for text in texts:
+        text = text.replace(" ", "")  # Thai comes as a word per cluster
         heading = _PART_HEADING.search(text)
         if heading:
-            parts.add(int(heading.group(1)))
-        printed = _PAGE_NUMBER.search(text.strip())
+            headings.add(int(heading.group(1)))
+        printed = _PAGE_NUMBER.search(text)
         if printed and number is None:
             number = int(next(group for group in printed.groups() if group))
     readable = sum(
@@ -243,6 +245,9 @@ def _labels_seen(words: list[Word]) -> _Seen:
         for line, text in zip(lines.values(), keys, strict=True)
         if len(text) >= 6 and sum(w.confidence for w in line) / len(line) >= 80
     )
+    # a part's heading says where the page is in the form; labels only where there is none
+    # (a label's part is a guess: "ตำแหน่ง" is asked in Part 1 and again in Part 5)
+    parts = headings or parts
     return _Seen(found, readable, tuple(sorted(p for p in parts if p > 0)), number)
 
 
