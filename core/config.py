@@ -186,6 +186,19 @@ class MonitorConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class ProcessingConfig:
+    """How messages are read once stored (``poll``, ``process``, ``run``)."""
+
+    workers: int = 0
+    """Processes that read attachments side by side (the pure *analyse* stages); 0: one per
+    core. Recording stays in the one process, in the order the messages were fetched. 1 reads
+    in the process itself."""
+    batch: int = 50
+    """Messages recorded per transaction (each in a savepoint of its own, so one failure fails
+    only its message)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     database: DatabaseConfig = DatabaseConfig()
     storage: StorageConfig = StorageConfig()
@@ -196,6 +209,7 @@ class Config:
     logging: LoggingConfig = LoggingConfig()
     staff: StaffConfig = StaffConfig()
     monitor: MonitorConfig = MonitorConfig()
+    processing: ProcessingConfig = ProcessingConfig()
     base_dir: Path = Path(".")
     """Relative paths in the file are relative to the file's folder."""
 
@@ -232,6 +246,7 @@ def from_mapping(data: Mapping[str, Any], *, base_dir: Path) -> Config:
         "logging",
         "staff",
         "monitor",
+        "processing",
     }
     for key in data:
         if key not in known:
@@ -247,6 +262,7 @@ def from_mapping(data: Mapping[str, Any], *, base_dir: Path) -> Config:
         logging=reader.logging(),
         staff=reader.staff(),
         monitor=reader.monitor(),
+        processing=reader.processing(),
         base_dir=base_dir,
     )
 
@@ -554,6 +570,16 @@ class _Reader:
         if not start < end:
             raise ConfigError(f"campaign.send_window: start must be before end, got {value!r}")
         return (start, end)
+
+    def processing(self) -> ProcessingConfig:
+        d = ProcessingConfig()
+        sec = self._section("processing", {"workers", "batch"})
+        batch = self._positive(sec, "processing", "batch", d.batch)
+        if batch < 1:
+            raise ConfigError(f"processing.batch: at least 1, got {batch}")
+        return ProcessingConfig(
+            workers=self._positive(sec, "processing", "workers", d.workers), batch=batch
+        )
 
     def monitor(self) -> MonitorConfig:
         d = MonitorConfig()

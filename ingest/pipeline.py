@@ -18,10 +18,16 @@ says where each piece lives.
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 import time
 import traceback
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Generic, TypeVar
 
 from sqlalchemy import func, select
@@ -30,7 +36,7 @@ from sqlalchemy.orm import Session
 from core.enums import MessageKind, MessageState, Outcome
 from core.errors import MailboxError
 from core.progress import Progress, silent
-from ingest.services import Services
+from ingest.services import Services, no_crash
 from ingest.source import MailboxSource
 from ingest.stages import (
     bounce,
@@ -47,6 +53,7 @@ from ingest.stages import (
 )
 from ingest.store import known_items, set_marked, store_batch, unmarked_items
 from ingest.work import Analysis, Context, Settings, Work
+from storage.blobs import BlobStore
 from storage.lookups import SqlRegistryView
 from storage.models import Message, OutboxMail, Poll
 
@@ -212,8 +219,7 @@ def process_pending(
     outcomes: dict[str, int] = {}
     if todo:
         progress("process", 0, len(todo))
-    for done, message_id in enumerate(todo, start=1):
-        outcome = process_message(services, message_id)
+    for done, (_message_id, outcome) in enumerate(_process(services, todo), start=1):
         if outcome == FAILED:
             failed += 1
         else:
@@ -240,11 +246,14 @@ class _Current:
     """The stage that is running, so that a failure is recorded against it, and how long each
     stage took (for the ``-v`` line of each message)."""
 
-    def __init__(self, crash: Callable[[str], None]) -> None:
+    def __init__(
+        self, crash: Callable[[str], None], timings: dict[str, float] | None = None
+    ) -> None:
         self.name = "load"
         self._crash = crash
         self._started = self._began = time.perf_counter()
-        self.timings: dict[str, float] = {}
+        self.timings: dict[str, float] = dict(timings or {})
+        self._earlier = sum(self.timings.values())
 
     def enter(self, name: str) -> None:
         self.time(name)
@@ -264,7 +273,8 @@ class _Current:
         """``total 41 ms (load 2, classify 1, ..., review 0)``, stage times in ms."""
         self._lap()
         stages = ", ".join(f"{name} {seconds * 1000:.0f}" for name, seconds in self.timings.items())
-        return f"{(self._started - self._began) * 1000:.0f} ms ({stages})"
+        total = self._started - self._began + self._earlier
+        return f"{total * 1000:.0f} ms ({stages})"
 
 
 def analyse(
@@ -282,31 +292,205 @@ def analyse(
 
 def process_message(services: Services, message_id: int) -> str:
     """Run the stages on one stored message. Returns its outcome, or "failed"."""
+    return next(_process(services, [message_id]))[1]
+
+
+# --- reading side by side, recording in order ---------------------------------------------------
+
+POOL_FROM = 8
+"""Messages waiting before they are read in worker processes (starting one costs about a second
+of imports; a handful of messages is read sooner here)."""
+_WINDOW_PER_WORKER = 4
+"""Messages handed to each worker ahead of the one being recorded: enough to keep them busy,
+few enough that memory stays flat whatever the size of the mailbox."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """One message after the pure stages, in this process or a worker: its analysis, or where
+    and how they failed."""
+
+    message_id: int
+    analysis: Analysis | None
+    stage: str
+    error: str = ""
+    traceback: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _process(services: Services, todo: Sequence[int]) -> Iterator[tuple[int, str]]:
+    """Each message's (id, outcome) in the order of ``todo``: read (pure stages) ahead, side by
+    side in worker processes when there are enough, and recorded here in that order,
+    ``processing.batch`` messages a transaction."""
+    if not todo:
+        return
+    settings = Settings.from_config(services.config, services.ocr_engine())
+    batch: list[_Read] = []
+    for read in _reads(services, settings, todo):
+        batch.append(read)
+        if len(batch) >= services.config.processing.batch:
+            yield from _record_batch(services, batch)
+            batch = []
+    if batch:
+        yield from _record_batch(services, batch)
+
+
+def worker_count(services: Services) -> int:
+    """``processing.workers``, 0 meaning one per core."""
+    return services.config.processing.workers or os.cpu_count() or 1
+
+
+def _reads(services: Services, settings: Settings, todo: Sequence[int]) -> Iterator[_Read]:
+    workers = min(worker_count(services), len(todo))
+    # the crash tests' hook stops this process at a named stage: read here, where it can
+    if workers <= 1 or len(todo) < POOL_FROM or services.crash is not no_crash:
+        for message_id, sha256 in _digests(services, todo):
+            yield _read(services.blobs, settings, message_id, sha256, services.crash)
+        return
+    context = multiprocessing.get_context("spawn")  # no database connection crosses a fork
+    with ProcessPoolExecutor(
+        workers,
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(services.blobs.root, settings),
+    ) as pool:
+        window: deque[tuple[int, str | None, Future[_Read]]] = deque()
+        digests = _digests(services, todo)
+        for message_id, sha256 in digests:
+            try:
+                future = pool.submit(_read_in_worker, message_id, sha256)
+            except BrokenProcessPool:  # a worker died: the rest is read here
+                while window:
+                    yield _result(services, settings, *window.popleft())
+                yield _read(services.blobs, settings, message_id, sha256, services.crash)
+                for rest_id, rest_sha in digests:
+                    yield _read(services.blobs, settings, rest_id, rest_sha, services.crash)
+                return
+            window.append((message_id, sha256, future))
+            if len(window) >= workers * _WINDOW_PER_WORKER:
+                yield _result(services, settings, *window.popleft())
+        while window:
+            yield _result(services, settings, *window.popleft())
+
+
+def _result(
+    services: Services,
+    settings: Settings,
+    message_id: int,
+    sha256: str | None,
+    future: Future[_Read],
+) -> _Read:
+    try:
+        return future.result()
+    except BrokenProcessPool:  # a worker died (killed, out of memory): read it here instead
+        log.warning("message %d: its reading process died; reading it in this one", message_id)
+        return _read(services.blobs, settings, message_id, sha256, services.crash)
+
+
+def _digests(services: Services, ids: Sequence[int]) -> Iterator[tuple[int, str | None]]:
+    """(id, sha256 of its raw file) for each id in order, looked up a chunk at a time."""
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        with services.sessions() as session:
+            found: dict[int, str] = {
+                message_id: sha256
+                for message_id, sha256 in session.execute(
+                    select(Message.id, Message.sha256).where(Message.id.in_(chunk))
+                )
+            }
+        for message_id in chunk:
+            yield message_id, found.get(message_id)
+
+
+def _read(
+    blobs: BlobStore,
+    settings: Settings,
+    message_id: int,
+    sha256: str | None,
+    crash: Callable[[str], None] = no_crash,
+) -> _Read:
+    current = _Current(crash)
+    try:
+        if sha256 is None:
+            raise LookupError(f"no message with id {message_id}")
+        analysis = analyse(blobs.get(sha256), settings, current.enter)
+    except Exception as exc:  # noqa: BLE001 - recorded on the message with its traceback
+        current.time(current.name)
+        return _Read(message_id, None, current.name, f"{type(exc).__name__}: {exc}",
+                     traceback.format_exc(), current.timings)  # fmt: skip
+    current.time("load")
+    return _Read(message_id, analysis, current.name, timings=current.timings)
+
+
+_worker: tuple[BlobStore, Settings] | None = None
+
+
+def _start_worker(root: Path, settings: Settings) -> None:
+    global _worker  # one per worker process, set once by its initializer
+    _worker = (BlobStore(root), settings)
+
+
+def _read_in_worker(message_id: int, sha256: str | None) -> _Read:
+    assert _worker is not None, "started by _start_worker"
+    read = _read(_worker[0], _worker[1], message_id, sha256)
+    if read.analysis is None:
+        return read
+    return replace(read, analysis=replace(read.analysis, raw=b""))  # the recorder needs no raw
+
+
+def _record_batch(services: Services, reads: Sequence[_Read]) -> Iterator[tuple[int, str]]:
+    """Record ``reads`` in one transaction; if any fails, each again in a transaction of its
+    own, so that only the failing one is marked failed (with its stage and traceback)."""
+    results: dict[int, tuple[str, _Current | None]] = {}
+    readable = [read for read in reads if read.analysis is not None]
+    for read in reads:
+        if read.analysis is None:
+            _record_failure(services, read.message_id, read.stage, read.error, read.traceback)
+            log.warning("message %d failed in %s: %s", read.message_id, read.stage, read.error)
+            results[read.message_id] = (FAILED, None)
+    done: list[tuple[int, Outcome, _Current]] = []
     current = _Current(services.crash)
     try:
-        with services.sessions() as session:
-            message = session.get(Message, message_id)
-            if message is None:
-                raise LookupError(f"no message with id {message_id}")
-            raw = services.blobs.get(message.sha256)
-        settings = Settings.from_config(services.config, services.ocr_engine())
-        analysis = analyse(raw, settings, current.enter)
         with services.sessions() as session, session.begin():
-            outcome = _record(services, session, message_id, analysis, current)
+            registry = SqlRegistryView(session)
+            for read in readable:
+                assert read.analysis is not None
+                current = _Current(services.crash, read.timings)
+                outcome = _record(
+                    services, session, read.message_id, read.analysis, current, registry
+                )
+                done.append((read.message_id, outcome, current))
             current.time("commit")
     except Exception as exc:  # noqa: BLE001 - recorded on the message with its traceback
-        _record_failure(services, message_id, current.name, exc)
-        log.warning("message %d failed in %s: %s: %s", message_id, current.name,
-                    type(exc).__name__, exc)  # fmt: skip
-        return FAILED
-    services.crash("after_process")
-    if log.isEnabledFor(logging.DEBUG):
-        log.debug("message %d: %s in %s", message_id, outcome, current.line())
-    return outcome
+        if len(readable) > 1:
+            for read in readable:
+                results.update((i, (o, None)) for i, o in _record_batch(services, [read]))
+        elif readable:
+            message_id = readable[0].message_id
+            _record_failure(services, message_id, current.name, f"{type(exc).__name__}: {exc}",
+                            traceback.format_exc())  # fmt: skip
+            log.warning("message %d failed in %s: %s: %s", message_id, current.name,
+                        type(exc).__name__, exc)  # fmt: skip
+            results[message_id] = (FAILED, None)
+    else:
+        for message_id, outcome, timed in done:
+            results[message_id] = (outcome, timed)
+    for read in reads:
+        said, timing = results[read.message_id]
+        if said != FAILED and timing is not None:
+            services.crash("after_process")
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug("message %d: %s in %s", read.message_id, said, timing.line())
+        yield read.message_id, said
 
 
 def _record(
-    services: Services, session: Session, message_id: int, analysis: Analysis, current: _Current
+    services: Services,
+    session: Session,
+    message_id: int,
+    analysis: Analysis,
+    current: _Current,
+    registry: SqlRegistryView,
 ) -> Outcome:
     now = services.clock()
     message = session.get(Message, message_id)
@@ -319,7 +503,7 @@ def _record(
         config=services.config,
         blobs=services.blobs,
         renderer=services.renderer,
-        registry=SqlRegistryView(session),
+        registry=registry,
         now=now,
     )
     work = Work(context, message, analysis)
@@ -338,14 +522,16 @@ def _record(
     return work.outcome
 
 
-def _record_failure(services: Services, message_id: int, stage: str, exc: Exception) -> None:
+def _record_failure(
+    services: Services, message_id: int, stage: str, error: str, trace: str
+) -> None:
     with services.sessions() as session, session.begin():
         message = session.get(Message, message_id)
         if message is not None:
             message.state = MessageState.FAILED
             message.failed_stage = stage
-            message.error = f"{type(exc).__name__}: {exc}"
-            message.traceback = traceback.format_exc()
+            message.error = error
+            message.traceback = trace
             message.attempts += 1
 
 
