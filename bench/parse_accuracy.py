@@ -106,8 +106,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3,
                         help="reads per form; its time is the fastest (default 3)")  # fmt: skip
     parser.add_argument("--edited", action="store_true", help="forms as people edit them")
-    parser.add_argument("--share", choices=("held", "dev"), default="held",
-                        help="--edited: the held share (measured only) or the dev share")  # fmt: skip
+    parser.add_argument("--share", choices=("held", "dev", "old"), default="held",
+                        help="--edited: held = samples.edited_fresh (measured only, never "
+                             "tuned on); dev = samples.edited's dev share; old = its first "
+                             "held share, looked at while tuning, so development material now")  # fmt: skip
+    parser.add_argument("--edits", default="", help="--edited: comma-separated edit kinds")
     args = parser.parse_args(argv)
     if args.tiny:
         args.repeat = 1
@@ -205,16 +208,23 @@ def needs_review(result: Any) -> bool:
 
 def edited(args: argparse.Namespace) -> int:
     from parsers import FormReading, NotAForm, check, read_attachment
-    from samples import edited as corpus
+    from samples import edited, edited_fresh
 
     per_cell = 1 if args.tiny else max(1, args.n // 40)
-    formats = [name for name in args.formats.split(",") if name] or list(corpus.FORMATS)
+    known = edited_fresh.FORMATS if args.share == "held" else edited.FORMATS
+    formats = [name for name in args.formats.split(",") if name] or list(known)
+    edits = [name for name in args.edits.split(",") if name] or list(edited.EDITS)
     tallies: dict[tuple[str, str], EditTally] = {}
     started = time.perf_counter()
     for fmt in formats:
-        for edit in corpus.EDITS:
+        for edit in edits:
             tally = tallies[(fmt, edit)] = EditTally()
-            for form in corpus.generate(per_cell, fmt=fmt, edit=edit, share=args.share):
+            if args.share == "held":
+                forms = edited_fresh.generate(per_cell, fmt=fmt, edit=edit)
+            else:
+                old = "dev" if args.share == "dev" else "held"
+                forms = edited.generate(per_cell, fmt=fmt, edit=edit, share=old)
+            for form in forms:
                 start = time.perf_counter()
                 result = read_attachment(form.data, filename=f"form.{fmt}")
                 tally.ms.append((time.perf_counter() - start) * 1000)
@@ -240,7 +250,8 @@ def edited(args: argparse.Namespace) -> int:
                     tally.problems_missed += len(set(form.expected_problems) - raised)
     elapsed = time.perf_counter() - started
     total = sum(t.forms for t in tallies.values())
-    print(f"edited forms ({args.share} share, SYNTHETIC, samples.edited): {total} forms, "
+    source = "samples.edited_fresh" if args.share == "held" else "samples.edited"
+    print(f"edited forms ({args.share} share, SYNTHETIC, {source}): {total} forms, "
           f"{per_cell} per format and edit, {elapsed:.1f} s with generation")  # fmt: skip
     header = (f"{'format':<7}{'edit':<21}{'forms':>6}{'fields':>7}{'exact':>9}{'review':>8}"
               f"{'no form':>9}{'silent wrong':>14}{'ms/form':>9}")  # fmt: skip
@@ -258,6 +269,19 @@ def edited(args: argparse.Namespace) -> int:
               f"{exact / fields:>8.1%} {sum(t.review for t in rows):>7}"
               f"{sum(t.no_form for t in rows):>9}{sum(t.silent_wrong for t in rows):>14}"
               f"{statistics.median([ms for t in rows for ms in t.ms]):>9.1f}")  # fmt: skip
+    for edit in edits:
+        rows = [t for (_, e), t in tallies.items() if e == edit]
+        fields, exact = sum(t.fields for t in rows), sum(t.exact for t in rows)
+        print(f"{'(all)':<7}{edit:<21}{sum(t.forms for t in rows):>6}{fields:>7}"
+              f"{exact / fields:>8.1%} {sum(t.review for t in rows):>7}"
+              f"{sum(t.no_form for t in rows):>9}{sum(t.silent_wrong for t in rows):>14}"
+              f"{statistics.median([ms for t in rows for ms in t.ms]):>9.1f}")  # fmt: skip
+    everything = list(tallies.values())
+    fields, exact = sum(t.fields for t in everything), sum(t.exact for t in everything)
+    print(f"{'(all)':<7}{'(all edits)':<21}{sum(t.forms for t in everything):>6}{fields:>7}"
+          f"{exact / fields:>8.1%} {sum(t.review for t in everything):>7}"
+          f"{sum(t.no_form for t in everything):>9}"
+          f"{sum(t.silent_wrong for t in everything):>14}")  # fmt: skip
     missed = sum(t.problems_missed for t in tallies.values())
     print(f"blank sign-offs whose missing name, position or date raised no problem: {missed}")
     misses = [(f, e) for (f, e), t in tallies.items() if t.exact < TARGET_EXACT * t.fields]

@@ -268,11 +268,43 @@ def _joint(segment: Segment, below: Segment, wrapped: bool, limit: float) -> str
         return ""
     room = limit - segment.end
     if _is_thai(left) and _is_thai(right):
-        return BREAK_MARK if room < _FULL * segment.size else WRAP_MARK
+        if room < _FULL * segment.size:
+            return BREAK_MARK
+        if room >= _first_thai_word(below) + _SPACE * segment.size:
+            # the next line's first word would have fitted: the writer did not break between
+            # words there, it broke where a space was (a writer that wraps at spaces only)
+            return " "
+        return WRAP_MARK
     last_line = segment.text.rsplit("\n", 1)[-1].strip()
     if " " not in last_line and len(last_line) >= _MIN_BROKEN and room < _BROKEN * segment.size:
         return ""  # one token broken where the room ran out: "green949@dl" "mail.com"
     return " "
+
+
+def _first_thai_word(below: Segment) -> float:
+    """The width of the first Thai word of ``below`` (the Thai word list's split of its first
+    run of text), its share of the first token's measured width by letters drawn."""
+    from parsers.thaispell import split_cost
+
+    token = below.text.split()[0] if below.text.split() else below.text
+    run = re.match(r"[\u0e01-\u0e5b]+", token)
+    if run is None:
+        return float("inf")
+    word = split_cost(run.group(0))[1][0]
+    width = below.head
+    if width is None:
+        width = (below.x1 - below.x0) * len(token) / max(len(below.text), 1)
+    return width * _drawn(word) / max(_drawn(token), 1)
+
+
+def _drawn(text: str) -> int:
+    """Letters that take room on the line (Thai vowel and tone marks above or below do not)."""
+    return sum(
+        1
+        for char in text
+        if not "\u0e31" <= char <= "\u0e4e"
+        or char in "\u0e32\u0e33\u0e40\u0e41\u0e42\u0e43\u0e44\u0e45\u0e46"
+    )
 
 
 def _is_thai(char: str) -> bool:

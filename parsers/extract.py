@@ -16,6 +16,7 @@ fields whose labels the form sheet lacks.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -79,7 +80,7 @@ def _belongs(field: str | None, key: str) -> bool:
 
 
 def _targets(layout: SheetLayout) -> set[tuple[str, str]]:
-    return {target for target in layout.by_target if target[0] in ("field", "row")}
+    return set(layout.clustered_targets)
 
 
 def _ocr_mends(schema: FormSchema) -> dict[str, Callable[[str], str]]:
@@ -149,9 +150,52 @@ def _choose(
     if anchor is not None:
         start = (anchor.cell.row, anchor.cell.col)
         after = [hit for hit in hits if (hit.cell.row, hit.cell.col) > start]
-        if after:
+        if after:  # the nearest after its anchor, value or none (a blank is the form's)
             return min(after, key=lambda hit: (-hit.score, hit.cell.row, hit.cell.col))
-    return min(hits, key=lambda hit: _preference(layout, spec.part, hit))
+    return _with_value(
+        layout, spec, sorted(hits, key=lambda hit: _preference(layout, spec.part, hit))
+    )
+
+
+def _with_value(layout: SheetLayout, spec: FieldSpec, ranked: list[Hit]) -> Hit:
+    """The first of ``ranked`` (best first) with a value beside or below it, or in it; the
+    first when none has: of two cells that say a label, the one with nothing to read is the
+    other's echo (a heading's wrapped line "อปท.", an instructions line), never the label.
+    Fields read from table columns (ticks, Part 2 areas) are not judged so. A second cell of
+    the same rank with another value makes the first :data:`DOUBTFUL`."""
+    if len(ranked) == 1 or spec.type == "bool" or spec.column:
+        return ranked[0]
+    valued = [(hit, _value_text(layout, hit)) for hit in ranked]
+    valued = [(hit, text) for hit, text in valued if text is not None]
+    if not valued:
+        return ranked[0]
+    hit, text = valued[0]
+    rivals = [other for other, theirs in valued[1:] if theirs != text
+              and _rank(layout, spec, other) == _rank(layout, spec, hit)]  # fmt: skip
+    if rivals:
+        # two cells say this label, each with its own value, and nothing tells which is the
+        # form's: a doubt (review), never a guess that passes for sure
+        return dataclasses.replace(hit, score=min(hit.score, DOUBTFUL))
+    return hit
+
+
+DOUBTFUL = 0.6  # the score of a label whose value another cell with the same label disputes
+
+
+def _value_text(layout: SheetLayout, hit: Hit) -> str | None:
+    """The value the field would read beside ``hit`` (as ``_read_field`` reads it)."""
+    if hit.inline is not None and not hit.tentative:
+        return hit.inline.strip()
+    cells = layout.value_run(hit.cell).cells
+    if cells:
+        return cells[0].text.strip()
+    return hit.inline.strip() if hit.inline is not None else None
+
+
+def _rank(layout: SheetLayout, spec: FieldSpec, hit: Hit) -> tuple[bool, bool]:
+    """What places a label cell before another whatever their scores: outside the projects
+    rows, in the field's part."""
+    return _preference(layout, spec.part, hit)[:2]
 
 
 def _preference(layout: SheetLayout, part: int, hit: Hit) -> tuple[bool, bool, float, int, int]:
@@ -170,7 +214,7 @@ def _preference(layout: SheetLayout, part: int, hit: Hit) -> tuple[bool, bool, f
 
 
 def _value_spec(spec: FieldSpec) -> ValueSpec:
-    return ValueSpec(spec.type, spec.unit, spec.input_unit, spec.multiline)
+    return ValueSpec(spec.type, spec.unit, spec.input_unit, spec.multiline, spec.prose)
 
 
 def _read_field(layout: SheetLayout, spec: FieldSpec, hit: Hit, out: Collector) -> None:

@@ -108,6 +108,16 @@ class LabelIndex:
         )
         self.labelled = [(target, words) for target, words in self.meanings
                          if target[0] in FUZZY_KINDS]  # fmt: skip
+        # the form part each field, Part 2 row and table column belongs to (for certainty)
+        self.parts: dict[Target, int] = {("field", spec.key): spec.part for spec in schema.fields}
+        table = schema.green_table
+        self.parts |= {("row", row.type): table.part for row in table.rows}
+        self.parts |= {("gcol", name): table.part for name in table.columns}
+        self.parts |= {("pcol", col.key): schema.projects.part for col in schema.projects.columns}
+        # rivals: labels that could stand where a label stands (a field's or a row's label
+        # in its column of labels; a column's header among the headers of its table)
+        self.rivals = [(target, words) for target, words in self.meanings
+                       if target in self.parts]  # fmt: skip
 
     def canon(self, key: str) -> str:
         """A key with its synonyms and abbreviations written one way (``parsers.meaning``)."""
@@ -228,10 +238,30 @@ def _prefix_hits(index: LabelIndex, cell: Cell, text: str, key: str) -> list[Hit
     remainder = _after_key(_strip_numbering(text), len(best[0].key))
     if remainder is None:
         return []
-    inline = remainder.strip(" \t\n:：-–.") or None
+    # leading marks go ("จังหวัด: สงขลา"), a trailing period stays ("ตำแหน่ง ปลัด อบต.")
+    inline = remainder.lstrip(" \t\n:：-–.").rstrip() or None
     if inline is not None and inline.startswith("/"):
         inline = None  # "จังหวัด / Province": a second label, not a value
+    while inline is not None and _label_word_first(index, inline):
+        inline = inline.split(maxsplit=1)[1]
+    if inline is not None and inline.startswith("("):
+        # "ชื่อหน่วยงาน (อปท.) ทน.นาบัว": the parenthesised words annotate the label
+        close = inline.find(")")
+        if close > 0:
+            inline = inline[close + 1 :].lstrip(" \t\n:：-–.").rstrip() or None
     return [Hit(cell, entry.target, 0.95, inline, tentative=True) for entry in best]
+
+
+def _label_word_first(index: LabelIndex, text: str) -> bool:
+    """Does ``text`` begin with a word of labels (a stop word such as ของ, or a word the
+    vocabulary writes one way, such as อปท.) followed by more? Such words end a label, they
+    never begin its value ("ผู้ประสานงานของ อปท. ว่าที่ร้อยตรี...")."""
+    parts = text.split(maxsplit=1)
+    if len(parts) < 2:
+        return False
+    word = label_key(parts[0])
+    vocabulary = index.vocabulary
+    return word in vocabulary.stop_words or index.canon(word) in vocabulary.canonical_words
 
 
 def _after_key(text: str, key_length: int) -> str | None:
@@ -272,8 +302,25 @@ def fuzzy_hits(
             if found is not None and (best is None or found[0] > best[0]):
                 best = found
         if best is not None:
-            hits.append(Hit(cell, best[1], round(best[0] * penalty, 3)))
+            score = best[0] * penalty
+            if all(best[0] - _similar(key, best[1], index) >= SURE_MARGIN
+                   for key in {label_key(cell.text), bare_key(cell.text)}):  # fmt: skip
+                score = max(score, SURE_SCORE)  # no label of its part comes near: no doubt
+            hits.append(Hit(cell, best[1], round(score, 3)))
     return hits
+
+
+def _similar(key: str, target: Target, index: LabelIndex) -> float:
+    """The best bigram similarity of ``key`` to a label of another target of ``target``'s
+    form part (a rival)."""
+    part = index.parts.get(target)
+    grams = bigrams(key)
+    best = 0.0
+    for other, _, label_grams in index.fuzzy:
+        if other == target or index.parts.get(other) != part or not grams or not label_grams:
+            continue
+        best = max(best, 2 * len(grams & label_grams) / (len(grams) + len(label_grams)))
+    return best
 
 
 class _Fuzzy:
@@ -321,33 +368,65 @@ def _best_similar(key: str, labels: _Fuzzy, threshold: float) -> tuple[float, Ta
 MEANING_THRESHOLD = 0.6  # weighted word similarity for a reworded label at all
 _MEANING_MARGIN = 0.1  # a cell meaning two labels about as well is neither (a doubt)
 _INLINE_MEANING = 0.8  # a label read by meaning with its value typed after it, in one cell
+# A label read by meaning is *sure* (its value needs no reviewer) when no other label of the
+# same form part comes near it: every rival's similarity is at least this much lower. Its
+# score is then SURE_SCORE, above the acceptance threshold; otherwise its similarity, which
+# sends its value to review. Rivals are found labels too, not only the missing ones: a cell
+# that means ตำแหน่ง or วันที่ of two parts about as well is a doubt wherever it stands.
+SURE_MARGIN = 0.2
+SURE_SCORE = 0.9
 
 
-def meaning_hits(index: LabelIndex, cells: Iterable[Cell], missing: set[Target]) -> list[Hit]:
+def certainty(index: LabelIndex, key: str, target: Target, score: float) -> float:
+    """The score of a label read by meaning: :data:`SURE_SCORE` when no rival of its part
+    comes within :data:`SURE_MARGIN` of ``score``, else ``score``."""
+    part = index.parts.get(target)
+    if part is None or score >= SURE_SCORE:
+        return score
+    words = index.vocabulary.words(index.canon(key))
+    rival = max(
+        (
+            index.vocabulary.similarity(words, label)
+            for other, label in index.rivals
+            if other != target
+            and index.parts[other] == part
+            and (other[0] in FUZZY_KINDS) == (target[0] in FUZZY_KINDS)
+        ),
+        default=0.0,
+    )
+    return SURE_SCORE if score - rival >= SURE_MARGIN else score
+
+
+def meaning_hits(
+    index: LabelIndex, cells: Iterable[Cell], missing: set[Target], alone: set[int] | None = None
+) -> list[Hit]:
     """Reworded labels by meaning (``parsers.meaning``): each cell's best target among
     ``missing``, scored by the similarity of their words; a cell that means two targets about
     as well is left out (a doubt, never a guess). A cell whose words do not match as a whole
     may be a label with its value typed after it ("จังหวัดที่ตั้ง สงขลา"): the longest start
-    of it, up to a space, that means a label well is the label, the rest a tentative value."""
-    entries = [
-        (target, words)
-        for target, words in index.meanings
-        if target in missing or target[0] == "section"
-    ]  # a section heading reworded is a heading: never a field's label
-    if not any(target[0] != "section" for target, _ in entries):
+    of it, up to a space, that means a label well is the label, the rest a tentative value.
+    A part's heading stands alone on its row: a cell not in ``alone`` (ids; None: all are)
+    is never compared with the headings ("ข้อมูล ณ" | a date is no heading). A label read so
+    scores by :func:`certainty`."""
+    labels = [(target, words) for target, words in index.meanings if target in missing]
+    if not labels:
         return []
+    # a section heading reworded is a heading: never a field's label
+    with_headings = labels + [(t, words) for t, words in index.meanings if t[0] == "section"]
     hits: list[Hit] = []
     for cell in cells:
+        entries = with_headings if alone is None or id(cell) in alone else labels
         text = normalize(cell.text)
-        best = _best_meaning(index, entries, bare_key(text))
-        whole = _best_meaning(index, entries, label_key(text))
-        if whole is not None and (best is None or whole[0] > best[0]):
-            best = whole
+        keys = (bare_key(text), label_key(text))
+        found = [(_best_meaning(index, entries, key), key) for key in keys]
+        best, key = max(((f, k) for f, k in found if f is not None),
+                        key=lambda item: item[0][0], default=(None, ""))  # fmt: skip
         inline = _inline_meaning(index, entries, text)
         if inline is not None and (best is None or inline[0] > best[0]):
             hits.append(inline_hit(cell, *inline))
         elif best is not None:
-            hits.append(Hit(cell, best[1], round(best[0], 3)))
+            score = certainty(index, key, best[1], best[0])
+            hits.append(Hit(cell, best[1], round(score, 3)))
     return _leftmost(hits)
 
 
@@ -391,14 +470,21 @@ def _inline_meaning(
     index: LabelIndex, entries: list[tuple[Target, tuple[str, ...]]], text: str
 ) -> tuple[float, Target, str] | None:
     parts = text.split()
-    for cut in range(len(parts) - 1, 0, -1):
+    best: tuple[float, Target, str] | None = None
+    for cut in range(1, len(parts)):  # the best-meaning start; of equals, the shortest
         left, right = " ".join(parts[:cut]), " ".join(parts[cut:]).strip(" :：-")
-        if not right:
-            continue
+        if not right or right.startswith("("):
+            continue  # "(ตร.กม.) 40.71": the parenthesised words annotate the label
         found = _best_meaning(index, entries, label_key(left))
-        if found is not None and found[0] >= _INLINE_MEANING:
-            return found[0], found[1], right
-    return None
+        if (
+            found is not None
+            and found[0] >= _INLINE_MEANING
+            and (best is None or found[0] > best[0])
+        ):
+            best = found[0], found[1], right
+    while best is not None and _label_word_first(index, best[2]):
+        best = best[0], best[1], best[2].split(maxsplit=1)[1]  # the label's words, not the value's
+    return best
 
 
 _TABLES = {"pcol": ("pcol", "ordinal"), "gcol": ("gcol", "rowhead")}  # a table's header kinds
@@ -428,13 +514,23 @@ def header_hits(index: LabelIndex, sheet: Sheet, hits: list[Hit]) -> list[Hit]:
                 for target, words in index.meanings
                 if target[0] in kinds and target not in present
             ]
-            for cell in cells:
-                best = _best_meaning(index, entries, bare_key(cell.text))
-                best = best or _best_meaning(index, entries, label_key(cell.text))
-                if best is not None and best[0] >= _HEADER_MEANING:
-                    found.append(Hit(cell, best[1], round(best[0], 3)))
-                    entries = [entry for entry in entries if entry[0] != best[1]]
-                    taken.add(id(cell))
+            # the surest header first, then the others without its column: "ชนิดต้นไม้ที่ปลูก"
+            # means species or trees about as well until "ต้นไม้ (ต้น)" has taken the trees
+            waiting = [cell for cell in cells if id(cell) not in taken]
+            while waiting and entries:
+                scored = []
+                for cell in waiting:
+                    best = _best_meaning(index, entries, bare_key(cell.text))
+                    best = best or _best_meaning(index, entries, label_key(cell.text))
+                    if best is not None and best[0] >= _HEADER_MEANING:
+                        scored.append((best, cell))
+                if not scored:
+                    break
+                (score, target), cell = max(scored, key=lambda item: item[0][0])
+                found.append(Hit(cell, target, round(score, 3)))
+                entries = [entry for entry in entries if entry[0] != target]
+                taken.add(id(cell))
+                waiting = [other for other in waiting if other is not cell]
     found += _negated_pairs(sheet, by_row, taken)
     return found
 
@@ -486,6 +582,16 @@ def find_hits(index: LabelIndex, sheet: Sheet) -> list[Hit]:
             section = _best_meaning(index, schema_sections(index), label_key(cell.text))
             if section is not None and section[0] > max(hit.score for hit in found) * 0.8:
                 found = [Hit(cell, section[1], round(section[0], 3))]
+        if found and all(hit.tentative and hit.target[0] in FUZZY_KINDS for hit in found):
+            # a label's words then more: "อปท. ประเภท" starts with อปท. but means ประเภท อปท.
+            meant = _best_meaning(index, index.labelled, label_key(cell.text))
+            if (
+                meant is not None
+                and meant[0] >= _INLINE_MEANING
+                and all(hit.target != meant[1] for hit in found)
+            ):
+                score = certainty(index, label_key(cell.text), meant[1], meant[0])
+                found = [Hit(cell, meant[1], round(score, 3))]
         hits.extend(found)
     return hits
 

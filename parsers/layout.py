@@ -15,6 +15,7 @@ import dataclasses
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from core.thai import area_unit_of, is_unit_text
 from parsers.cells import Cell, Sheet
@@ -76,7 +77,14 @@ class SheetLayout:
         missing = _missing_targets(schema, [h for h in hits if id(h.cell) not in headers],
                                    self.project_rows)  # fmt: skip
         if missing:
-            taken = {id(hit.cell) for hit in hits}
+            alone = {id(cell) for cell in sheet.cells
+                     if not any(other is not cell and not is_blank(other.text)
+                                for other in sheet.row(cell.row))}  # fmt: skip
+            # a heading stands alone on its row: a cell with a value beside it that matched a
+            # heading without its parentheses ("ข้อมูลพื้นที่สีเขียว (ฐานข้อมูล)" | ✓) is free
+            taken = {id(hit.cell) for hit in hits
+                     if hit.target[0] != "section" or hit.score >= 1.0
+                     or id(hit.cell) in alone}  # fmt: skip
             candidates = [
                 cell
                 for cell in sheet.cells
@@ -84,7 +92,7 @@ class SheetLayout:
                 and cell.row not in self.project_rows
                 and is_label_like(cell)
             ]
-            by_meaning = self._in_their_part(meaning_hits(index, candidates, missing), hits)
+            by_meaning = self._in_their_part(meaning_hits(index, candidates, missing, alone), hits)
             hits += by_meaning
             missing -= {hit.target for hit in by_meaning}
             taken |= {id(hit.cell) for hit in by_meaning}
@@ -95,11 +103,13 @@ class SheetLayout:
                 matching.fuzzy_threshold,
                 matching.fuzzy_penalty,
             )
+            hits += self._rows_by_place(hits, index)
         hits = [hit for hit in hits if hit.target[0] != "section" or hit.score >= 1.0
                 or self._heading(hit, _exact_headings(hits))]  # fmt: skip
         headers = self._table_header_cells(hits)
         hits = [hit for hit in hits if id(hit.cell) not in headers or hit.target[0] != "field"
                 or schema.field(hit.target[1]).column]  # fmt: skip
+        hits = _below_the_title(hits, schema.matching.min_labels)
         self.hits = hits = _scaled_by_reading(hits, sheet)
         self.by_target: dict[Target, list[Hit]] = {}
         for hit in hits:
@@ -112,6 +122,62 @@ class SheetLayout:
         self._section_parts = [part for _, part in sections]
         self._remarks = self._remarks_columns()
         self._green_columns: dict[int, dict[str, Cell]] = {}
+
+    def _rows_by_place(self, hits: list[Hit], index: LabelIndex) -> list[Hit]:
+        """Part 2 rows no label named, told by their place: the type rows come in the spec's
+        order, so a row of figures that stands alone between the rows of the types before and
+        after a missing type (or the header, or the total row) is that type's row, when its
+        words mean that type better than any other missing one ("พื้นที่สีเขียวในหน่วยงาน/
+        สถานศึกษา/วัด" between 2.1 and 2.3 is 2.2). Sure only then; a row with no such words
+        is left unread (a doubt the total then shows)."""
+        if not self.green_header_rows:
+            return []
+        order = [("row", row.type) for row in self.schema.green_table.rows]
+        found: dict[Target, Hit] = {}
+        for hit in hits:
+            if hit.target in order and (
+                hit.target not in found or hit.score > found[hit.target].score
+            ):
+                found[hit.target] = hit
+        missing = [target for target in order if target not in found]
+        if not missing or not found:
+            return []
+        header = min(self.green_header_rows)
+        totals = [hit.cell.row for hit in hits if hit.target == ("field", "green_total_area_m2")
+                  and hit.cell.row > header]  # fmt: skip
+        end = min(totals) if totals else None
+        column = min(hit.cell.col for hit in found.values())
+        taken = {id(hit.cell) for hit in hits}
+        words = {target: w for target, w in index.meanings if target in missing}
+        added: list[Hit] = []
+        for position, target in enumerate(order):
+            if target in found:
+                continue
+            before = [found[t].cell.row for t in order[:position] if t in found]
+            after = [found[t].cell.row for t in order[position + 1 :] if t in found]
+            low = before[-1] if before else header
+            high = after[0] if after else end
+            if high is None:
+                continue
+            if (before and order[position - 1] not in found) or (
+                after and position + 1 < len(order) and order[position + 1] not in found
+            ):
+                continue  # two missing side by side: their order alone does not tell them
+            candidates = [
+                cell for number, cells in self.sheet.rows_between(low + 1, high - 1)
+                for cell in cells
+                if cell.col == column and id(cell) not in taken and is_label_like(cell)
+                and _figures_right(self.sheet, cell)
+            ]  # fmt: skip
+            if len(candidates) != 1:
+                continue
+            cell = candidates[0]
+            cell_words = index.vocabulary.words(index.canon(label_key(cell.text)))
+            scores = {t: index.vocabulary.similarity(cell_words, w) for t, w in words.items()}
+            if not scores or max(scores, key=lambda t: scores[t]) != target or scores[target] <= 0:
+                continue
+            added.append(Hit(cell, target, 0.9))
+        return added
 
     def _table_header_cells(self, hits: list[Hit]) -> set[int]:
         """Cells that head a column of Part 2 or of the projects table ("ขนาดพื้นที่" over the
@@ -168,8 +234,36 @@ class SheetLayout:
 
     @property
     def labels_found(self) -> int:
-        """Distinct fields and Part 2 rows whose labels are on this sheet."""
-        return sum(1 for target in self.by_target if target[0] in FUZZY_KINDS)
+        """Distinct fields and Part 2 rows whose labels stand together on this sheet."""
+        return len(self.clustered_targets)
+
+    @cached_property
+    def clustered_targets(self) -> frozenset[Target]:
+        """The fields and Part 2 rows whose labels lie in the densest run of
+        ``matching.label_span_rows`` rows. A form's labels stand together (rows inserted and
+        blank rows between projects stretch it, not to hundreds of rows); a list of thousands of
+        place names matches one label here and another a thousand rows on, and is no form."""
+        span = self.schema.matching.label_span_rows
+        placed = sorted(
+            (hit.cell.row, target)
+            for target, hits in self.by_target.items()
+            if target[0] in FUZZY_KINDS
+            for hit in hits
+        )
+        best: frozenset[Target] = frozenset()
+        counts: dict[Target, int] = {}
+        start = 0
+        for row, target in placed:
+            counts[target] = counts.get(target, 0) + 1
+            while placed[start][0] < row - span:
+                gone = placed[start][1]
+                counts[gone] -= 1
+                if not counts[gone]:
+                    del counts[gone]
+                start += 1
+            if len(counts) > len(best):
+                best = frozenset(counts)
+        return best
 
     def part_at(self, row: int) -> int | None:
         """The form part whose section heading is nearest above ``row`` (None: no heading)."""
@@ -428,6 +522,17 @@ class SheetLayout:
 
 
 _DASH = re.compile(r"^\s*[-–—]\s*$")
+_FIGURE = re.compile(r"^\s*[-–—]?\s*[0-9๐-๙][0-9๐-๙,.\s-]*\s*(?:ไร่|งาน|ตร\.?\s*วา|ตารางวา)?\s*$")
+
+
+def _figures_right(sheet: Sheet, label: Cell) -> bool:
+    """A figure (or a dash for zero) stands right of ``label`` in its row."""
+    return any(
+        cell.col > label.col
+        and (isinstance(cell.value, int | float) or bool(_FIGURE.match(cell.text))
+             or is_dash(cell.text))
+        for cell in sheet.row(label.row)
+    )  # fmt: skip
 
 
 def is_dash(text: str) -> bool:
@@ -464,6 +569,22 @@ def _scaled_by_reading(hits: list[Hit], sheet: Sheet) -> list[Hit]:
         else hit
         for hit in hits
     ]
+
+
+def _below_the_title(hits: list[Hit], minimum: int) -> list[Hit]:
+    """Nothing of a form stands above its title: when the form's title is found under labels
+    (the pages of a PDF whose instructions page, with its example figures, comes first) and
+    a form's worth of labels follows it, the labels above the title are not the form's."""
+    titles = [hit.cell.row for hit in hits if hit.target[0] == "title" and hit.score >= 1.0]
+    if not titles:
+        return hits
+    top = min(titles)
+    below = {hit.target for hit in hits if hit.target[0] in FUZZY_KINDS and hit.cell.row > top}
+    if len(below) < minimum or not any(
+        hit.target[0] in FUZZY_KINDS and hit.cell.row < top for hit in hits
+    ):
+        return hits
+    return [hit for hit in hits if hit.cell.row >= top]
 
 
 def _header_rows(hits: Iterable[Hit], kinds: frozenset[str], kind: str, minimum: int) -> set[int]:

@@ -53,6 +53,7 @@ class Vocabulary:
         whole = sorted({target for _, target in pairs}, key=len, reverse=True)
         # canonical words are words: never split again ("อปท" is no run of letters to guess at)
         self._whole = re.compile("(" + "|".join(map(re.escape, whole)) + ")") if whole else None
+        self.canonical_words = frozenset(target for _, target in pairs)
         self.weights: dict[str, float] = {}
         self._default_weight = 1.0
 

@@ -200,7 +200,7 @@ def _ends_table(layout: SheetLayout, cell: Cell, label_cells: set[int]) -> bool:
 
 
 def _value_spec(column: ColumnSpec) -> ValueSpec:
-    return ValueSpec(column.type, column.unit, column.input_unit)
+    return ValueSpec(column.type, column.unit, column.input_unit, prose=column.prose)
 
 
 def _read_row(

@@ -132,6 +132,7 @@ class MatchingSpec:
     fuzzy_penalty: float
     below_rows: int
     max_blank_rows: int
+    label_span_rows: int = 400  # a form's labels stand within this many rows of one sheet
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ class ValueSpec:
     unit: str | None = None  # stored unit of an area
     input_unit: str | None = None
     multiline: bool = False
+    prose: bool = False  # ordinary words (a position, a project), never a person's name
 
 
 Result = Parsed | Failure
@@ -83,15 +84,16 @@ def _reader(*types: str) -> Callable[[_Reader], _Reader]:
     return add
 
 
-def clean_text(text: str, *, multiline: bool = False) -> str:
+def clean_text(text: str, *, multiline: bool = False, prose: bool = False) -> str:
     """Normalised text without signature dots or wrapping parentheses ("(นายสมชาย ใจดี)").
 
     A one-line value broken over lines between two Thai words was wrapped there (by its cell
     or by a page reader that could not tell a wrap from a new line): it reads as a wrap does
-    (``_name_wrap``: Thai words run together, a name keeps the space before its surname)."""
+    (``_name_wrap``: Thai words run together, a name keeps the space before its surname; not
+    in ``prose``, whose "นายก..." is a word, not a title before a name)."""
     if not multiline:
         text = _THAI_BREAK.sub(WRAP_MARK, _SIGNATURE_LINE.sub(" ", text).strip())
-    text = thai.normalize(_name_wrap(text))
+    text = thai.normalize(text if prose else _name_wrap(text))
     if multiline:
         lines = [line.rstrip() for line in text.strip().splitlines()]
         return "\n".join(lines).strip()
@@ -126,7 +128,7 @@ def _name_wrap(text: str) -> str:
 
 @_reader("text")
 def _text(source: Source, spec: ValueSpec) -> Result:
-    text = clean_text(source.text, multiline=spec.multiline)
+    text = clean_text(source.text, multiline=spec.multiline, prose=spec.prose)
     return Parsed(text) if text else Failure("bad_value")
 
 

@@ -211,6 +211,18 @@ ITEMS = ("has_local_plan", "has_master_plan", "has_ordinance", "has_database", "
          "has_arborist", "has_participation")  # fmt: skip
 PART1 = ("lao_name", "lao_type", "lao_code", "district", "province", "area_km2", "population",
          "population_as_of", "contact_name", "contact_position", "contact_phone", "contact_email")  # fmt: skip
+PAIRS = (("district", "province"), ("contact_phone", "contact_email"), ("lao_type", "lao_code"),
+         ("population", "population_as_of"))  # fmt: skip
+ANSWER_HEAD = ("ผลการดำเนินการ", "มี/ไม่มี", "สถานะการดำเนินงาน", "คำตอบ")
+ANSWERS = (("มี", "ไม่มี"), ("ใช่", "ไม่ใช่"))
+NUMBER_HEAD = ("ลำดับ", "ที่")
+CELL_HEADS = (("ไร่", "งาน", "ตารางวา"), ("ไร่", "งาน", "ตร.ว."))
+PROJECT_ORDERS = (
+    ("ordinal", "name", "period", "budget_baht", "added_area_m2", "trees_planted", "species"),
+    ("ordinal", "name", "budget_baht", "trees_planted", "added_area_m2", "period", "species"),
+    ("ordinal", "name", "species", "period", "budget_baht", "trees_planted", "added_area_m2"),
+)
+_THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
 BE_FORMATS = ("[$-th-TH,107]d mmmm yyyy;@", "[$-1070000]d/mm/yyyy;@", "[$-D07041E]d mmm yy;@")
 
 
@@ -347,6 +359,13 @@ class Style:
     moved: bool = False
     blank_signoff: bool = False
     words: dict[str, str] = field(default_factory=dict)
+    # layouts of any edit (the spec's and the issue's, as people lay a form out):
+    pairs: bool = False  # two Part 1 fields on one row
+    sign_block: bool = False  # the sign-off as lines of one cell each ("ตำแหน่ง ปลัด ...")
+    answers: bool = False  # Part 3 as one column of written answers (มี / ไม่มี)
+    numbered: bool = False  # a number column before the Part 2 types
+    thai_digits: bool = False  # figures and dates typed in Thai digits
+    project_order: tuple[str, ...] = ()
 
 
 def _style(edit: str, share: str, rng: random.Random) -> Style:
@@ -365,7 +384,7 @@ def _style(edit: str, share: str, rng: random.Random) -> Style:
                                   "contact_phone", "contact_email", "lao_code"), 3))  # fmt: skip
         style.inline = frozenset(chosen)
     elif edit == "decimal_rai":
-        style.area = rng.choice(("rai", "triple", "words"))
+        style.area = rng.choice(("rai", "triple", "words", "cells"))
     elif edit == "ticks":
         style.ticks = rng.choice(("one_zero", "boxed", "x"))
     elif edit == "dash_zero":
@@ -386,6 +405,12 @@ def _style(edit: str, share: str, rng: random.Random) -> Style:
     for key, pool in (*LABELS.items(), *ROWS.items()):
         if rng.random() < reword:
             style.words[key] = _pick(rng, pool, share)
+    style.pairs = not style.inline and rng.random() < 0.3
+    style.sign_block = not style.blank_signoff and rng.random() < 0.4
+    style.answers = style.ticks == "check" and rng.random() < 0.3
+    style.numbered = rng.random() < 0.4
+    style.thai_digits = rng.random() < 0.15
+    style.project_order = rng.choice(PROJECT_ORDERS)
     return style
 
 
@@ -487,7 +512,8 @@ def _date_item(iso: str, style: Style, rng: random.Random) -> Item:
     if style.dates == "be_format":
         day = dt.date.fromisoformat(iso)
         return Item(day, fmt=rng.choice(BE_FORMATS), shown=_be_text(iso, rng))
-    return Item(_be_text(iso, rng))
+    text = _be_text(iso, rng)
+    return Item(text.translate(_THAI_DIGITS) if style.thai_digits else text)
 
 
 def _field_item(key: str, truth: dict[str, Any], style: Style, rng: random.Random) -> Item:
@@ -498,6 +524,8 @@ def _field_item(key: str, truth: dict[str, Any], style: Style, rng: random.Rando
     if key in ("population_as_of", "report_date"):
         return _date_item(value, style, rng)
     if key == "population":
+        if style.thai_digits:
+            return Item(f"{value:,}".translate(_THAI_DIGITS))
         return Item(value, fmt="#,##0") if rng.random() < 0.7 else Item(f"{value:,}")
     if key == "area_km2":
         return Item(value, fmt="#,##0.00")
@@ -537,12 +565,23 @@ def _build(truth: dict[str, Any], style: Style, rng: random.Random) -> Grid:
     sheet.put(row, 0, "ประจำปีงบประมาณ พ.ศ. ๒๕๖๔", cols=last)
     row += 2
     row = _section(sheet, row, 1, style, rng, last)
+    paired = {first: second for first, second in PAIRS
+              if style.pairs and first in truth and second in truth}  # fmt: skip
     for key in PART1:
+        if key in paired.values():
+            continue  # written beside its pair
         if key not in truth and (style.moved or rng.random() < 0.5):
             continue  # the row was deleted (else its label stays, with no value)
         if style.moved and rng.random() < 0.15:
             row += 1  # a blank row inserted
         row = _field_row(sheet, row, key, truth, style, rng)
+        if key in paired:
+            col = style.label_cols + style.gap + style.value_cols + 1
+            second = paired[key]
+            sheet.put(row - 1, col, _label(style, second))
+            item = _field_item(second, truth, style, rng)
+            item.cols = 2
+            sheet.cells[(row - 1, col + 1)] = item
         if style.moved and key == "population" and rng.random() < 0.6:
             sheet.put(row, 0, "(ข้อมูลจากสำนักทะเบียนอำเภอ)", cols=last)
             row += 1
@@ -593,7 +632,7 @@ def _field_row(sheet: Sheet, row: int, key: str, truth: dict[str, Any], style: S
         sheet.put(row, 0, _inline_text(key, label, truth, rng),
                   cols=style.label_cols + style.gap + style.value_cols)  # fmt: skip
         return row + 1
-    rows = 2 if style.heavy and rng.random() < 0.3 else 1
+    rows = 2 if style.heavy and not style.pairs and rng.random() < 0.3 else 1
     sheet.put(row, 0, label, cols=style.label_cols, rows=rows)
     item = _field_item(key, truth, style, rng)
     item.cols, item.rows = style.value_cols, rows
@@ -606,43 +645,71 @@ def _field_row(sheet: Sheet, row: int, key: str, truth: dict[str, Any], style: S
 
 def _green_table(sheet: Sheet, row: int, truth: dict[str, Any], style: Style,
                  rng: random.Random) -> int:  # fmt: skip
+    first = 1 if style.numbered else 0
     type_cols = max(2, style.label_cols + (1 if style.heavy else 0))
-    sites_col = type_cols
+    sites_col = first + type_cols
     area_col = sites_col + (2 if style.heavy else 1)
     head = {"m2": "m2", "rai": "rai"}.get(style.area, "text")
-    sheet.put(row, 0, _pick(rng, TYPE_HEAD, style.share), cols=type_cols, bold=True)
+    if first:
+        sheet.put(row, 0, _pick(rng, NUMBER_HEAD, style.share), bold=True)
+    sheet.put(row, first, _pick(rng, TYPE_HEAD, style.share), cols=type_cols, bold=True)
     sheet.put(row, sites_col, _pick(rng, SITES_HEAD, style.share), cols=area_col - sites_col)
-    sheet.put(row, area_col, _pick(rng, AREA_HEAD[head], style.share), cols=2 if style.heavy else 1)
+    if style.area == "cells":
+        for offset, text in enumerate(_pick_tuple(rng, CELL_HEADS, style.share)):
+            sheet.put(row, area_col + offset, text)
+    else:
+        sheet.put(row, area_col, _pick(rng, AREA_HEAD[head], style.share),
+                  cols=2 if style.heavy else 1)  # fmt: skip
     row += 1
-    for green in GREEN_TYPES:
+    for number, green in enumerate(GREEN_TYPES, start=1):
         if style.moved and green == "utility_facility" and rng.random() < 0.5:
             truth.pop(f"green_{green}_sites")
             truth.pop(f"green_{green}_area_m2")  # the row was deleted (its area was 0 or moved)
             continue
-        sheet.put(row, 0, _label(style, green), cols=type_cols)
+        if first:
+            sheet.put(row, 0, f"{number}.")
+        sheet.put(row, first, _label(style, green), cols=type_cols)
         sites = _count_cell(truth[f"green_{green}_sites"], style)
         sites.cols = area_col - sites_col
         sheet.cells[(row, sites_col)] = sites
-        area = _area_cell(truth[f"green_{green}_area_m2"], style, rng)
-        area.cols = 2 if style.heavy else 1
-        sheet.cells[(row, area_col)] = area
+        _put_area(sheet, row, area_col, truth[f"green_{green}_area_m2"], style, rng)
         row += 1
         if style.moved and green == "public" and rng.random() < 0.5:
-            sheet.put(row, 0, "   - สวนสาธารณะหน้าที่ทำการ", cols=type_cols)  # a note row inserted
+            sheet.put(row, first, "   - สวนสาธารณะหน้าที่ทำการ", cols=type_cols)  # a note row
             row += 1
     if "green_utility_facility_area_m2" not in truth:
         total = sum(truth[f"green_{g}_area_m2"] for g in GREEN_TYPES
                     if f"green_{g}_area_m2" in truth)  # fmt: skip
         truth["green_total_area_m2"] = float(total)
         truth["green_per_capita_m2"] = round(total / truth["population"], 2)
-    sheet.put(row, 0, _label(style, "green_total_area_m2"), cols=type_cols)
-    total = _area_cell(truth["green_total_area_m2"], style, rng)
-    total.cols = 2 if style.heavy else 1
-    sheet.cells[(row, area_col)] = total
+    sheet.put(row, first, _label(style, "green_total_area_m2"), cols=type_cols)
+    _put_area(sheet, row, area_col, truth["green_total_area_m2"], style, rng)
     row += 1
-    sheet.put(row, 0, _label(style, "green_per_capita_m2"), cols=area_col)
+    sheet.put(row, first, _label(style, "green_per_capita_m2"), cols=area_col - first)
     sheet.put(row, area_col, truth["green_per_capita_m2"], fmt="0.00")
     return row + 1
+
+
+def _put_area(sheet: Sheet, row: int, col: int, square_metres: float, style: Style,
+              rng: random.Random) -> None:  # fmt: skip
+    """An area in its column (or, for ``cells``, in three: ไร่, งาน, ตารางวา)."""
+    if style.area == "cells":
+        if style.dash_zero and square_metres == 0:
+            parts: tuple[Item, ...] = (Item("-"),) * 3
+        else:
+            parts = tuple(Item(part) for part in _rai_parts(square_metres))
+        for offset, item in enumerate(parts):
+            sheet.cells[(row, col + offset)] = item
+        return
+    area = _area_cell(square_metres, style, rng)
+    area.cols = 2 if style.heavy else 1
+    sheet.cells[(row, col)] = area
+
+
+def _pick_tuple(rng: random.Random, pool: Sequence[tuple[str, ...]],
+                share: str) -> tuple[str, ...]:  # fmt: skip
+    half = pool[0::2] if share == "dev" else pool[1::2]
+    return rng.choice(half or pool)
 
 
 def _items_table(sheet: Sheet, row: int, truth: dict[str, Any], style: Style,
@@ -651,11 +718,19 @@ def _items_table(sheet: Sheet, row: int, truth: dict[str, Any], style: Style,
     share = style.share
     pair = rng.randrange(3) * 2 + (0 if share == "dev" else 1)
     sheet.put(row, 0, _pick(rng, ITEM_HEAD, share), cols=item_cols, bold=True)
-    sheet.put(row, item_cols, YES_HEAD[pair])
-    sheet.put(row, item_cols + 1, NO_HEAD[pair])
+    if style.answers:
+        sheet.put(row, item_cols, _pick(rng, ANSWER_HEAD, share), cols=2)
+        yes_word, no_word = _pick_tuple(rng, ANSWERS, share)
+    else:
+        sheet.put(row, item_cols, YES_HEAD[pair])
+        sheet.put(row, item_cols + 1, NO_HEAD[pair])
     row += 1
     for key in ITEMS:
         sheet.put(row, 0, _label(style, key), cols=item_cols)
+        if style.answers:
+            sheet.put(row, item_cols, yes_word if truth[key] else no_word, cols=2)
+            row += 1
+            continue
         yes, no = _tick_pair(truth[key], style, rng)
         if yes is not None:
             sheet.cells[(row, item_cols)] = yes
@@ -678,9 +753,10 @@ def _projects_table(sheet: Sheet, row: int, truth: dict[str, Any], style: Style,
     if style.heavy:
         spans["name"] = 2
         spans["species"] = 2
+    order = style.project_order or _PROJECT_KEYS
     cols: dict[str, int] = {}
     col = 0
-    for key in _PROJECT_KEYS:
+    for key in order:
         cols[key] = col
         head = _pick(rng, PROJECT_HEADS[key], share)
         if key == "added_area_m2" and style.area == "rai":
@@ -694,10 +770,11 @@ def _projects_table(sheet: Sheet, row: int, truth: dict[str, Any], style: Style,
         if style.blank_project_rows and number > 1:
             row += rng.randint(1, 2)
         sheet.put(row, cols["ordinal"], number)
-        for key in _PROJECT_KEYS[1:]:
+        for key in order[1:]:
             value = project[key]
             if key == "added_area_m2":
-                item = _area_cell(value, style, rng)
+                item = (Item(value, fmt="#,##0") if style.area == "cells"
+                        else _area_cell(value, style, rng))  # fmt: skip
             elif key == "budget_baht":
                 item = Item(value, fmt="#,##0.00")
             elif key == "trees_planted":
@@ -725,6 +802,15 @@ def _signoff(sheet: Sheet, row: int, truth: dict[str, Any], style: Style,
         sheet.put(row + 1, col + 1, "(" + "." * 36 + ")")
         sheet.put(row + 2, col, _label(style, "reporter_position") + " " + "." * 30)
         sheet.put(row + 3, col, _label(style, "report_date") + " " + "." * 30)
+        return row + 4
+    if style.sign_block:
+        sheet.put(row, col, _label(style, "reporter_name") + rng.choice((" " + "." * 24, "")),
+                  cols=3)  # fmt: skip
+        sheet.put(row + 1, col, f"({truth['reporter_name']})", cols=3)
+        sheet.put(row + 2, col, f"{_label(style, 'reporter_position')} {truth['reporter_position']}",
+                  cols=3)  # fmt: skip
+        day = _date_item(truth["report_date"], style, rng)
+        sheet.put(row + 3, col, f"{_label(style, 'report_date')} {day.shown or day.value}", cols=3)
         return row + 4
     sheet.put(row, col, _label(style, "reporter_name"))
     sheet.put(row, col + 1, truth["reporter_name"], cols=2)
@@ -959,7 +1045,7 @@ def _docx_sheet(document: Any, sheet: Sheet) -> None:
     flush()
 
 
-def write_pdf(grid: Grid) -> bytes:
+def write_pdf(grid: Grid, face: str | None = None) -> bytes:
     """The form sheet drawn by reportlab: its own table drawing (ruled cells, figures set to
     the right edge, text to the left), a Thai TrueType face, A4 pages."""
     from reportlab.lib.pagesizes import A4  # type: ignore[import-untyped]
@@ -967,20 +1053,23 @@ def write_pdf(grid: Grid) -> bytes:
     from reportlab.pdfbase.ttfonts import TTFont  # type: ignore[import-untyped]
     from reportlab.pdfgen import canvas  # type: ignore[import-untyped]
 
-    if "EditedThai" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont("EditedThai", _thai_face()))
+    path = face or _thai_face()
+    font = "EditedThai" if face is None else "Edited-" + path.rsplit("/", 1)[-1].split(".")[0]
+    if font not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(font, path))
+    if "EditedSymbols" not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont("EditedSymbols", _symbol_face()))
     out = io.BytesIO()
     page = canvas.Canvas(out, pagesize=A4, invariant=True)
     for sheet in grid.sheets:
         if sheet.width >= 2:  # a sheet of drop-down lists is not printed
-            _pdf_sheet(page, sheet)
+            _pdf_sheet(page, sheet, font)
             page.showPage()
     page.save()
     return out.getvalue()
 
 
-def _pdf_sheet(page: Any, sheet: Sheet) -> None:
+def _pdf_sheet(page: Any, sheet: Sheet, font: str = "EditedThai") -> None:
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfbase import pdfmetrics
 
@@ -989,7 +1078,7 @@ def _pdf_sheet(page: Any, sheet: Sheet) -> None:
     widths = [0.0] * sheet.width
     for (_, col), item in sheet.cells.items():
         if item.cols == 1:
-            size = pdfmetrics.stringWidth(_shown(item).split("\n")[0], "EditedThai", 9) + 8
+            size = pdfmetrics.stringWidth(_shown(item).split("\n")[0], font, 9) + 8
             widths[col] = max(widths[col], min(size, 150.0))
     widths = [max(w, 26.0) for w in widths]
     scale = min(1.0, (page_width - 2 * margin) / sum(widths))
@@ -1004,7 +1093,7 @@ def _pdf_sheet(page: Any, sheet: Sheet) -> None:
             room = lefts[min(col + item.cols, len(lefts) - 1)] - lefts[col] - 6
             size = 10 if item.bold else 9
             wrapped[col] = [part for text in _shown(item).split("\n")
-                            for part in _wrap(text, room, size)]  # fmt: skip
+                            for part in _wrap(text, room, size, font)]  # fmt: skip
         lines = max((len(parts) for parts in wrapped.values()), default=1)
         height = line * lines + 4
         if y - height < margin:
@@ -1015,7 +1104,7 @@ def _pdf_sheet(page: Any, sheet: Sheet) -> None:
             page.rect(x0, y - height, x1 - x0, height, stroke=1, fill=0)
             for number, text in enumerate(wrapped[col]):
                 base = y - line * (number + 1)
-                face = "EditedSymbols" if text.strip() in _SYMBOLS else "EditedThai"
+                face = "EditedSymbols" if text.strip() in _SYMBOLS else font
                 page.setFont(face, 10 if item.bold else 9)
                 if isinstance(item.value, int | float) and not isinstance(item.value, bool):
                     page.drawRightString(x1 - 3, base, text)
@@ -1029,13 +1118,13 @@ _MARKS = frozenset("\u0e31\u0e34\u0e35\u0e36\u0e37\u0e38\u0e39\u0e3a\u0e47\u0e48
                    "\u0e4c\u0e4d\u0e4e\u0e33")  # fmt: skip
 
 
-def _wrap(text: str, room: float, size: float) -> list[str]:
+def _wrap(text: str, room: float, size: float, font: str = "EditedThai") -> list[str]:
     """``text`` in lines that fit ``room`` points: broken at a space where one is, else
     between two letters (never before a mark drawn on the letter before it)."""
     from reportlab.pdfbase import pdfmetrics
 
     def fits(part: str) -> bool:
-        return bool(pdfmetrics.stringWidth(part, "EditedThai", size) <= room)
+        return bool(pdfmetrics.stringWidth(part, font, size) <= room)
 
     lines: list[str] = []
     rest = text
