@@ -44,7 +44,8 @@ not reported, and tells ONEP staff where the campaign stands.
 
 Commands, in the order of a campaign: prepare (init, users, registry), take in mail (poll,
 process, send, or all of it as a service: run), chase (remind), look after what needs a person
-(review, addresses, outbox), report (status, export). `demo` tries it all on sample data."""
+(review, addresses, outbox), report (status, export), or all of that in a browser (serve).
+`demo` tries it all on sample data."""
 EPILOG = """\
 Each command has its own --help. Exit codes: 0 done; 1 a handled failure (one line on standard
 error); 2 bad usage, or something to fix first (configuration, database, credentials).
@@ -180,6 +181,18 @@ def _parser() -> argparse.ArgumentParser:
         help="csv: where to write the projects, one per row (default with --output:"
         " <output>.projects.csv beside it; without --output: not written)",
     )
+
+    serve = commands.add_parser(
+        "serve",
+        help="the staff dashboard in a browser (sign in at /login)",
+        description="The staff dashboard: progress by province, the review queue with each"
+        " attachment beside its values, mail that failed, the campaign's reminder plan and"
+        " pause switch, the service's health, search and downloads. Sign in at /login with an"
+        " account made by `users add`. Listens on web.host:web.port unless given here; put it"
+        " behind a TLS reverse proxy (web.trust_forwarded_proto) when it leaves this machine.",
+    )
+    serve.add_argument("--host", help="address to listen on (default web.host, 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default web.port, 8080)")
 
     demo = commands.add_parser(
         "demo",
@@ -559,6 +572,30 @@ def cmd_run(args: argparse.Namespace) -> int:
         return run_service(services)
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from web.app import create_app
+
+    cfg = _config(args)
+    host = args.host or cfg.web.host
+    port = args.port if args.port is not None else cfg.web.port
+    if not 0 < port < 65536:
+        raise UsageError(f"--port: expected 1-65535, got {port}")
+    with _services(args) as services:
+        print(f"onep-inbox dashboard: http://{host}:{port}/login", file=sys.stderr)
+        uvicorn.run(
+            create_app(services),
+            host=host,
+            port=port,
+            proxy_headers=False,
+            server_header=False,
+            log_config=None,
+            access_log=False,
+        )
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from app.demo import run_demo
 
@@ -583,6 +620,7 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "outbox": cmd_mail,
     "status": cmd_status,
     "export": cmd_export,
+    "serve": cmd_serve,
     "demo": cmd_demo,
 }
 

@@ -81,10 +81,40 @@ def _cycle(
     with services.sessions() as session:
         report = status(session)
     print(json.dumps(report, ensure_ascii=False, indent=2))
+    demo_user = _demo_user(services)
     print(
         "\nต่อไป (next):\n"
         f"  onep-inbox --config {config_path} status\n"
         f"  onep-inbox --config {config_path} export --format jsonl\n"
-        f"  ls {config.smtp.directory}   # acknowledgements as .eml files"
+        f"  ls {config.smtp.directory}   # acknowledgements as .eml files\n"
+        "\nหน้าเว็บสำหรับเจ้าหน้าที่ (the staff dashboard):\n"
+        f"  onep-inbox --config {config_path} serve --port {config.web.port}\n"
+        f"  then open http://{config.web.host}:{config.web.port}/login"
+        f" and sign in as {DEMO_USER} / {demo_user}"
     )
     return 0
+
+
+DEMO_USER = "demo"
+DEMO_PASSWORD = "demo-password"  # noqa: S105 - the demo prints it; a demo database only
+"""The demo's dashboard account (an admin): printed at the end of the demo. A demo only."""
+
+
+def _demo_user(services: Services) -> str:
+    """Make the demo's admin account once; its password."""
+    from core.enums import StaffRole
+    from storage.models import User
+    from storage.users import add_user
+
+    with services.sessions() as session, session.begin():
+        if session.get(User, DEMO_USER) is None:
+            add_user(
+                session,
+                DEMO_USER,
+                role=StaffRole.ADMIN,
+                password=DEMO_PASSWORD,
+                display_name="ผู้ทดลองใช้ระบบ",
+                position="เจ้าหน้าที่ (ทดลอง)",
+                now=services.clock(),
+            )
+    return DEMO_PASSWORD

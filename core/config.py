@@ -194,8 +194,25 @@ class ProcessingConfig:
     core. Recording stays in the one process, in the order the messages were fetched. 1 reads
     in the process itself."""
     batch: int = 50
-    """Messages recorded per transaction (each in a savepoint of its own, so one failure fails
-    only its message)."""
+    """Messages recorded per transaction at most (fewer when the next is not read yet); when one
+    fails, the others of its batch are recorded again one by one, so it fails alone."""
+
+
+@dataclass(frozen=True, slots=True)
+class WebConfig:
+    """The staff dashboard (``onep-inbox serve``)."""
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    secure_cookies: Literal["auto", "always", "never"] = "auto"
+    """``auto``: the session cookie is Secure when the request came over TLS, directly or (with
+    ``trust_forwarded_proto``) through a proxy that says so in X-Forwarded-Proto."""
+    trust_forwarded_proto: bool = False
+    """Believe X-Forwarded-Proto (only behind a reverse proxy that sets it)."""
+    session_hours: int = 12
+    """A session ends this long after sign-in."""
+    idle_minutes: int = 120
+    """... or after this long without a request."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +227,7 @@ class Config:
     staff: StaffConfig = StaffConfig()
     monitor: MonitorConfig = MonitorConfig()
     processing: ProcessingConfig = ProcessingConfig()
+    web: WebConfig = WebConfig()
     base_dir: Path = Path(".")
     """Relative paths in the file are relative to the file's folder."""
 
@@ -247,6 +265,7 @@ def from_mapping(data: Mapping[str, Any], *, base_dir: Path) -> Config:
         "staff",
         "monitor",
         "processing",
+        "web",
     }
     for key in data:
         if key not in known:
@@ -263,6 +282,7 @@ def from_mapping(data: Mapping[str, Any], *, base_dir: Path) -> Config:
         staff=reader.staff(),
         monitor=reader.monitor(),
         processing=reader.processing(),
+        web=reader.web(),
         base_dir=base_dir,
     )
 
@@ -598,6 +618,31 @@ class _Reader:
                 sec, s, "poll_failing_minutes", d.poll_failing_minutes
             ),
             quiet_hours=self._positive(sec, s, "quiet_hours", d.quiet_hours),
+        )
+
+    def web(self) -> WebConfig:
+        d = WebConfig()
+        keys = set(WebConfig.__dataclass_fields__)
+        sec = self._section("web", keys)
+        s = "web"
+        session_hours = self._positive(sec, s, "session_hours", d.session_hours)
+        idle_minutes = self._positive(sec, s, "idle_minutes", d.idle_minutes)
+        if not session_hours or not idle_minutes:
+            raise ConfigError("web.session_hours and web.idle_minutes: must be at least 1")
+        return WebConfig(
+            host=cast(str, self._get(sec, s, "host", str, d.host)),
+            port=self._port(sec, s, d.port),
+            secure_cookies=cast(
+                Any,
+                self._choice(
+                    sec, s, "secure_cookies", ("auto", "always", "never"), d.secure_cookies
+                ),
+            ),
+            trust_forwarded_proto=self._get(
+                sec, s, "trust_forwarded_proto", bool, d.trust_forwarded_proto
+            ),
+            session_hours=session_hours,
+            idle_minutes=idle_minutes,
         )
 
     def limits(self) -> LimitsConfig:

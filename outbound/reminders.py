@@ -33,6 +33,7 @@ The rules (``[campaign]`` in the config; shared/spec/interface.md):
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -436,7 +437,12 @@ def load_state(session: Session) -> CampaignState:
 
 
 def plan(session: Session, campaign: CampaignConfig, now: datetime) -> ReminderPlan:
-    """What :func:`queue` would send at ``now``; reads only (``remind --dry-run``)."""
+    """What :func:`queue` would send at ``now``; reads only (``remind --dry-run``). Paused
+    by ``campaign.paused`` in the file or by the dashboard's switch (:mod:`storage.settings`)."""
+    from storage.settings import campaign_paused
+
+    if not campaign.paused and campaign_paused(session, campaign.paused):
+        campaign = dataclasses.replace(campaign, paused=True)
     return decide(campaign, now, load_state(session))
 
 

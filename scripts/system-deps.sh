@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system packages the tests meet at their edges: Dovecot (IMAP), OpenSSL (test
 # certificates), PostgreSQL server binaries (a private cluster when none answers on 5432),
-# Tesseract with Thai (OCR of scans), LibreOffice and Thai fonts (real shaped PDFs as fixtures).
+# Tesseract with Thai (OCR of scans), LibreOffice and Thai fonts (real shaped PDFs as fixtures),
+# Chromium and its WebDriver (the dashboard's browser test).
 # Needs root and apt-get; elsewhere it says what is missing and the tests that need it skip.
 set -euo pipefail
 missing=()
@@ -13,6 +14,8 @@ command -v tesseract >/dev/null 2>&1 || missing+=(tesseract-ocr)
 command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui libreoffice-writer-nogui)
 [ -d /usr/share/fonts/truetype/tlwg ] || [ -d /usr/share/fonts/opentype/tlwg ] || missing+=(fonts-thai-tlwg)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)  # check marks in samples.edited's PDFs
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)  # the dashboard's browser test (Selenium)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

@@ -30,6 +30,7 @@ from core.enums import (
     is_unreadable,
 )
 from core.errors import ReviewError
+from core.thai import thai_digits_to_arabic
 from ingest.record import supersede_older
 from ingest.triage import resolve, resolve_superseded
 from outbound.outbox import Draft, enqueue
@@ -407,3 +408,96 @@ def _mail_decision(
         config=mailer.smtp,
         now=now,
     )
+
+
+def close(session: Session, ref: str, *, reason: str, by: str, now: datetime) -> ReviewItem:
+    """Close an item without mailing anyone (spam, a test, a file sent twice by hand ...). A
+    waiting submission becomes rejected, silently; a question is closed unanswered."""
+    _require_by(by)
+    if not reason.strip():
+        raise ReviewError("ต้องระบุเหตุผล / a reason is required")
+    item = find_item(session, ref)
+    _require_open(item)
+    submission = item.submission
+    before = submission.status if submission is not None else None
+    if submission is not None:
+        submission.status = SubmissionStatus.REJECTED
+        submission.reviewed_by, submission.reviewed_at = by, now
+        submission.updated_at = now
+    resolve(item, Resolution.CLOSED, by, now, reason)
+    _audit(session, item, by, now, "review.close", {"reason": reason, "before": before})
+    return item
+
+
+def correct(
+    session: Session,
+    ref: str,
+    field_key: str,
+    text: str,
+    *,
+    by: str,
+    now: datetime,
+    note: str | None = None,
+) -> ReviewItem:
+    """Correct one value of an item's submission: ``text`` is read as the form's field is
+    typed (a number, a date, yes/no, text; empty removes the value). The value read stays;
+    the correction is kept with who and when (:mod:`storage.corrections`) and exports use it.
+    Allowed on resolved items too (a figure found wrong after accepting)."""
+    from storage.corrections import add
+
+    _require_by(by)
+    item = find_item(session, ref)
+    submission = item.submission
+    if submission is None:
+        raise ReviewError("คำถามไม่มีค่าให้แก้ / a question has no values to correct")
+    value = typed_value(submission.form_version, field_key, text)
+    read = (submission.fields or {}).get(field_key)
+    add(session, submission.id, field_key, value, read_value=read, by=by, now=now, note=note)
+    _audit(
+        session,
+        item,
+        by,
+        now,
+        "review.correct",
+        {"field": field_key, "read": read, "value": value, "note": note},
+    )
+    return item
+
+
+def typed_value(form_version: str, key: str, text: str) -> Any:
+    """``text`` as a value of field ``key`` of the form (raises ReviewError when it is not
+    one)."""
+    from parsers.schema import available_versions, load_schema
+
+    spec = None
+    if form_version in available_versions():
+        spec = next((s for s in load_schema(form_version).all_fields() if s.key == key), None)
+    if spec is None:
+        raise ReviewError(f"แบบรายงานไม่มีช่อง {key!r} / the form has no field {key!r}")
+    raw = text.strip()
+    if not raw:
+        return None
+    if spec.type in {"int", "decimal", "area"}:
+        try:
+            number = float(thai_digits_to_arabic(raw).replace(",", "").replace(" ", ""))
+        except ValueError as exc:
+            raise ReviewError(f"“{raw}” ไม่ใช่ตัวเลข / not a number") from exc
+        if spec.type == "int":
+            if number != int(number):
+                raise ReviewError(f"“{raw}” ต้องเป็นจำนวนเต็ม / must be a whole number")
+            return int(number)
+        return float(number)
+    if spec.type == "bool":
+        if raw.lower() in {"มี", "ใช่", "yes", "true", "1"}:
+            return True
+        if raw.lower() in {"ไม่มี", "ไม่ใช่", "no", "false", "0"}:
+            return False
+        raise ReviewError(f"“{raw}” ต้องเป็น มี/ไม่มี / must be yes or no")
+    if spec.type == "date":
+        from core.dates import parse_thai_date
+
+        found = parse_thai_date(raw)
+        if found is None:
+            raise ReviewError(f"“{raw}” ไม่ใช่วันที่ / not a date")
+        return found.isoformat()
+    return raw

@@ -140,3 +140,8 @@ def save(session: Session, blobs: BlobStore, ref: str, number: int, output: Path
     except OSError as exc:
         raise ReviewError(f"เขียนไฟล์ {target} ไม่ได้ / cannot write {target}: {exc}") from exc
     return target
+
+
+def field_labels(version: str) -> dict[str, str]:
+    """Field key -> how the form names it (empty for an unknown form version)."""
+    return _labels(version)

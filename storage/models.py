@@ -456,3 +456,48 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     disabled_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class WebSession(Base):
+    """A signed-in dashboard session (migration 0007). The cookie carries a random token; only
+    its sha256 is stored, so a copy of the database signs nobody in. ``csrf_token`` is what every
+    form of the session must send back."""
+
+    __tablename__ = "web_sessions"
+
+    token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_name: Mapped[str] = mapped_column(ForeignKey("users.name"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class Correction(Base):
+    """A reviewer's correction of one value of a submission (migration 0007). The value read
+    stays in ``submissions.fields``; exports and the dashboard show the newest correction."""
+
+    __tablename__ = "corrections"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    field: Mapped[str] = mapped_column(String(100))
+    value: Mapped[Any] = mapped_column(Json, nullable=True)
+    """The corrected value, typed as the form's field is (number, text, date as ISO, bool)."""
+    read_value: Mapped[Any] = mapped_column(Json, nullable=True)
+    """What was read, at the time of the correction."""
+    by: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class Setting(Base):
+    """A setting staff change at run time (migration 0007), e.g. ``campaign.paused`` from the
+    dashboard's pause switch. ``value`` is JSON."""
+
+    __tablename__ = "settings"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[Any] = mapped_column(Json, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_by: Mapped[str] = mapped_column(String(200))

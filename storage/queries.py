@@ -6,7 +6,7 @@ Kept here, not in the CLI, so that the dashboard (roadmap) asks the same questio
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -224,6 +224,8 @@ class ExportRow:
     message: Message
     attachment: Attachment | None
     lao: Lao | None
+    corrections: dict[str, Any] = field(default_factory=dict)
+    """A reviewer's corrections of values (``corrections``), laid over the fields read."""
 
 
 def export_rows(session: Session, *, everything: bool) -> Iterator[ExportRow]:
@@ -240,13 +242,19 @@ def export_rows(session: Session, *, everything: bool) -> Iterator[ExportRow]:
         if not ids:
             return
         query = query.where(Submission.id.in_(ids))
-    for sub, message, att, lao in session.execute(query):
-        yield ExportRow(sub, message, att, lao)
+    from storage.corrections import latest
+
+    rows = session.execute(query).all()
+    corrected = latest(session, [row[0].id for row in rows])
+    for sub, message, att, lao in rows:
+        yield ExportRow(sub, message, att, lao, corrected.get(sub.id, {}))
 
 
 def export_record(row: ExportRow) -> dict[str, Any]:
+    from storage.corrections import corrected_fields
+
     sub, lao = row.submission, row.lao
-    fields = dict(sub.fields)
+    fields = corrected_fields(sub.fields, row.corrections)
     return {
         "submission_id": sub.receipt_no or str(sub.id),
         "message_id": row.message.header_message_id,

@@ -17,30 +17,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.enums import REPORTED, LaoType, SubmissionStatus
+from core.enums import REPORTED, LaoType
+from storage.dashboard import ProvinceRow as ProvinceRow
+from storage.dashboard import progress
 from storage.models import Lao, LaoAddress, Reminder, Submission
 from storage.queries import current_submission_ids
 
 POPULATION = "population"
 GREEN_AREA = "green_total_area_m2"
-
-
-@dataclass(frozen=True, slots=True)
-class ProvinceRow:
-    """One province's standing; the figures come from accepted reports only."""
-
-    province: str
-    laos: int
-    reported: int
-    """LAOs whose current submission is accepted."""
-    in_review: int
-    """... is waiting for a person (needs_review)."""
-    missing: int
-    """The rest: nothing received, or only rejected or unreadable files."""
-    population: int
-    green_area_m2: float
-    per_capita_m2: float | None
-    """green_area_m2 / population over the accepted reports that give both."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,66 +62,10 @@ def _current(session: Session) -> dict[str, tuple[str, str | None, dict[str, Any
     return out
 
 
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
-
-
-@dataclass(slots=True)
-class _Tally:
-    laos: int = 0
-    reported: int = 0
-    in_review: int = 0
-    population: int = 0
-    area: float = 0.0
-    paired_population: int = 0
-    paired_area: float = 0.0
-
-    def add(self, status: str, fields: dict[str, Any]) -> None:
-        self.laos += 1
-        if status == SubmissionStatus.NEEDS_REVIEW:
-            self.in_review += 1
-        if status != SubmissionStatus.ACCEPTED:
-            return
-        self.reported += 1
-        population, area = _number(fields.get(POPULATION)), _number(fields.get(GREEN_AREA))
-        self.population += int(population or 0)
-        self.area += area or 0.0
-        if population and area is not None:
-            self.paired_population += int(population)
-            self.paired_area += area
-
-    def row(self, province: str) -> ProvinceRow:
-        return ProvinceRow(
-            province=province,
-            laos=self.laos,
-            reported=self.reported,
-            in_review=self.in_review,
-            missing=self.laos - self.reported - self.in_review,
-            population=self.population,
-            green_area_m2=round(self.area, 2),
-            per_capita_m2=(
-                round(self.paired_area / self.paired_population, 2)
-                if self.paired_population
-                else None
-            ),
-        )
-
-
 def province_summary(session: Session) -> tuple[list[ProvinceRow], ProvinceRow]:
-    """(one row per province that has LAOs, in Thai alphabetical order; the whole country)."""
-    current = _current(session)
-    tallies: dict[str, _Tally] = defaultdict(_Tally)
-    country = _Tally()
-    for code, province in session.execute(
-        select(Lao.code, Lao.province).where(Lao.lao_type != LaoType.PROVINCIAL_OFFICE)
-    ):
-        status, _receipt, fields = current.get(code, ("", None, {}))
-        tallies[province].add(status, fields)
-        country.add(status, fields)
-    rows = [tallies[province].row(province) for province in sorted(tallies)]
-    return rows, country.row("ทั้งประเทศ")
+    """(one row per province that has LAOs, in Thai alphabetical order; the whole country):
+    the dashboard's own question (:func:`storage.dashboard.progress`), asked the same way."""
+    return progress(session)
 
 
 def missing_laos(session: Session) -> list[MissingLao]:

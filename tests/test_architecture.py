@@ -32,6 +32,8 @@ FLOOR = {package: level for level, packages in enumerate(LAYERS) for package in 
 #: samples/ stands beside the product: it may use these, and only these may use it.
 SAMPLES_USES = frozenset({"core", "parsers", "storage"})
 SAMPLES_USED_BY = frozenset({"app.demo", "app.registry_cli"})
+#: The dashboard stands beside the CLI: only these start it (``serve``, the demo's hint).
+WEB_USED_BY = frozenset({"app.cli", "app.demo"})
 #: The one module for each protocol library.
 ONE_MODULE = {
     "imaplib": "ingest.imap",
@@ -102,9 +104,21 @@ def test_imports_only_look_down() -> None:
             elif theirs == "samples":
                 if name not in SAMPLES_USED_BY:
                     wrong.append(f"{name} -> {target} (samples are for the demo only)")
+            elif theirs == "web" and name in WEB_USED_BY:
+                continue  # beside it on the top floor: the CLI starts the dashboard
             elif FLOOR[theirs] >= FLOOR[mine]:
                 wrong.append(f"{name} -> {target} ({mine} is not above {theirs})")
     assert not wrong, "imports against the layer order:\n" + "\n".join(sorted(wrong))
+
+
+def test_only_the_cli_and_the_demo_import_the_web_app() -> None:
+    users = sorted(
+        name
+        for name, imported in IMPORTS.items()
+        if _top(name) != "web" and any(_top(target) == "web" for target in imported)
+    )
+    assert set(users) <= WEB_USED_BY, f"web imported by {users}"
+    assert "app.cli" in users, "the CLI's serve command starts the dashboard"
 
 
 def _cycles() -> list[list[str]]:

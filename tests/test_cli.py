@@ -48,6 +48,21 @@ def test_demo_runs_a_full_cycle(demo: Path, capsys: pytest.CaptureFixture[str]) 
     code, out, _ = _run(capsys, "demo", "--dir", str(demo.parent), "--messages", "30")
     assert code == 0
     assert "fetched 0 (new 0)" in out
+    assert f"--config {demo} serve" in out
+    assert "/login" in out
+
+
+def test_the_demo_login_signs_in(demo: Path) -> None:
+    """The account the demo prints works on the demo's database."""
+    from app.demo import DEMO_PASSWORD, DEMO_USER
+    from app.wiring import build_services
+    from core import config as config_module
+    from storage.users import authenticate
+
+    with build_services(config_module.load(demo)) as services, services.sessions() as session:
+        user = authenticate(session, DEMO_USER, DEMO_PASSWORD)
+        assert user is not None
+        assert user.role == "admin"
 
 
 def test_status_for_people(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -26,6 +26,7 @@ CAMPAIGN_ORDER = [
     "outbox",
     "status",
     "export",
+    "serve",
     "demo",
 ]
 
