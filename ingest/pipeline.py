@@ -347,6 +347,11 @@ def _process(services: Services, todo: Sequence[int]) -> Iterator[tuple[int, str
     settings = Settings.from_config(services.config, services.ocr_engine())
     batch: list[_Read] = []
     for read in _reads(services, settings, todo):
+        if read is None:  # the next one is not read yet: record what is, rather than wait
+            if batch:
+                yield from _record_batch(services, batch)
+                batch = []
+            continue
         batch.append(read)
         if len(batch) >= services.config.processing.batch:
             yield from _record_batch(services, batch)
@@ -360,7 +365,9 @@ def worker_count(services: Services) -> int:
     return services.config.processing.workers or os.cpu_count() or 1
 
 
-def _reads(services: Services, settings: Settings, todo: Sequence[int]) -> Iterator[_Read]:
+def _reads(services: Services, settings: Settings, todo: Sequence[int]) -> Iterator[_Read | None]:
+    """Each message read, in the order of ``todo`` (the OCR lane's as they are done); None
+    when the next one is not ready yet (so that what is read is recorded meanwhile)."""
     workers = min(worker_count(services), len(todo))
     # the crash tests' hook stops this process at a named stage: read here, where it can
     if workers <= 1 or len(todo) < POOL_FROM or services.crash is not no_crash:
@@ -384,16 +391,16 @@ def _reads(services: Services, settings: Settings, todo: Sequence[int]) -> Itera
                     future = pool.submit(_read_in_worker, message_id, sha256)
                 except BrokenProcessPool:  # a worker died: the rest is read here
                     while window:
-                        yield from lanes.take(_result(services, settings, *window.popleft()))
+                        yield from lanes.take(_ready(services, settings, window))
                     yield _read(services.blobs, settings, message_id, sha256, services.crash)
                     for rest_id, rest_sha in digests:
                         yield _read(services.blobs, settings, rest_id, rest_sha, services.crash)
                     break
                 window.append((message_id, sha256, future))
                 if len(window) >= workers * _WINDOW_PER_WORKER:
-                    yield from lanes.take(_result(services, settings, *window.popleft()))
+                    yield from lanes.take(_ready(services, settings, window))
             while window:
-                yield from lanes.take(_result(services, settings, *window.popleft()))
+                yield from lanes.take(_ready(services, settings, window))
             yield from lanes.rest()
         finally:
             lanes.close()
@@ -416,8 +423,14 @@ class _Lanes:
         self._pool: ProcessPoolExecutor | None = None
         self._waiting: deque[tuple[int, str | None, Future[_Read]]] = deque()
 
-    def take(self, read: _Read) -> Iterator[_Read]:
-        """``read`` if it is done, else into the OCR lane; then the OCR lane's finished ones."""
+    def take(self, ready: Iterator[_Read | None]) -> Iterator[_Read | None]:
+        """The digital lane's next read (None first if it is not done yet) unless it goes into
+        the OCR lane; then the OCR lane's finished ones."""
+        for read in ready:
+            if read is not None:
+                break
+            yield None
+        assert read is not None
         if read.needs_ocr:
             self._waiting.append(self._submit(read.message_id))
         else:
@@ -425,8 +438,10 @@ class _Lanes:
         while self._waiting and self._waiting[0][2].done():
             yield _result(self._services, self._settings, *self._waiting.popleft())
 
-    def rest(self) -> Iterator[_Read]:
+    def rest(self) -> Iterator[_Read | None]:
         while self._waiting:
+            if not self._waiting[0][2].done():
+                yield None
             yield _result(self._services, self._settings, *self._waiting.popleft())
 
     def close(self) -> None:
@@ -444,6 +459,17 @@ class _Lanes:
         with self._services.sessions() as session:
             sha256 = session.scalar(select(Message.sha256).where(Message.id == message_id))
         return message_id, sha256, self._pool.submit(_read_in_worker, message_id, sha256)
+
+
+def _ready(
+    services: Services,
+    settings: Settings,
+    window: deque[tuple[int, str | None, Future[_Read]]],
+) -> Iterator[_Read | None]:
+    """The oldest read of ``window``: None first when it is not done yet."""
+    if not window[0][2].done():
+        yield None
+    yield _result(services, settings, *window.popleft())
 
 
 def _result(
