@@ -28,7 +28,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -56,6 +56,11 @@ from ingest.work import Analysis, Context, Settings, Work
 from storage.blobs import BlobStore
 from storage.lookups import SqlRegistryView
 from storage.models import Message, OutboxMail, Poll
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+    from parsers.ocr.engine import Word
 
 log = logging.getLogger(__name__)
 W = TypeVar("W")
@@ -316,6 +321,21 @@ class _Read:
     error: str = ""
     traceback: str = ""
     timings: dict[str, float] = field(default_factory=dict)
+    needs_ocr: bool = False
+    """Read in the digital lane, it reached a page to OCR: it goes to the OCR lane."""
+
+
+class NeedsOcr(Exception):  # noqa: N818 - a signal between the lanes, not an error
+    """Raised by the digital lane's OCR engine (:class:`_Refusing`) at the first page to OCR."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Refusing:
+    """The OCR engine of the digital lane: a message with a page to OCR (seconds a page) stops
+    there and is read again in the OCR lane, so that it never holds up the spreadsheets."""
+
+    def __call__(self, image: Image.Image, dpi: int, psm: int, languages: str) -> list[Word]:
+        raise NeedsOcr
 
 
 def _process(services: Services, todo: Sequence[int]) -> Iterator[tuple[int, str]]:
@@ -327,6 +347,11 @@ def _process(services: Services, todo: Sequence[int]) -> Iterator[tuple[int, str
     settings = Settings.from_config(services.config, services.ocr_engine())
     batch: list[_Read] = []
     for read in _reads(services, settings, todo):
+        if read is None:  # the next one is not read yet: record what is, rather than wait
+            if batch:
+                yield from _record_batch(services, batch)
+                batch = []
+            continue
         batch.append(read)
         if len(batch) >= services.config.processing.batch:
             yield from _record_batch(services, batch)
@@ -340,7 +365,9 @@ def worker_count(services: Services) -> int:
     return services.config.processing.workers or os.cpu_count() or 1
 
 
-def _reads(services: Services, settings: Settings, todo: Sequence[int]) -> Iterator[_Read]:
+def _reads(services: Services, settings: Settings, todo: Sequence[int]) -> Iterator[_Read | None]:
+    """Each message read, in the order of ``todo`` (the OCR lane's as they are done); None
+    when the next one is not ready yet (so that what is read is recorded meanwhile)."""
     workers = min(worker_count(services), len(todo))
     # the crash tests' hook stops this process at a named stage: read here, where it can
     if workers <= 1 or len(todo) < POOL_FROM or services.crash is not no_crash:
@@ -348,29 +375,101 @@ def _reads(services: Services, settings: Settings, todo: Sequence[int]) -> Itera
             yield _read(services.blobs, settings, message_id, sha256, services.crash)
         return
     context = multiprocessing.get_context("spawn")  # no database connection crosses a fork
+    lanes = _Lanes(services, settings, context, ocr_workers=max(1, workers // 2))
+    digital = replace(settings, ocr=_Refusing()) if settings.ocr is not None else settings
     with ProcessPoolExecutor(
         workers,
         mp_context=context,
         initializer=_start_worker,
-        initargs=(services.blobs.root, settings),
+        initargs=(services.blobs.root, digital),
     ) as pool:
-        window: deque[tuple[int, str | None, Future[_Read]]] = deque()
-        digests = _digests(services, todo)
-        for message_id, sha256 in digests:
-            try:
-                future = pool.submit(_read_in_worker, message_id, sha256)
-            except BrokenProcessPool:  # a worker died: the rest is read here
-                while window:
-                    yield _result(services, settings, *window.popleft())
-                yield _read(services.blobs, settings, message_id, sha256, services.crash)
-                for rest_id, rest_sha in digests:
-                    yield _read(services.blobs, settings, rest_id, rest_sha, services.crash)
-                return
-            window.append((message_id, sha256, future))
-            if len(window) >= workers * _WINDOW_PER_WORKER:
-                yield _result(services, settings, *window.popleft())
-        while window:
-            yield _result(services, settings, *window.popleft())
+        try:
+            window: deque[tuple[int, str | None, Future[_Read]]] = deque()
+            digests = _digests(services, todo)
+            for message_id, sha256 in digests:
+                try:
+                    future = pool.submit(_read_in_worker, message_id, sha256)
+                except BrokenProcessPool:  # a worker died: the rest is read here
+                    while window:
+                        yield from lanes.take(_ready(services, settings, window))
+                    yield _read(services.blobs, settings, message_id, sha256, services.crash)
+                    for rest_id, rest_sha in digests:
+                        yield _read(services.blobs, settings, rest_id, rest_sha, services.crash)
+                    break
+                window.append((message_id, sha256, future))
+                if len(window) >= workers * _WINDOW_PER_WORKER:
+                    yield from lanes.take(_ready(services, settings, window))
+            while window:
+                yield from lanes.take(_ready(services, settings, window))
+            yield from lanes.rest()
+        finally:
+            lanes.close()
+
+
+class _Lanes:
+    """The OCR lane: messages the digital lane found a page to OCR in are read again here, in a
+    pool of their own (started at the first one), and recorded as they are done, in the order
+    they came; the digital forms around them go on being recorded meanwhile."""
+
+    def __init__(
+        self,
+        services: Services,
+        settings: Settings,
+        context: multiprocessing.context.BaseContext,
+        ocr_workers: int,
+    ) -> None:
+        self._services, self._settings, self._context = services, settings, context
+        self._workers = ocr_workers
+        self._pool: ProcessPoolExecutor | None = None
+        self._waiting: deque[tuple[int, str | None, Future[_Read]]] = deque()
+
+    def take(self, ready: Iterator[_Read | None]) -> Iterator[_Read | None]:
+        """The digital lane's next read (None first if it is not done yet) unless it goes into
+        the OCR lane; then the OCR lane's finished ones."""
+        for read in ready:
+            if read is not None:
+                break
+            yield None
+        assert read is not None
+        if read.needs_ocr:
+            self._waiting.append(self._submit(read.message_id))
+        else:
+            yield read
+        while self._waiting and self._waiting[0][2].done():
+            yield _result(self._services, self._settings, *self._waiting.popleft())
+
+    def rest(self) -> Iterator[_Read | None]:
+        while self._waiting:
+            if not self._waiting[0][2].done():
+                yield None
+            yield _result(self._services, self._settings, *self._waiting.popleft())
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+
+    def _submit(self, message_id: int) -> tuple[int, str | None, Future[_Read]]:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                self._workers,
+                mp_context=self._context,
+                initializer=_start_worker,
+                initargs=(self._services.blobs.root, self._settings),
+            )
+        with self._services.sessions() as session:
+            sha256 = session.scalar(select(Message.sha256).where(Message.id == message_id))
+        return message_id, sha256, self._pool.submit(_read_in_worker, message_id, sha256)
+
+
+def _ready(
+    services: Services,
+    settings: Settings,
+    window: deque[tuple[int, str | None, Future[_Read]]],
+) -> Iterator[_Read | None]:
+    """The oldest read of ``window``: None first when it is not done yet."""
+    if not window[0][2].done():
+        yield None
+    yield _result(services, settings, *window.popleft())
 
 
 def _result(
@@ -414,6 +513,8 @@ def _read(
         if sha256 is None:
             raise LookupError(f"no message with id {message_id}")
         analysis = analyse(blobs.get(sha256), settings, current.enter)
+    except NeedsOcr:
+        return _Read(message_id, None, current.name, timings=current.timings, needs_ocr=True)
     except Exception as exc:  # noqa: BLE001 - recorded on the message with its traceback
         current.time(current.name)
         return _Read(message_id, None, current.name, f"{type(exc).__name__}: {exc}",

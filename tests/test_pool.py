@@ -1,14 +1,20 @@
 """Reading side by side: the pure stages in worker processes (``processing.workers``), the
-recording here in the order fetched, ``processing.batch`` messages a transaction. The same
-mailbox gives the same rows whichever way it is read; a message that fails, in a worker or
-while recorded inside a batch, fails alone, with its stage and traceback."""
+recording here in the order fetched, ``processing.batch`` messages a transaction; a message
+with a page to OCR goes to a lane of its own. The same mailbox gives the same rows whichever way
+it is read; a message that fails, in a worker or while recorded inside a batch, fails alone,
+with its stage and traceback."""
 
 from __future__ import annotations
 
+import io
+import shutil
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +105,60 @@ def test_a_pool_and_batches_record_what_one_process_records(
     assert len(expected["messages"]) == COUNT
     assert expected["submissions"]  # forms were read
     assert {state for state, _, _ in expected["messages"].values()} == {"processed"}
+    assert _result(pooled) == expected
+
+
+def _page_scan() -> bytes:
+    """An image-only PDF: one page of printed minutes, no form, but text to OCR."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    page = Image.new("L", (1240, 1754), 255)
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.load_default(size=28)
+    for n in range(30):
+        line = f"Minutes of the village meeting, item {n}: the pond was dredged"
+        draw.text((100, 100 + n * 50), line, fill=0, font=font)
+    buffer = io.BytesIO()
+    page.save(buffer, format="PDF", resolution=150)
+    return buffer.getvalue()
+
+
+def _scan_mail(when: datetime) -> sample_mailbox.SampleMail:
+    msg = EmailMessage(policy=SMTP)
+    msg["From"] = "clerk@village-office.example"
+    msg["To"] = "onep.uem@onep.go.th"
+    msg["Subject"] = "minutes"
+    msg["Date"] = format_datetime(when)
+    msg["Message-ID"] = "<minutes-1@village-office.example>"
+    msg.set_content("Scanned minutes attached.")
+    msg.add_attachment(_page_scan(), "application", "pdf", filename="minutes.pdf")
+    return sample_mailbox.SampleMail(msg.as_bytes(), "scan", None, when)
+
+
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="needs Tesseract (system-deps)")
+def test_a_page_to_ocr_goes_to_its_own_lane_and_is_recorded_the_same(
+    here: Services,
+    pooled: Services,
+    mails: list[sample_mailbox.SampleMail],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pools: list[int] = []
+
+    class Counted(ProcessPoolExecutor):
+        def __init__(self, workers: int, **options: Any) -> None:
+            pools.append(workers)
+            super().__init__(workers, **options)
+
+    monkeypatch.setattr(pipeline, "ProcessPoolExecutor", Counted)
+    mixed = [*mails[:2], _scan_mail(mails[1].internal_date + timedelta(minutes=1)), *mails[2:10]]
+    _poll(here, mixed)
+    _poll(pooled, mixed)
+    assert pools == [2, 1]  # the digital lane's two, then the OCR lane's one
+    expected = _result(here)
+    assert expected["messages"]["<minutes-1@village-office.example>"][:2] == (
+        "processed",
+        "no_form",
+    )
     assert _result(pooled) == expected
 
 
