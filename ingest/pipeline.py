@@ -256,9 +256,9 @@ class _Current:
     ) -> None:
         self.name = "load"
         self._crash = crash
-        self._started = self._began = time.perf_counter()
+        self._started = time.perf_counter()
         self.timings: dict[str, float] = dict(timings or {})
-        self._earlier = sum(self.timings.values())
+        self._stopped = False
 
     def enter(self, name: str) -> None:
         self.time(name)
@@ -274,12 +274,21 @@ class _Current:
         self.timings[self.name] = self.timings.get(self.name, 0.0) + now - self._started
         self._started = now
 
-    def line(self) -> str:
-        """``total 41 ms (load 2, classify 1, ..., review 0)``, stage times in ms."""
+    def stop(self) -> None:
+        """The message's own stages are over (the rest of its batch is recorded, then all of
+        it committed: :meth:`add` adds that)."""
         self._lap()
+        self._stopped = True
+
+    def add(self, name: str, seconds: float) -> None:
+        self.timings[name] = self.timings.get(name, 0.0) + seconds
+
+    def line(self) -> str:
+        """``total 41 ms (load 2, classify 1, ..., review 0, commit 3)``, stage times in ms."""
+        if not self._stopped:
+            self._lap()
         stages = ", ".join(f"{name} {seconds * 1000:.0f}" for name, seconds in self.timings.items())
-        total = self._started - self._began + self._earlier
-        return f"{total * 1000:.0f} ms ({stages})"
+        return f"{sum(self.timings.values()) * 1000:.0f} ms ({stages})"
 
 
 def analyse(
@@ -551,6 +560,7 @@ def _record_batch(services: Services, reads: Sequence[_Read]) -> Iterator[tuple[
             results[read.message_id] = (FAILED, None)
     done: list[tuple[int, Outcome, _Current]] = []
     current = _Current(services.crash)
+    committing = 0.0
     try:
         with services.sessions() as session, session.begin():
             registry = SqlRegistryView(session)
@@ -560,8 +570,10 @@ def _record_batch(services: Services, reads: Sequence[_Read]) -> Iterator[tuple[
                 outcome = _record(
                     services, session, read.message_id, read.analysis, current, registry
                 )
+                current.stop()
                 done.append((read.message_id, outcome, current))
-            current.time("commit")
+            current.name = "commit"  # a failure from here on is the commit's
+            committing = time.perf_counter()
     except Exception as exc:  # noqa: BLE001 - recorded on the message with its traceback
         if len(readable) > 1:
             for read in readable:
@@ -574,7 +586,9 @@ def _record_batch(services: Services, reads: Sequence[_Read]) -> Iterator[tuple[
                         type(exc).__name__, exc)  # fmt: skip
             results[message_id] = (FAILED, None)
     else:
+        committed = time.perf_counter() - committing
         for message_id, outcome, timed in done:
+            timed.add("commit", committed)
             results[message_id] = (outcome, timed)
     for read in reads:
         said, timing = results[read.message_id]
