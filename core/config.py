@@ -147,6 +147,20 @@ class LimitsConfig:
     form_max_cells: int = 100_000
 
 
+@dataclass(frozen=True, slots=True)
+class OcrConfig:
+    """What reading scans and photos may cost per message (``parsers.ocr``). Pages beyond the
+    budget are not read: the form goes to review saying so (a hostile 50-page scan cannot
+    stall ingestion)."""
+
+    max_pages_per_message: int = 12
+    """Pages OCR looks at in one message, all its files together (a form is 2-4 pages)."""
+    max_seconds_per_message: int = 120
+    """OCR time for one message; pages not started by then are not read."""
+    page_timeout_seconds: int = 60
+    """One Tesseract run on one page; longer is a failure (the page goes to review)."""
+
+
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 _LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
@@ -223,6 +237,7 @@ class Config:
     smtp: SmtpConfig = SmtpConfig()
     campaign: CampaignConfig = CampaignConfig()
     limits: LimitsConfig = LimitsConfig()
+    ocr: OcrConfig = OcrConfig()
     logging: LoggingConfig = LoggingConfig()
     staff: StaffConfig = StaffConfig()
     monitor: MonitorConfig = MonitorConfig()
@@ -261,6 +276,7 @@ def from_mapping(data: Mapping[str, Any], *, base_dir: Path) -> Config:
         "smtp",
         "campaign",
         "limits",
+        "ocr",
         "logging",
         "staff",
         "monitor",
@@ -278,6 +294,7 @@ def from_mapping(data: Mapping[str, Any], *, base_dir: Path) -> Config:
         smtp=reader.smtp(),
         campaign=reader.campaign(),
         limits=reader.limits(),
+        ocr=reader.ocr(),
         logging=reader.logging(),
         staff=reader.staff(),
         monitor=reader.monitor(),
@@ -651,6 +668,16 @@ class _Reader:
         sec = self._section("limits", names)
         values = {name: self._positive(sec, "limits", name, getattr(d, name)) for name in names}
         return LimitsConfig(**values)
+
+    def ocr(self) -> OcrConfig:
+        d = OcrConfig()
+        names = {f for f in OcrConfig.__dataclass_fields__}
+        sec = self._section("ocr", names)
+        values = {name: self._positive(sec, "ocr", name, getattr(d, name)) for name in names}
+        for name in ("max_pages_per_message", "page_timeout_seconds"):
+            if values[name] == 0:
+                raise ConfigError(f"ocr.{name}: must be at least 1")
+        return OcrConfig(**values)
 
     def logging(self) -> LoggingConfig:
         d = LoggingConfig()

@@ -182,11 +182,29 @@ class ProblemCode(StrEnum):
     CORRUPT_FILE = "corrupt_file"
     TOO_LARGE = "too_large"
     UNREADABLE = "unreadable"  # a file that looked like the form could not be read at all
+    SCAN_PARTLY_READ = "scan_partly_read"  # plainly the form (a scan), too few values read
+    OCR_BUDGET = "ocr_budget"  # pages over [ocr]'s budget per message were not read
+    OCR_FAILED = "ocr_failed"  # Tesseract failed on a page (crash, timeout)
+    OCR_UNAVAILABLE = "ocr_unavailable"  # no OCR engine: a scan or photo was not read
+    SCAN_ILLEGIBLE = "scan_illegible"  # a page image of paper and ink where no text was read
+    HEIC_UNSUPPORTED = "heic_unsupported"  # an iPhone photo, and pillow-heif is not installed
     LAO_UNIDENTIFIED = "lao_unidentified"
     LAO_UNCERTAIN = "lao_uncertain"
     AUTOMATIC_MAIL = "automatic_mail"  # the form came in automatic or bulk mail: a person checks
     DMARC_FAIL = "dmarc_fail"  # the sender's domain is registered, and DMARC failed
 
+
+#: Problems saying a person must read (part of) a scan: the form's own rules are not applied
+#: to what OCR did read, and the LAO is told not to send again.
+PERSON_READS = frozenset(
+    {
+        ProblemCode.SCAN_PARTLY_READ,
+        ProblemCode.OCR_BUDGET,
+        ProblemCode.OCR_FAILED,
+        ProblemCode.OCR_UNAVAILABLE,
+        ProblemCode.HEIC_UNSUPPORTED,
+    }
+)
 
 #: Problems about who sent the form, not about the form: a reviewer settles them.
 IDENTITY_PROBLEMS = frozenset({ProblemCode.LAO_UNIDENTIFIED, ProblemCode.LAO_UNCERTAIN})

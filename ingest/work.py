@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from core.config import Config, LimitsConfig
+from core.config import Config, LimitsConfig, OcrConfig
 from core.enums import Outcome
 
 if TYPE_CHECKING:
@@ -45,12 +45,19 @@ class Settings:
     ocr: Engine | None = None
     authserv_id: str = ""
     """Whose Authentication-Results to believe (``mailbox.authserv_id``; empty: the topmost)."""
+    ocr_budget: OcrConfig = field(default_factory=OcrConfig)
+    """What OCR may cost per message (``[ocr]``)."""
 
     @classmethod
     def from_config(cls, config: Config, ocr: Engine | None) -> Settings:
         own = frozenset({config.smtp.from_address.lower(), config.mailbox.username.lower()})
         return cls(
-            own, config.limits, config.campaign.form_version, ocr, config.mailbox.authserv_id
+            own,
+            config.limits,
+            config.campaign.form_version,
+            ocr,
+            config.mailbox.authserv_id,
+            config.ocr,
         )
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from parsers.results import ReadLimits
+    from parsers.results import Problem, ReadLimits
 
 
 @dataclass(frozen=True)
@@ -123,13 +123,25 @@ class Sheet:
 
 @dataclass(frozen=True)
 class Document:
-    """What a reader made of one attachment: its sheets (or pages) of cells."""
+    """What a reader made of one attachment: its sheets (or pages) of cells; for a scan, what
+    could not be read (``problems``: pages over the OCR budget, OCR failures) and whether a
+    first look saw the form on a page (``form_seen``), however few values were then read."""
 
     format: str
     sheets: tuple[Sheet, ...]
+    problems: tuple[Problem, ...] = ()
+    form_seen: bool = False
 
     @classmethod
-    def from_cells(cls, format: str, cells: Iterable[Cell], sheet_order: Iterable[str]) -> Document:
+    def from_cells(
+        cls,
+        format: str,
+        cells: Iterable[Cell],
+        sheet_order: Iterable[str],
+        *,
+        problems: tuple[Problem, ...] = (),
+        form_seen: bool = False,
+    ) -> Document:
         """Group ``cells`` by sheet, keeping ``sheet_order`` (sheets without cells are dropped)."""
         grouped: dict[str, list[Cell]] = {name: [] for name in sheet_order}
         for cell in cells:
@@ -138,7 +150,7 @@ class Document:
             Sheet(name, index, tuple(found))
             for index, (name, found) in enumerate((n, c) for n, c in grouped.items() if c)
         )
-        return cls(format, sheets)
+        return cls(format, sheets, problems, form_seen)
 
     def sheet(self, name: str) -> Sheet:
         for sheet in self.sheets:

@@ -401,3 +401,23 @@ def _derive(out: Collector, schema: FormSchema) -> None:
             if digits:
                 out.fields[f"{spec.key}_digits"] = digits
                 out.provenance[f"{spec.key}_digits"] = out.provenance[spec.key]
+
+
+# ---------------------------------------------------------------------- plainly the form
+
+
+def form_like(document: Document, schema: FormSchema) -> bool:
+    """Whether ``document`` is plainly the form, whatever values could be read: on one sheet
+    (page), its title and a part heading, or two part headings, or a few of its labels (a
+    cover letter quotes the title, not the parts). For scans whose values OCR could not read."""
+    index = index_for(schema)
+    for sheet in document.sheets:
+        layout = SheetLayout(sheet, schema, index)
+        parts = {target for target in layout.by_target if target[0] == "section"}
+        title = ("title", "") in layout.by_target
+        if len(parts) >= 2 or (title and parts) or layout.labels_found >= _FORM_LIKE_LABELS:
+            return True
+    return False
+
+
+_FORM_LIKE_LABELS = 3  # labels of fields and Part 2 rows: a first look's proof of a form page

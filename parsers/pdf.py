@@ -29,6 +29,7 @@ import bisect
 import ctypes
 import dataclasses
 import itertools
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -40,6 +41,8 @@ from parsers.cells import Document
 from parsers.pagetext import Box, Line, Segment, box_source
 from parsers.readers import ReadContext, ReadError, register
 from parsers.textlayout import layout_cells
+
+log = logging.getLogger(__name__)
 
 SHEET = "pdf"
 MIN_TEXT_CHARS = 25  # a page with fewer printed characters has no usable text layer: OCR it
@@ -101,18 +104,41 @@ def read_pdf(data: bytes, context: ReadContext) -> Document:
             lines.extend(page_lines)
     finally:
         document.close()
+    if scanned and engine is None and len(scanned) == count:
+        log.warning("no OCR engine (is tesseract with tha+eng installed?): scanned PDF not read")
+        raise ReadError("ocr_unavailable", "no OCR engine: a scanned PDF was not read")
     if not scanned or engine is None:
         cells = layout_cells(lines, sheet=SHEET, max_cells=limits.max_cells)
         return Document.from_cells("pdf", cells, [SHEET])
-    lines = _with_ocr(lines, ocr.read_pdf_pages(data, scanned, limits, engine))
+    read = ocr.read_pdf_pages(data, scanned, limits, engine, context.budget)
+    lines = _with_ocr(lines, read.lines)
     cells = layout_cells(lines, sheet=SHEET, source=_source, align=ocr.LAYOUT_ALIGN,
                          max_cells=limits.max_cells)  # fmt: skip
-    return Document.from_cells("pdf_scan" if len(scanned) == count else "pdf", cells, [SHEET])
+    return Document.from_cells("pdf_scan" if len(scanned) == count else "pdf", cells, [SHEET],
+                               problems=read.problems, form_seen=read.form_seen)  # fmt: skip
 
 
 def _source(line: Line, segment: Segment) -> str:
     """Provenance: "p2 ocr line 7" for a scanned page, the box for a text layer."""
     return ocr.ocr_source(line, segment) if line.ocr else box_source(line, segment)
+
+
+def one_scanned_page(data: bytes) -> bool:
+    """Whether ``data`` is a PDF of one page without a text layer (one page of a scan sent as a
+    file of its own: ``parsers.read_attachments`` reads such pages together)."""
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError:
+        return False
+    try:
+        if len(document) != 1:
+            return False
+        textpage = document[0].get_textpage()
+        return bool(textpage.count_chars() < MIN_TEXT_CHARS)
+    except pdfium.PdfiumError:
+        return False
+    finally:
+        document.close()
 
 
 def _with_ocr(lines: list[Line], ocr_lines: list[Line]) -> list[Line]:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from parsers.budget import OcrBudget
 from parsers.cells import Document
 from parsers.results import ReadLimits
 
@@ -26,11 +27,13 @@ if TYPE_CHECKING:  # only a type here: parsers.ocr imports this module to regist
 @dataclass(frozen=True)
 class ReadContext:
     """What a reader is given besides the bytes: the bounds on what one attachment may make it
-    do, and the OCR engine for images and pages without a text layer (None: they are not read;
-    an image then gives an empty document, with a warning in the log)."""
+    do, the OCR engine for images and pages without a text layer (None: they are not read; an
+    image that looks like a document is then unreadable, ``ocr_unavailable``), and what OCR may
+    still cost for the message the attachment came in (``budget``, shared by its files)."""
 
     limits: ReadLimits = field(default_factory=ReadLimits)
     ocr: Engine | None = None
+    budget: OcrBudget = field(default_factory=OcrBudget)
 
 
 Reader = Callable[[bytes, ReadContext], Document]

@@ -3,7 +3,8 @@
 Place in the flow: the first step of ``parsers.read_attachment``; its answer picks the reader from
 ``parsers.readers``. Formats: "xlsx" (also .xlsm), "xlsb", "docx", "ods", "odt", "zip", "xls", "doc",
 "encrypted-ooxml" (a password-protected xlsx/docx is an OLE2 file holding "EncryptionInfo"),
-"ole2", "pdf", "rtf", "tnef" (Outlook's winmail.dat), "jpeg", "png", "gif", "tiff", "spreadsheetml" (Excel 2003 XML: an XML
+"ole2", "pdf", "rtf", "tnef" (Outlook's winmail.dat), "jpeg", "png", "gif", "tiff", "heic" (an
+iPhone's photo: an ISO-BMFF ``ftyp`` box of a HEIF brand), "spreadsheetml" (Excel 2003 XML: an XML
 document whose Workbook is in urn:schemas-microsoft-com:office:spreadsheet), "html" (markup
 starting with ``<html``, ``<!DOCTYPE html``, ``<table``, ``<head``, ``<body`` or ``<meta``, or an
 XML/comment prologue followed by ``<html``/``<table``: the web pages offices save as ".xls"),
@@ -49,7 +50,13 @@ def sniff(data: bytes) -> str:
     for magic, name in _SIMPLE_MAGIC:
         if data.startswith(magic):
             return name
+    if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
+        return "heic"
     return _sniff_markup(data)
+
+
+_HEIF_BRANDS = frozenset({b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs",
+                          b"mif1", b"msf1"})  # fmt: skip
 
 
 _SPREADSHEET_NS = b"urn:schemas-microsoft-com:office:spreadsheet"

@@ -149,9 +149,12 @@ def _text_width(text: str) -> float:
     return 1.2 * sum(1 for char in text if char not in _THAI_MARKS)
 
 
-def printable_xlsx(data: bytes, *, landscape: bool = True) -> bytes:
+def printable_xlsx(
+    data: bytes, *, landscape: bool = True, font: str = FONT, size: float = 14, scale: float = 1.0
+) -> bytes:
     """The workbook as an officer prints it: columns fitted to their text (at most 40 units for
-    the labels' column, 22 for the others), text wrapped and rows tall enough, one page wide."""
+    the labels' column, 22 for the others), text wrapped and rows tall enough, one page wide;
+    set in ``font`` at ``size`` points (``scale``: its width against TH Sarabun New 14 pt)."""
     workbook = openpyxl.load_workbook(io.BytesIO(data))
     for sheet in workbook.worksheets:
         spans = {
@@ -170,7 +173,8 @@ def printable_xlsx(data: bytes, *, landscape: bool = True) -> bytes:
             for cell in row:
                 if cell.value is None or (cell.row, cell.column) in spans:
                     continue
-                need = max(_text_width(line) for line in _shown(cell.value).split("\n")) + 1.5
+                shown_lines = _shown(cell.value).split("\n")
+                need = scale * max(_text_width(line) for line in shown_lines) + 1.5
                 widths[cell.column] = max(widths.get(cell.column, 6.0), need)
                 text[cell.column] = text.get(cell.column, 0.0) + need
         label_column = max(text, key=lambda col: text[col], default=1)  # the labels' column
@@ -188,11 +192,13 @@ def printable_xlsx(data: bytes, *, landscape: bool = True) -> bytes:
                     for c in range(cell.column, cell.column + span)
                 )
                 shown = _shown(cell.value).split("\n")
-                count = sum(max(1, math.ceil(_text_width(p) / max(width - 1.5, 1))) for p in shown)
+                count = sum(
+                    max(1, math.ceil(scale * _text_width(p) / max(width - 1.5, 1))) for p in shown
+                )
                 lines = max(lines, count)
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
-                cell.font = Font(name=FONT, size=14, bold=bool(cell.font and cell.font.b))
-            sheet.row_dimensions[row[0].row].height = 22 * lines + 2
+                cell.font = Font(name=font, size=size, bold=bool(cell.font and cell.font.b))
+            sheet.row_dimensions[row[0].row].height = 22 * size / 14 * lines + 2
         sheet.sheet_properties.pageSetUpPr.fitToPage = True
         sheet.page_setup.fitToWidth = 1
         sheet.page_setup.fitToHeight = 0
@@ -320,10 +326,12 @@ def degrade(
     noise: int = 12,
     blur: float = 0.5,
     light: float = 0.0,
+    speck: float = 1.0,
 ) -> Image.Image:
     """A page as a scanner (or phone) gives it back: rotated by up to ``max_angle`` degrees,
     with noise of amplitude ``noise`` grey levels, a Gaussian blur of ``blur`` pixels, specks,
-    and (``light`` > 0) light fading across the page by up to that share."""
+    and (``light`` > 0) light fading across the page by up to that share; ``speck`` scales the
+    specks (dirt has a size on paper: at 150 dpi it is half as many pixels as at 300)."""
     angle = rng.uniform(0.4, max_angle) * rng.choice((-1, 1)) if max_angle else 0.0
     image = page.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=255)
     if blur:
@@ -333,7 +341,7 @@ def degrade(
     draw = ImageDraw.Draw(image)
     for _ in range(rng.randint(20, 60)):
         x, y = rng.randrange(image.width), rng.randrange(image.height)
-        radius = rng.uniform(0.8, 2.5)
+        radius = rng.uniform(0.8, 2.5) * speck
         draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=rng.randint(0, 90))
     if light:
         shade = Image.linear_gradient("L")
@@ -505,3 +513,199 @@ def cover_letter_docx(lao_name: str, *, seed: int = 0) -> bytes:
 def cover_letter_pdf(lao_name: str = "องค์การบริหารส่วนตำบลแม่ใส", *, seed: int = 0) -> bytes:
     """:func:`cover_letter_docx` printed to PDF by LibreOffice Writer."""
     return convert_to_pdf([("letter.docx", cover_letter_docx(lao_name, seed=seed))])[0]
+
+
+# ============================================================================ honest scans
+
+HONEST_FONTS_CONF = Path(__file__).parent / "data" / "fonts-honest.conf"
+"""Arundina and DejaVu only: faces the Thai digit reader (``parsers.thaidigits``, which draws
+its outlines from fonts-thai-tlwg) has never seen."""
+HONEST_FACES = (("Arundina Sans", 12.0, 1.3), ("Arundina Serif", 12.0, 1.3))
+"""(face, points, width against TH Sarabun New 14 pt): what the honest forms are printed in."""
+SCAN_DPIS = (100, 150, 200, 300)
+
+
+@dataclass(frozen=True)
+class Scan:
+    """One form as an LAO sends it scanned or photographed: ``files`` ((file name, bytes), the
+    attachments of one message, in the order they are attached), ``pages`` of the form."""
+
+    kind: str  # scan_100 | scan_150 | scan_200 | scan_300 | photo | multi_file
+    layout: str
+    truth: dict[str, Any]
+    files: tuple[tuple[str, bytes], ...]
+    pages: int
+    held_out: bool
+
+
+def honest_sources(
+    count: int, *, seed: int, layouts: Sequence[str], held_out: bool = False
+) -> list[tuple[Source, bool]]:
+    """``count`` filled workbook forms to print in Arundina, portrait A4 (as a form is printed
+    to be signed), cycling through ``layouts``."""
+    rng = random.Random(seed)
+    made: list[tuple[Source, bool]] = []
+    for number in range(count):
+        layout = layouts[number % len(layouts)]
+        truth = sample_truth(rng)
+        face, size, scale = HONEST_FACES[number % len(HONEST_FACES)]
+        data = printable_xlsx(fill_xlsx(truth, layout=layout, rng=rng), landscape=True,
+                              font=face, size=size, scale=scale)  # fmt: skip
+        made.append((Source("text_pdf", layout, truth, f"{layout}.xlsx", data), held_out))
+    return made
+
+
+def honest_pdfs(sources: Sequence[tuple[Source, bool]]) -> list[Sample]:
+    """``sources`` printed to PDF in one LibreOffice run with only the honest fonts."""
+    pdfs = convert_documents([(source.name, source.document) for source, _ in sources], "pdf",
+                             "pdf", fonts_conf=HONEST_FONTS_CONF)  # fmt: skip
+    return [
+        Sample("text_pdf", source.layout, source.truth, pdf, held)
+        for (source, held), pdf in zip(sources, pdfs, strict=True)
+    ]
+
+
+def turned(page: Image.Image, rng: random.Random, share: float) -> Image.Image:
+    """``page`` put on the scanner the wrong way round (90, 180 or 270 degrees) with
+    probability ``share``."""
+    if rng.random() >= share:
+        return page
+    return page.rotate(rng.choice((90, 180, 270)), expand=True, fillcolor=255)
+
+
+def scanned(sample: Sample, dpi: int, rng: random.Random, *, turn_share: float = 0.15) -> Scan:
+    """``sample`` scanned at ``dpi`` as an office scanner emails it: one image-only PDF, every
+    page slightly rotated, noisy, a few pages put in the wrong way round."""
+    pages = [
+        turned(degrade(page, rng, blur=0.4, noise=10, speck=dpi / SCAN_DPI), rng, turn_share)
+        for page in render_pages(sample.data, dpi)
+    ]
+    files = (("scan.pdf", image_pdf(pages, dpi=dpi)),)
+    return Scan(
+        f"scan_{dpi}", sample.layout, sample.truth or {}, files, len(pages), sample.held_out
+    )
+
+
+def multi_file(sample: Sample, rng: random.Random) -> Scan:
+    """``sample`` scanned one page a file (PNG, JPEG or a one-page PDF, at 150-300 dpi, no
+    resolution recorded in a JPEG), attached in any order."""
+    files: list[tuple[str, bytes]] = []
+    dpi = rng.choice((150, 200, 300))
+    pages = render_pages(sample.data, dpi)
+    for number, page in enumerate(pages, 1):
+        page = degrade(page, rng, blur=0.4, noise=10, speck=dpi / SCAN_DPI)
+        kind = rng.choice(("png", "jpeg", "pdf"))
+        if kind == "pdf":
+            files.append((f"page{number}.pdf", image_pdf([page], dpi=dpi)))
+        else:
+            files.append((f"page{number}.{'jpg' if kind == 'jpeg' else 'png'}",
+                          _unrecorded(page, kind) if kind == "jpeg" else image_bytes(page, kind, dpi=dpi)))  # fmt: skip
+    rng.shuffle(files)
+    return Scan("multi_file", sample.layout, sample.truth or {}, tuple(files), len(pages),
+                sample.held_out)  # fmt: skip
+
+
+def _unrecorded(image: Image.Image, kind: str, quality: int = 85) -> bytes:
+    """``image`` as bytes with no resolution recorded (what phones and many apps write)."""
+    buffer = io.BytesIO()
+    if kind == "png":
+        image.save(buffer, format="PNG")
+    else:
+        image.convert("RGB").save(buffer, format="JPEG", quality=quality)
+    return buffer.getvalue()
+
+
+def photographed(sample: Sample, rng: random.Random) -> Scan:
+    """``sample`` photographed by phone, a JPEG per page attached in order: see :func:`photo`."""
+    pages = render_pages(sample.data, 200)
+    files = tuple((f"IMG_{4100 + number}.jpg", _unrecorded(photo(page, rng), "jpeg",
+                   quality=rng.randint(70, 88))) for number, page in enumerate(pages, 1))  # fmt: skip
+    return Scan("photo", sample.layout, sample.truth or {}, files, len(pages), sample.held_out)
+
+
+def photo(page: Image.Image, rng: random.Random) -> Image.Image:
+    """A phone photo of a printed ``page`` lying on a desk: the page in perspective (the
+    phone held a little off square), not filling the frame, the desk around it, light falling
+    off across the page, the soft shadow of the phone and the hand, warm paper, sensor noise
+    and a little blur; 12 or 6 megapixels, as a phone or its mail app sends it."""
+    width, height = rng.choice(((3024, 4032), (2268, 3024)))
+    if page.width > page.height and rng.random() < 0.5:
+        width, height = height, width  # the phone turned for a landscape page
+    desk = tuple(rng.randint(60, 140) for _ in range(3))
+    canvas = Image.new("RGB", (width, height), desk)
+    grain = _noise((width, height), 40, rng).convert("RGB")
+    canvas = ImageChops.add(canvas, grain, scale=1.0, offset=-128)
+    # the page's corners in the photo: a rectangle of 80-90 % of the frame, each corner moved
+    fill = rng.uniform(0.8, 0.9) * min(width / page.width, height / page.height)
+    page_width, page_height = page.width * fill, page.height * fill
+    left, top = (width - page_width) / 2, (height - page_height) / 2
+    jitter = 0.045 * width
+    corners = [
+        (left + rng.uniform(-jitter, jitter), top + rng.uniform(-jitter, jitter)),
+        (left + page_width + rng.uniform(-jitter, jitter), top + rng.uniform(-jitter, jitter)),
+        (left + page_width + rng.uniform(-jitter, jitter),
+         top + page_height + rng.uniform(-jitter, jitter)),
+        (left + rng.uniform(-jitter, jitter), top + page_height + rng.uniform(-jitter, jitter)),
+    ]  # fmt: skip
+    source = [(0, 0), (page.width, 0), (page.width, page.height), (0, page.height)]
+    coefficients = _perspective(corners, source)
+    paper = Image.merge("RGB", [page.point(lambda v, k=k: int(v * k)) for k in (1.0, 0.97, 0.9)])
+    warped = paper.transform((width, height), Image.Transform.PERSPECTIVE, coefficients,
+                             Image.Resampling.BICUBIC)  # fmt: skip
+    mask = Image.new("L", page.size, 255).transform((width, height), Image.Transform.PERSPECTIVE,
+                                                    coefficients, Image.Resampling.BILINEAR)  # fmt: skip
+    canvas.paste(warped, (0, 0), mask)
+    # light: falling off across the frame, and a soft shadow
+    shade = Image.linear_gradient("L").resize((width, height))
+    shade = shade.rotate(rng.choice((0, 90, 180, 270)))
+    fall = rng.uniform(0.25, 0.45)
+    shade = shade.point(lambda v: 255 - int(v * fall))
+    shadow = Image.new("L", (width, height), 255)
+    x0, y0 = rng.uniform(-0.3, 0.4) * width, rng.uniform(0.4, 0.9) * height
+    ImageDraw.Draw(shadow).ellipse(
+        (x0, y0, x0 + rng.uniform(0.5, 0.9) * width, y0 + rng.uniform(0.4, 0.7) * height),
+        fill=255 - rng.randint(50, 90),
+    )
+    shadow = shadow.filter(ImageFilter.GaussianBlur(width / 25))
+    light = ImageChops.multiply(shade, shadow).convert("RGB")
+    canvas = ImageChops.multiply(canvas, light)
+    canvas = canvas.filter(ImageFilter.GaussianBlur(rng.uniform(0.6, 1.1)))
+    return ImageChops.add(canvas, _noise((width, height), 14, rng).convert("RGB"), scale=1.0,
+                          offset=-128)  # fmt: skip
+
+
+def _perspective(
+    target: Sequence[tuple[float, float]], source: Sequence[tuple[float, float]]
+) -> tuple[float, ...]:
+    """Pillow's PERSPECTIVE coefficients mapping points of the output (``target``) to points
+    of the input (``source``)."""
+    import numpy
+
+    rows = []
+    for (x, y), (u, v) in zip(target, source, strict=True):
+        rows.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
+        rows.append([0, 0, 0, x, y, 1, -v * x, -v * y])
+    matrix = numpy.array(rows, dtype=float)
+    values = numpy.array([c for point in source for c in point], dtype=float)
+    return tuple(float(c) for c in numpy.linalg.solve(matrix, values))
+
+
+def honest_scans(
+    count: int, *, seed: int, layouts: Sequence[str], held_out: bool = False,
+    kinds: Sequence[str] = ("scan_100", "scan_150", "scan_200", "scan_300", "photo", "multi_file"),
+) -> list[Scan]:  # fmt: skip
+    """``count`` honest forms, each sent as every one of ``kinds`` (one LibreOffice run)."""
+    samples = honest_pdfs(honest_sources(count, seed=seed, layouts=layouts, held_out=held_out))
+    rng = random.Random(seed + 1)
+    made: list[Scan] = []
+    for sample in samples:
+        for kind in kinds:
+            if kind.startswith("scan_"):
+                made.append(scanned(sample, int(kind.removeprefix("scan_")), rng))
+            elif kind == "photo":
+                made.append(photographed(sample, rng))
+            elif kind == "multi_file":
+                made.append(multi_file(sample, rng))
+            else:
+                raise ValueError(f"unknown scan kind {kind!r}")
+    return made

@@ -14,6 +14,7 @@ command -v tesseract >/dev/null 2>&1 || missing+=(tesseract-ocr)
 command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui libreoffice-writer-nogui)
 [ -d /usr/share/fonts/truetype/tlwg ] || [ -d /usr/share/fonts/opentype/tlwg ] || missing+=(fonts-thai-tlwg)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)  # check marks in samples.edited's PDFs
+[ -f /usr/share/fonts/truetype/arundina/ArundinaSans.ttf ] || missing+=(fonts-arundina)  # honest scans (samples.scans): a face thaidigits never uses
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)  # the dashboard's browser test (Selenium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 if [ ${#missing[@]} -eq 0 ]; then

@@ -32,7 +32,8 @@ def test_every_case_is_stored_and_processed_and_none_flagged(results: dict[str, 
     assert set(results) == set(CI_CASES)
     for case_id, result in results.items():
         assert result.state == "processed", (case_id, result.error)
-        assert result.flags == [], (case_id, result.flags)
+        # SLOW is a figure for bench.realworld, never a test's verdict (the machine is shared)
+        assert [f for f in result.flags if f != "SLOW"] == [], (case_id, result.flags)
 
 
 def test_reports_receipts_and_complaints_are_not_answered(results: dict[str, Result]) -> None:

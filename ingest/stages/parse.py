@@ -1,6 +1,7 @@
 """Stage *parse* (pure): each file read as the form, or found not to be one (:mod:`parsers`).
 
-The parsers' bounds come from ``[limits]``; the OCR engine from the caller (``Services.ocr``).
+The parsers' bounds come from ``[limits]``; the OCR engine from the caller (``Services.ocr``),
+and what OCR may cost from ``[ocr]``: one budget for the message, all its files together.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import parsers
-from core.config import LimitsConfig
+from core.config import LimitsConfig, OcrConfig
 from ingest.work import Analysis, ParsedFile
 
 
@@ -27,20 +28,32 @@ def read_limits(limits: LimitsConfig) -> parsers.ReadLimits:
     )
 
 
+def ocr_budget(config: OcrConfig) -> parsers.OcrBudget:
+    """What OCR may cost for one message, from ``[ocr]`` in the configuration."""
+    return parsers.OcrBudget(
+        max_pages=config.max_pages_per_message,
+        max_seconds=float(config.max_seconds_per_message),
+        page_timeout=float(config.page_timeout_seconds),
+    )
+
+
 def run(analysis: Analysis) -> Analysis:
+    """Every file read; the pages of one form sent as several files read together
+    (:func:`parsers.read_attachments`)."""
     settings = analysis.settings
     limits = read_limits(settings.limits)
-    files: list[ParsedFile] = []
-    for item in analysis.items:
-        if item.problem is not None:
-            files.append(ParsedFile(item, None))
-            continue
-        result = parsers.read_attachment(
-            item.data,
-            filename=item.filename,
+    budget = ocr_budget(settings.ocr_budget)
+    readable = [item for item in analysis.items if item.problem is None]
+    results = iter(
+        parsers.read_attachments(
+            [(item.data, item.filename) for item in readable],
             form_version=settings.form_version,
             limits=limits,
             ocr=settings.ocr,
+            budget=budget,
         )
-        files.append(ParsedFile(item, result))
-    return replace(analysis, files=tuple(files))
+    )
+    files = tuple(
+        ParsedFile(item, next(results) if item.problem is None else None) for item in analysis.items
+    )
+    return replace(analysis, files=files)

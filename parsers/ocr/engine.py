@@ -90,7 +90,9 @@ class Tesseract:
             try:
                 done = subprocess.run(command, input=buffer.getvalue(), capture_output=True,
                                       timeout=self.timeout, env=environment, check=False)  # fmt: skip
-            except (OSError, subprocess.TimeoutExpired) as exc:
+            except subprocess.TimeoutExpired as exc:
+                raise OcrError(f"tesseract timed out after {self.timeout:g} s") from exc
+            except OSError as exc:
                 raise OcrError(f"tesseract: {exc}") from exc
             if done.returncode != 0:
                 raise OcrError(f"tesseract exit {done.returncode}: {done.stderr[-300:]!r}")
