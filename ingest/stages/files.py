@@ -121,7 +121,7 @@ def _store(
     existing = {a.part_path: a for a in message.attachments}
     rows: list[Attachment] = []
     for item in files:
-        digest = blobs.put(item.data)
+        digest = blobs.put(item.data, durable=False)  # the message's own file is durable
         row = existing.get(item.part_path)
         if row is None:
             row = Attachment(message_id=message.id, part_path=item.part_path[:500])
