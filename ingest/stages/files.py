@@ -46,7 +46,9 @@ def run(work: Work) -> Work:
             readings.append((row, result))
         elif isinstance(result, parsers.Unreadable):
             row.role, row.note = AttachmentRole.UNREADABLE, result.problem.message_th
-            unreadable.append(UnreadableFile(row, result.problem.message_th))
+            unreadable.append(
+                UnreadableFile(row, result.problem.message_th, cause=result.problem.code)
+            )
         else:
             row.role, row.note = AttachmentRole.NOT_FORM, result.reason
             kind = unsupported_kind(parsed.item, result.format, paths)
