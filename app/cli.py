@@ -435,6 +435,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         poll = report["last_poll"]
         print(
             f"ข้อความที่ได้รับ (messages): {report['messages']}  ประมวลผลไม่สำเร็จ (failed): {report['messages_failed']}"
+            f"  รออ่าน (waiting to be read, scans included): {report['messages_waiting']}"
         )
         print(
             "รายงาน (submissions): " + ", ".join(f"{name} {count}" for name, count in subs.items())

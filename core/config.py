@@ -200,6 +200,19 @@ class MonitorConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class ProcessingConfig:
+    """How messages are read once stored (``poll``, ``process``, ``run``)."""
+
+    workers: int = 0
+    """Processes that read attachments side by side (the pure *analyse* stages); 0: one per
+    core. Recording stays in the one process, in the order the messages were fetched. 1 reads
+    in the process itself."""
+    batch: int = 50
+    """Messages recorded per transaction at most (fewer when the next is not read yet); when one
+    fails, the others of its batch are recorded again one by one, so it fails alone."""
+
+
+@dataclass(frozen=True, slots=True)
 class WebConfig:
     """The staff dashboard (``onep-inbox serve``)."""
 
@@ -228,6 +241,7 @@ class Config:
     logging: LoggingConfig = LoggingConfig()
     staff: StaffConfig = StaffConfig()
     monitor: MonitorConfig = MonitorConfig()
+    processing: ProcessingConfig = ProcessingConfig()
     web: WebConfig = WebConfig()
     base_dir: Path = Path(".")
     """Relative paths in the file are relative to the file's folder."""
@@ -266,6 +280,7 @@ def from_mapping(data: Mapping[str, Any], *, base_dir: Path) -> Config:
         "logging",
         "staff",
         "monitor",
+        "processing",
         "web",
     }
     for key in data:
@@ -283,6 +298,7 @@ def from_mapping(data: Mapping[str, Any], *, base_dir: Path) -> Config:
         logging=reader.logging(),
         staff=reader.staff(),
         monitor=reader.monitor(),
+        processing=reader.processing(),
         web=reader.web(),
         base_dir=base_dir,
     )
@@ -591,6 +607,16 @@ class _Reader:
         if not start < end:
             raise ConfigError(f"campaign.send_window: start must be before end, got {value!r}")
         return (start, end)
+
+    def processing(self) -> ProcessingConfig:
+        d = ProcessingConfig()
+        sec = self._section("processing", {"workers", "batch"})
+        batch = self._positive(sec, "processing", "batch", d.batch)
+        if batch < 1:
+            raise ConfigError(f"processing.batch: at least 1, got {batch}")
+        return ProcessingConfig(
+            workers=self._positive(sec, "processing", "workers", d.workers), batch=batch
+        )
 
     def monitor(self) -> MonitorConfig:
         d = MonitorConfig()

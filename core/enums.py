@@ -210,6 +210,19 @@ PERSON_READS = frozenset(
 IDENTITY_PROBLEMS = frozenset({ProblemCode.LAO_UNIDENTIFIED, ProblemCode.LAO_UNCERTAIN})
 
 
+def person_reads_unreadable(problems: object) -> bool:
+    """Whether a file that could not be read was left to a person at ONEP (OCR over budget,
+    failed or missing, an iPhone photo, an illegible page), so the LAO must not be asked to send
+    it again: every ``unreadable`` problem in ``problems`` has such a ``cause``."""
+    if not isinstance(problems, list):
+        return False
+    unread = [
+        p for p in problems if isinstance(p, dict) and p.get("code") == ProblemCode.UNREADABLE
+    ]
+    left_to_a_person = PERSON_READS | {ProblemCode.SCAN_ILLEGIBLE}
+    return bool(unread) and all(p.get("cause") in left_to_a_person for p in unread)
+
+
 def is_unreadable(problems: object) -> bool:
     """Whether a submission's problem list says its file could not be read."""
     return isinstance(problems, list) and any(

@@ -131,6 +131,7 @@ class UnreadableFile:
     attachment: Attachment
     problem: str
     identification: Identification | None = None
+    cause: str | None = None  # the reader's problem code (corrupt_file, ocr_budget ...)
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 import parsers.forms
 from core.config import SmtpConfig
 from core.dates import thai_date
-from core.enums import Outcome, SubmissionStatus, is_unreadable
+from core.enums import Outcome, SubmissionStatus, is_unreadable, person_reads_unreadable
 from core.numbers import format_number
 from outbound.compose import Attachment
 from outbound.outbox import Draft, enqueue
@@ -176,6 +176,9 @@ def queue_reply(
         "receipt_numbers": [s.receipt_no for s in submissions]
         or [d.original.receipt_no for d in duplicates],
         "any_problems": any(s.problems for s in submissions),
+        # unreadable only because OCR could not (budget, failure, HEIC...): a person reads it
+        "person_reads": bool(submissions)
+        and all(person_reads_unreadable(s.problems) for s in submissions),
         "submissions": [
             {
                 "receipt_no": s.receipt_no,

@@ -31,8 +31,11 @@ class BlobStore:
             raise ValueError(f"not a sha256 hex digest: {digest!r}")
         return self.root / digest[:2] / digest[2:4] / digest
 
-    def put(self, data: bytes) -> str:
-        """Store ``data``; return its sha256. Durable when this returns."""
+    def put(self, data: bytes, *, durable: bool = True) -> str:
+        """Store ``data``; return its sha256. Durable when this returns, unless ``durable`` is
+        False: then the file is whole or absent after a crash of this process, but not forced
+        to disk (a power cut may lose it). For files derived from a stored message (its
+        attachments), which reading the message again writes again: one fsync less each."""
         digest = sha256_hex(data)
         path = self.path_for(digest)
         if path.exists() and path.stat().st_size == len(data):
@@ -44,7 +47,8 @@ class BlobStore:
                 with os.fdopen(fd, "wb") as handle:
                     handle.write(data)
                     handle.flush()
-                    os.fsync(handle.fileno())
+                    if durable:
+                        os.fsync(handle.fileno())
                 os.replace(tmp, path)
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)

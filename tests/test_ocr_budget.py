@@ -9,6 +9,8 @@ real processes too (a binary that exits non-zero, one that sleeps past its timeo
 
 from __future__ import annotations
 
+import email
+import email.policy
 import io
 import os
 import stat
@@ -238,6 +240,13 @@ def test_a_message_over_the_budget_goes_to_review_with_the_reason(
             ).all()
             assert replies
             assert all(r.kind != "no-form" for r in replies)
+            # a person reads what OCR was not allowed to: the LAO is never asked to send again
+            assert all("โปรดส่งใหม่" not in r.subject for r in replies), [r.subject for r in replies]
+            for reply in replies:
+                body = email.message_from_bytes(reply.raw, policy=email.policy.default)
+                text = body.get_body(preferencelist=("plain",))
+                assert text is not None
+                assert "ไม่ต้องส่งมาใหม่" in text.get_content(), reply.kind
     finally:
         services.close()
 

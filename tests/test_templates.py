@@ -74,6 +74,7 @@ def ack_context(
         "received_at": RECEIVED,
         "receipt_numbers": [s["receipt_no"] for s in submissions],
         "any_problems": any(s["problems"] for s in submissions),
+        "person_reads": False,
         "submissions": list(submissions),
         "duplicates": duplicates or [],
         "filenames": [s["filename"] for s in submissions],
@@ -226,6 +227,20 @@ def test_unreadable(renderer: Renderer) -> None:
     check(out.text, out.html)
     assert "  - เลขที่รับ ONEP-2564-000123 ไฟล์ แบบรายงาน อบต.บางแขม.xlsx: ไฟล์ถูกตั้งรหัสผ่าน" in out.text
     assert "ไม่ได้ตั้งรหัสผ่าน" in out.text
+
+
+def test_unreadable_left_to_a_person_does_not_ask_to_send_again(renderer: Renderer) -> None:
+    sub = {
+        **ACCEPTED,
+        "status": "needs_review",
+        "problems": [{"message_th": "ภาพสแกนมีหลายหน้าเกินกว่าที่ระบบอ่านได้", "value": "scan.pdf"}],
+    }
+    out = renderer.render("unreadable", {**ack_context(sub), "person_reads": True})
+    assert out.subject == ("สผ. ได้รับแบบรายงานแล้ว เจ้าหน้าที่จะอ่านไฟล์ที่ส่งมาเอง [ONEP-2564-000123]")
+    check(out.text, out.html)
+    assert "ท่านไม่ต้องส่งมาใหม่" in out.text
+    assert "ท่านไม่ต้องส่งมาใหม่" in out.html
+    assert "แนบไฟล์ใหม่" not in out.text
 
 
 def test_duplicate(renderer: Renderer) -> None:

@@ -46,7 +46,9 @@ def run(work: Work) -> Work:
             readings.append((row, result))
         elif isinstance(result, parsers.Unreadable):
             row.role, row.note = AttachmentRole.UNREADABLE, result.problem.message_th
-            unreadable.append(UnreadableFile(row, result.problem.message_th))
+            unreadable.append(
+                UnreadableFile(row, result.problem.message_th, cause=result.problem.code)
+            )
         else:
             row.role, row.note = AttachmentRole.NOT_FORM, result.reason
             kind = unsupported_kind(parsed.item, result.format, paths)
@@ -121,7 +123,7 @@ def _store(
     existing = {a.part_path: a for a in message.attachments}
     rows: list[Attachment] = []
     for item in files:
-        digest = blobs.put(item.data)
+        digest = blobs.put(item.data, durable=False)  # the message's own file is durable
         row = existing.get(item.part_path)
         if row is None:
             row = Attachment(message_id=message.id, part_path=item.part_path[:500])

@@ -58,6 +58,7 @@ def run(work: Work) -> Work:
                     problems=[
                         {
                             "code": ProblemCode.UNREADABLE.value,
+                            "cause": file.cause,
                             "field": None,
                             "value": row.filename,
                             "message_th": f"อ่านไฟล์ {row.filename or ''} ไม่ได้: {file.problem}",
