@@ -10,6 +10,14 @@ correct, 0 wrong.
     python -m bench.identify --n 20000 --seed 7
     python -m bench.identify --tiny       # CI: 300 cases, a few seconds
     python -m bench.identify --show-review 20   # print cases sent to review, with the reason
+    python -m bench.identify --edited 4   # forms as people edit them (samples.edited_fresh, the
+                                          # held share) of registry LAOs: read, then identified
+
+``--edited K`` writes K forms per format and kind of edit of the fresh held share, each for an
+LAO of the registry (its name full or short, its district, province and, sometimes, code), sent
+from an address the registry does not know (half of them: the form alone names the LAO) or
+from the LAO's registered address; reads each with ``parsers.read_attachment`` and identifies
+it from what was read. WRONG automatic identifications must be 0.
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ingest.identify import Identification
@@ -39,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2564)
     parser.add_argument("--tiny", action="store_true")
     parser.add_argument("--show-review", type=int, default=0, metavar="K")
+    parser.add_argument("--edited", type=int, default=0, metavar="K",
+                        help="K edited forms per format and edit, read then identified")  # fmt: skip
     args = parser.parse_args(argv)
     n = 300 if args.tiny else args.n
 
@@ -81,6 +91,10 @@ def main(argv: list[str] | None = None) -> int:
                             for address, code in corpus.learned
                         ],
                     )
+            if args.edited:
+                with sessions() as session:
+                    _edited(SqlRegistryView(session), registry, args.edited, args.seed)
+                return 0
             results: list[tuple[IdentityCase, Identification]] = []
             timings: list[float] = []
             with sessions() as session:
@@ -130,6 +144,69 @@ def main(argv: list[str] | None = None) -> int:
                 f" (truth {case.truth})"
             )
     return 0
+
+
+def _edited(view: object, registry: Sequence[object], per_cell: int, seed: int) -> None:
+    """Edited forms of registry LAOs, read and identified (see the module docstring)."""
+    import random
+
+    from ingest.identify import identify
+    from parsers import FormReading, read_attachment
+    from samples import edited_fresh
+
+    short = {"sao": "อบต.", "subdistrict_municipality": "ทต.", "town_municipality": "ทม.",
+             "pao": "อบจ."}  # fmt: skip
+    laos = [row for row in registry if getattr(row, "lao_type", None) in edited_fresh.TYPE_WORDS]
+    rng = random.Random(f"identify-edited-{seed}")
+    rows: dict[str, Counter[str]] = defaultdict(Counter)
+    wrong: list[str] = []
+    started = time.perf_counter()
+    for fmt in edited_fresh.FORMATS:
+        for edit in edited_fresh.EDITS:
+            for _ in range(per_cell):
+                lao: Any = rng.choice(laos)
+                name = lao.name
+                full = edited_fresh.TYPE_WORDS[lao.lao_type][1]
+                if rng.random() < 0.5 and name.startswith(full):
+                    name = short[lao.lao_type] + name[len(full) :]
+                fields: dict[str, str | None] = {
+                    "lao_name": name,
+                    "lao_type": lao.lao_type,
+                    "district": lao.district,
+                    "province": lao.province,
+                    "lao_code": lao.lao_code if rng.random() < 0.5 else None,
+                }
+                form = edited_fresh.edited_form(fmt, edit, rng, lao=fields)
+                reading = read_attachment(form.data, filename=f"form.{fmt}")
+                official = rng.random() < 0.5
+                sender = (
+                    lao.emails[0]
+                    if official and lao.emails
+                    else f"green{rng.randint(1, 999)}@gmail.com"
+                )
+                found = identify(
+                    view,  # type: ignore[arg-type]
+                    sender_addresses=[sender],
+                    form_fields=dict(reading.fields) if isinstance(reading, FormReading) else None,
+                )
+                outcome = ("auto_ok" if found.certain and found.lao_code == lao.lao_code
+                           else "wrong" if found.certain else "review")  # fmt: skip
+                for key in (fmt, edit, "official address" if official else "unknown address"):
+                    rows[key][outcome] += 1
+                    rows[key]["n"] += 1
+                if outcome == "wrong":
+                    wrong.append(f"{fmt} {edit}: {lao.lao_code} {name} read as {found.lao_code} "
+                                 f"({found.reason})")  # fmt: skip
+    total = sum(rows[fmt]["n"] for fmt in edited_fresh.FORMATS)
+    print(f"edited forms of registry LAOs (samples.edited_fresh, SYNTHETIC): {total} forms, "
+          f"{time.perf_counter() - started:.1f} s")  # fmt: skip
+    print(f"   {'':<29} {'n':>6} {'auto+correct':>13} {'review':>8} {'WRONG auto':>11}")
+    for key, row in rows.items():
+        print(f"   {key:<29} {row['n']:>6} {row['auto_ok'] / row['n']:>12.1%} "
+              f"{row['review'] / row['n']:>8.1%} {row['wrong']:>11}")  # fmt: skip
+    print(f"WRONG AUTOMATIC {len(wrong)} (target 0)")
+    for line in wrong:
+        print("  WRONG", line)
 
 
 def _report(

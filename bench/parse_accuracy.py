@@ -25,7 +25,8 @@ included), median <= 5 ms per .xlsx form. Figures only: it never asserts.
 schema's variants or the older generators) and prints, per format and kind of edit: fields read
 exactly, forms that need review (a problem, or a value read with confidence under the
 acceptance threshold), forms answered "no form", values read wrong on forms that would pass
-without review (silently wrong: the target is 0), and ms per form. Targets on the held share:
+without review (silently wrong: the target is 0; a value not read at all is absent, counted
+apart, with which fields and what kind of wrong - classes, never forms), and ms per form. Targets on the held share:
 >= 99 % of fields exact on every edit kind, 0 "no form", 0 silently wrong.
 """
 
@@ -34,12 +35,15 @@ from __future__ import annotations
 import argparse
 import gc
 import math
+import re
 import statistics
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 TARGET_EXACT = 0.99
+_ROW = re.compile(r"\[\d+\]")
 TARGET_XLSX_MS = 5.0
 EXACT_FORMATS = ("xlsx", "xls", "docx", "pdf")
 
@@ -191,6 +195,7 @@ class EditTally:
     review: int = 0
     no_form: int = 0
     silent_wrong: int = 0
+    silent_missing: int = 0  # values not read on forms that pass without review
     problems_missed: int = 0
     ms: list[float] = field(default_factory=list)
     wrong: list[tuple[str, Any, Any]] = field(default_factory=list)
@@ -206,6 +211,26 @@ def needs_review(result: Any) -> bool:
     return bool(result.problems or check(result)) or result.confidence < ACCEPT_CONFIDENCE
 
 
+def _kind(key: str, expected: dict[str, Any], found: dict[str, Any]) -> str:
+    """What a wrong value is, as a class (never which form): spacing only, another field's
+    value, another project's value, or something else."""
+    got, want = found.get(key), expected.get(key)
+    if isinstance(got, str) and isinstance(want, str):
+        if "".join(got.split()) == "".join(want.split()):
+            return "spacing"
+        if want in got:
+            return "the value and more text"
+        if got and got in want:
+            return "part of the value"
+    if any(other != key and value == got for other, value in expected.items()):
+        same_column = _ROW.sub("[]", key)
+        if any(other != key and _ROW.sub("[]", other) == same_column and value == got
+               for other, value in expected.items()):  # fmt: skip
+            return "another project's"
+        return "another field's"
+    return "other"
+
+
 def edited(args: argparse.Namespace) -> int:
     from parsers import FormReading, NotAForm, check, read_attachment
     from samples import edited, edited_fresh
@@ -215,6 +240,8 @@ def edited(args: argparse.Namespace) -> int:
     formats = [name for name in args.formats.split(",") if name] or list(known)
     edits = [name for name in args.edits.split(",") if name] or list(edited.EDITS)
     tallies: dict[tuple[str, str], EditTally] = {}
+    silent_fields: Counter[str] = Counter()
+    silent_kinds: Counter[str] = Counter()
     started = time.perf_counter()
     for fmt in formats:
         for edit in edits:
@@ -235,16 +262,23 @@ def edited(args: argparse.Namespace) -> int:
                 review = needs_review(result)
                 tally.review += review
                 tally.no_form += isinstance(result, NotAForm)
-                wrong = 0
+                wrong: list[str] = []
+                missing = 0
                 for key, value in expected.items():
                     if key in found and found[key] == value:
                         tally.exact += 1
                     else:
-                        wrong += key in found
+                        if found.get(key) is not None:
+                            wrong.append(key)  # read, and not what the form says
+                        else:
+                            missing += 1  # not read: absent, never a wrong value
                         tally.wrong.append((key, value, found.get(key, "<absent>")))
-                wrong += sum(1 for key in found if key not in expected and found[key] is not None)
+                wrong += [key for key in found if key not in expected and found[key] is not None]
                 if not review:
-                    tally.silent_wrong += wrong
+                    tally.silent_wrong += len(wrong)
+                    tally.silent_missing += missing
+                    silent_fields.update(_ROW.sub("[]", key) for key in wrong)
+                    silent_kinds.update(_kind(key, expected, found) for key in wrong)
                 if form.expected_problems and isinstance(result, FormReading):
                     raised = {p.field for p in (*result.problems, *check(result))}
                     tally.problems_missed += len(set(form.expected_problems) - raised)
@@ -282,6 +316,14 @@ def edited(args: argparse.Namespace) -> int:
           f"{exact / fields:>8.1%} {sum(t.review for t in everything):>7}"
           f"{sum(t.no_form for t in everything):>9}"
           f"{sum(t.silent_wrong for t in everything):>14}")  # fmt: skip
+    if silent_fields:  # which fields, never which forms: a class of failure, not a case to tune
+        print("silently wrong, by field: "
+              + ", ".join(f"{key} {count}" for key, count in silent_fields.most_common()))  # fmt: skip
+    print("values not read on forms that pass without review (absent, not wrong): "
+          f"{sum(t.silent_missing for t in tallies.values())}")  # fmt: skip
+    if silent_kinds:
+        print("silently wrong, by kind: "
+              + ", ".join(f"{kind} {count}" for kind, count in silent_kinds.most_common()))  # fmt: skip
     missed = sum(t.problems_missed for t in tallies.values())
     print(f"blank sign-offs whose missing name, position or date raised no problem: {missed}")
     misses = [(f, e) for (f, e), t in tallies.items() if t.exact < TARGET_EXACT * t.fields]

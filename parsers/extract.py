@@ -149,12 +149,21 @@ def _choose(
     anchor = chosen.get(spec.after) if spec.after else None
     if anchor is not None:
         start = (anchor.cell.row, anchor.cell.col)
-        after = [hit for hit in hits if (hit.cell.row, hit.cell.col) > start]
+        after = [hit for hit in hits if (hit.cell.row, hit.cell.col) > start
+                 and layout.part_at(hit.cell.row) in (None, spec.part)]  # fmt: skip
         if after:  # the nearest after its anchor, value or none (a blank is the form's)
             return min(after, key=lambda hit: (-hit.score, hit.cell.row, hit.cell.col))
-    return _with_value(
+    hit = _with_value(
         layout, spec, sorted(hits, key=lambda hit: _preference(layout, spec.part, hit))
     )
+    if spec.after and any(
+        other.target != hit.target and other.target[0] == "field"
+        for other in layout.hits_at(hit.cell)
+    ):
+        # its anchor is missing and its label is another field's too (ตำแหน่ง of the contact
+        # and of the reporter): which one it is, nothing tells - a doubt
+        hit = dataclasses.replace(hit, score=min(hit.score, DOUBTFUL))
+    return hit
 
 
 def _with_value(layout: SheetLayout, spec: FieldSpec, ranked: list[Hit]) -> Hit:
@@ -345,6 +354,10 @@ def _read_green_area(layout: SheetLayout, columns: dict[str, Cell], under: dict[
         present = tuple(cell for cell in parts if cell is not None)
         if present:
             raw = "-".join(cell.text if cell else "0" for cell in parts)
+            if len(columns.keys() & {"rai", "ngan", "wa"}) < 3 and _figure_beyond(
+                layout, present[-1], columns
+            ):
+                score = min(score, _UNCLAIMED)  # a ตร.วา column no header named: a doubt
             out.record(key, read_value(Source(raw), vspec), present, raw, score, spec.title)
         return
     header = columns.get("area")
@@ -357,6 +370,21 @@ def _read_green_area(layout: SheetLayout, columns: dict[str, Cell], under: dict[
     unit = layout.unit_after(cell) or thai.area_unit_of(header.text)
     result = read_value(Source(_zero(cell.text), cell.value, unit), vspec)
     out.record(key, result, (cell,), cell.text, score, spec.title)
+
+
+_UNCLAIMED = 0.6  # an area read from ไร่/งาน columns with a figure beside them no header names
+
+
+def _figure_beyond(layout: SheetLayout, last: Cell, columns: dict[str, Cell]) -> bool:
+    """A figure right of ``last`` in its row, under no column header of the table."""
+    heads = [header for header in columns.values() if header.col > last.col]
+    limit = min((header.col for header in heads), default=None)
+    for cell in layout.sheet.row(last.row):
+        if cell.col <= last.col or (limit is not None and cell.col >= limit):
+            continue
+        if isinstance(cell.value, int | float) or thai.parse_number(cell.text) is not None:
+            return True
+    return False
 
 
 def _read_green_run(layout: SheetLayout, hit: Hit, sites_spec: FieldSpec, area_spec: FieldSpec,

@@ -25,10 +25,10 @@ import itertools
 import re
 import string
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from core.thai import normalize, thai_digits_to_arabic
+from core.thai import area_unit_of, is_unit_text, normalize, thai_digits_to_arabic
 from parsers.cells import Cell, Sheet
 from parsers.meaning import Vocabulary
 from parsers.schema import FormSchema
@@ -398,7 +398,11 @@ def certainty(index: LabelIndex, key: str, target: Target, score: float) -> floa
 
 
 def meaning_hits(
-    index: LabelIndex, cells: Iterable[Cell], missing: set[Target], alone: set[int] | None = None
+    index: LabelIndex,
+    cells: Iterable[Cell],
+    missing: set[Target],
+    alone: set[int] | None = None,
+    part_of: Callable[[Cell], int | None] | None = None,
 ) -> list[Hit]:
     """Reworded labels by meaning (``parsers.meaning``): each cell's best target among
     ``missing``, scored by the similarity of their words; a cell that means two targets about
@@ -406,8 +410,9 @@ def meaning_hits(
     may be a label with its value typed after it ("จังหวัดที่ตั้ง สงขลา"): the longest start
     of it, up to a space, that means a label well is the label, the rest a tentative value.
     A part's heading stands alone on its row: a cell not in ``alone`` (ids; None: all are)
-    is never compared with the headings ("ข้อมูล ณ" | a date is no heading). A label read so
-    scores by :func:`certainty`."""
+    is never compared with the headings ("ข้อมูล ณ" | a date is no heading). A cell under a
+    part's heading (``part_of``) is compared with that part's labels only ("เจ้าหน้าที่ที่
+    ติดต่อได้" in Part 1 is no รุกขกร of Part 3). A label read so scores by :func:`certainty`."""
     labels = [(target, words) for target, words in index.meanings if target in missing]
     if not labels:
         return []
@@ -416,6 +421,9 @@ def meaning_hits(
     hits: list[Hit] = []
     for cell in cells:
         entries = with_headings if alone is None or id(cell) in alone else labels
+        part = part_of(cell) if part_of is not None else None
+        if part is not None:  # under a part's heading: that part's labels (and headings)
+            entries = [entry for entry in entries if index.parts.get(entry[0], part) == part]
         text = normalize(cell.text)
         keys = (bare_key(text), label_key(text))
         found = [(_best_meaning(index, entries, key), key) for key in keys]
@@ -527,11 +535,36 @@ def header_hits(index: LabelIndex, sheet: Sheet, hits: list[Hit]) -> list[Hit]:
                 if not scored:
                     break
                 (score, target), cell = max(scored, key=lambda item: item[0][0])
+                score = max(certainty(index, key, target, score)  # "(ต้น)" tells trees
+                            for key in (bare_key(cell.text), label_key(cell.text)))  # fmt: skip
                 found.append(Hit(cell, target, round(score, 3)))
                 entries = [entry for entry in entries if entry[0] != target]
                 taken.add(id(cell))
                 waiting = [other for other in waiting if other is not cell]
+    found += _unit_headers(sheet, by_row, taken)
     found += _negated_pairs(sheet, by_row, taken)
+    return found
+
+
+_UNIT_COLUMNS = {"rai": "rai", "ngan": "ngan", "wa2": "wa"}
+
+
+def _unit_headers(sheet: Sheet, by_row: dict[int, list[Hit]], taken: set[int]) -> list[Hit]:
+    """In a Part 2 header row that heads ไร่ or งาน, a cell saying only an area unit heads that
+    unit's column, however it is spelled ("ตร.ว.", "ตร.วา.", "(ตารางวา)")."""
+    found: list[Hit] = []
+    for row, row_hits in by_row.items():
+        present = {hit.target for hit in row_hits if hit.target[0] == "gcol"}
+        if not present & {("gcol", "rai"), ("gcol", "ngan")}:
+            continue
+        for cell in sheet.row(row):
+            if id(cell) in taken or not is_unit_text(cell.text):
+                continue
+            name = _UNIT_COLUMNS.get(area_unit_of(cell.text) or "")
+            if name is not None and ("gcol", name) not in present:
+                found.append(Hit(cell, ("gcol", name), 1.0))
+                present.add(("gcol", name))
+                taken.add(id(cell))
     return found
 
 
@@ -570,7 +603,7 @@ def find_hits(index: LabelIndex, sheet: Sheet) -> list[Hit]:
     parts = {target[1] for target, _ in schema_sections(index)}
     hits: list[Hit] = []
     for cell in sheet.cells:
-        if not is_label_like(cell):
+        if not is_label_like(cell) and not _abbreviation(index, cell):
             continue
         heading = _HEADING.match(normalize(cell.text))
         part = thai_digits_to_arabic(heading.group(1)) if heading else None
@@ -581,7 +614,9 @@ def find_hits(index: LabelIndex, sheet: Sheet) -> list[Hit]:
         if found and all(hit.tentative or hit.score < 1.0 for hit in found):
             section = _best_meaning(index, schema_sections(index), label_key(cell.text))
             if section is not None and section[0] > max(hit.score for hit in found) * 0.8:
-                found = [Hit(cell, section[1], round(section[0], 3))]
+                # a heading - unless the layout finds it is none (``parsers.layout``): then
+                # the label it starts with stands
+                found = [Hit(cell, section[1], round(section[0], 3)), *found]
         if found and all(hit.tentative and hit.target[0] in FUZZY_KINDS for hit in found):
             # a label's words then more: "อปท. ประเภท" starts with อปท. but means ประเภท อปท.
             meant = _best_meaning(index, index.labelled, label_key(cell.text))
@@ -594,6 +629,17 @@ def find_hits(index: LabelIndex, sheet: Sheet) -> list[Hit]:
                 found = [Hit(cell, meant[1], round(score, 3))]
         hits.extend(found)
     return hits
+
+
+def _abbreviation(index: LabelIndex, cell: Cell) -> bool:
+    """A one-letter abbreviation that is, whole, a field's label: "จ.", "อ." (never a bare
+    letter: a tick "X" or a column letter)."""
+    text = cell.text.strip()
+    return (
+        cell.value is None
+        and text.endswith(".")
+        and any(entry.target[0] == "field" for entry in index.exact.get(label_key(text), ()))
+    )
 
 
 def schema_sections(index: LabelIndex) -> list[tuple[Target, tuple[str, ...]]]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import itertools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -74,25 +75,54 @@ class SheetLayout:
         self.project_rows = self._project_region_rows(hits)
         matching = schema.matching
         headers = self._table_header_cells(hits)
-        missing = _missing_targets(schema, [h for h in hits if id(h.cell) not in headers],
-                                   self.project_rows)  # fmt: skip
+        # a cell that may be a reworded heading names no field for sure ("4. ปัญหา/ข้อเสนอแนะ"
+        # starts with ปัญหา): its fields are still looked for by meaning elsewhere
+        maybe_headings = {id(h.cell) for h in hits if h.target[0] == "section" and h.score < 1.0}
+        missing = _missing_targets(
+            schema,
+            [h for h in hits if id(h.cell) not in headers and id(h.cell) not in maybe_headings],
+            self.project_rows,
+        )
         if missing:
             alone = {id(cell) for cell in sheet.cells
                      if not any(other is not cell and not is_blank(other.text)
                                 for other in sheet.row(cell.row))}  # fmt: skip
             # a heading stands alone on its row: a cell with a value beside it that matched a
             # heading without its parentheses ("ข้อมูลพื้นที่สีเขียว (ฐานข้อมูล)" | ✓) is free
+            headings = _exact_headings(hits)
             taken = {id(hit.cell) for hit in hits
                      if hit.target[0] != "section" or hit.score >= 1.0
-                     or id(hit.cell) in alone}  # fmt: skip
+                     or (id(hit.cell) in alone and self._heading(hit, headings))}  # fmt: skip
+            # the cell right after a label (nothing between) is its value, never a label read
+            # by meaning ("ประเภทของหน่วยงาน | องค์การบริหารส่วนจังหวัด" is no จังหวัด)
+            labelled = {id(hit.cell) for hit in hits
+                        if hit.target[0] in FUZZY_KINDS and hit.inline is None}  # fmt: skip
+            values: set[int] = set()
+            for row_cells in (sheet.row(number) for number in {c.row for c in sheet.cells}):
+                shown = [cell for cell in row_cells if not is_blank(cell.text)]
+                values |= {id(right) for left, right in itertools.pairwise(shown)
+                           if id(left) in labelled}  # fmt: skip
             candidates = [
                 cell
                 for cell in sheet.cells
                 if id(cell) not in taken
+                and id(cell) not in values
                 and cell.row not in self.project_rows
                 and is_label_like(cell)
             ]
-            by_meaning = self._in_their_part(meaning_hits(index, candidates, missing, alone), hits)
+
+            def part_of(cell: Cell) -> int | None:
+                """The part a cell stands in, when its heading and the next part's are both
+                written as the form writes them (else a reworded heading may lie between)."""
+                above = [number for row, number in headings if row <= cell.row]
+                below = [number for row, number in headings if row > cell.row]
+                if above and below and below[0] == above[-1] + 1:
+                    return above[-1]
+                return None
+
+            by_meaning = self._in_their_part(
+                meaning_hits(index, candidates, missing, alone, part_of), hits
+            )
             hits += by_meaning
             missing -= {hit.target for hit in by_meaning}
             taken |= {id(hit.cell) for hit in by_meaning}
@@ -104,8 +134,13 @@ class SheetLayout:
                 matching.fuzzy_penalty,
             )
             hits += self._rows_by_place(hits, index)
+        exact = _exact_headings(hits)
         hits = [hit for hit in hits if hit.target[0] != "section" or hit.score >= 1.0
-                or self._heading(hit, _exact_headings(hits))]  # fmt: skip
+                or self._heading(hit, exact)]  # fmt: skip
+        # a reworded heading that stands is its cell's only meaning; one that does not leaves
+        # the label it starts with ("ผู้รายงานข้อมูล ลงชื่อ" under "ส่วนที่ 5 ผู้รายงาน")
+        reworded = {id(hit.cell) for hit in hits if hit.target[0] == "section" and hit.score < 1.0}
+        hits = [hit for hit in hits if id(hit.cell) not in reworded or hit.target[0] == "section"]
         headers = self._table_header_cells(hits)
         hits = [hit for hit in hits if id(hit.cell) not in headers or hit.target[0] != "field"
                 or schema.field(hit.target[1]).column]  # fmt: skip
@@ -215,11 +250,13 @@ class SheetLayout:
     def _heading(self, hit: Hit, known: list[tuple[int, int]]) -> bool:
         """A part's heading reworded stands alone on its row, after the headings of earlier
         parts and before those of later ones (a Part 3 item that speaks of ข้อมูลพื้นที่สีเขียว
-        is no Part 2 heading)."""
+        is no Part 2 heading), and its part has no heading written as the form writes it."""
         if any(cell is not hit.cell and not is_blank(cell.text)
                for cell in self.sheet.row(hit.cell.row)):  # fmt: skip
             return False
         part = int(hit.target[1])
+        if any(number == part for _, number in known):
+            return False
         return all((row < hit.cell.row) == (number < part) for row, number in known
                    if number != part)  # fmt: skip
 
@@ -272,6 +309,10 @@ class SheetLayout:
 
     def hits_for(self, target: Target) -> list[Hit]:
         return self.by_target.get(target, [])
+
+    def hits_at(self, cell: Cell) -> list[Hit]:
+        """The label hits of ``cell`` (one cell may say the labels of several fields)."""
+        return [hit for hit in self.hits if hit.cell is cell]
 
     def is_stopper(self, cell: Cell) -> bool:
         return id(cell) in self._stoppers

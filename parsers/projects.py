@@ -73,6 +73,29 @@ def read_projects(
         raw.append({key: cell.text for key, cell in found.items() if cell is not None})
     out.fields[spec.key] = projects
     _totals(spec.columns, projects, totals, out)
+    _doubt_weak_headers(layout, columns, spec.columns, out)
+
+
+def _doubt_weak_headers(layout: SheetLayout, columns: list[tuple[ColumnSpec, Cell]],
+                        every: tuple[ColumnSpec, ...], out: Collector) -> None:  # fmt: skip
+    """A column whose header was told by meaning without certainty (``labels.certainty``)
+    lends that doubt to every value read under it, and to its total: a value that could be
+    another column's is a doubt (review), as a field's value is under a doubtful label."""
+    scores = {
+        column.key: max((hit.score for hit in layout.hits_at(cell) if hit.target == ("pcol", column.key)),
+                        default=1.0)
+        for column, cell in columns
+    }  # fmt: skip
+    totals = {column.total_key: column.key for column in every if column.total_key}
+    for key, where in list(out.provenance.items()):
+        column = _COLUMN.match(key)
+        name = column.group(1) if column else totals.get(key)
+        score = scores.get(name or "", 1.0)
+        if score < where.confidence:
+            out.provenance[key] = dataclasses.replace(where, confidence=round(score, 3))
+
+
+_COLUMN = re.compile(r"^projects\[\d+\]\.(\w+)$")
 
 
 def _continues(

@@ -44,7 +44,7 @@ EDITS: tuple[str, ...] = (
     "heavy_merges",  # merges everywhere
     "blank_signoff",  # the sign-off left blank: a problem, never a guess
 )
-FORMATS: tuple[str, ...] = ("xlsx", "xls", "ods", "docx", "pdf")
+FORMATS: tuple[str, ...] = ("xlsx", "xls", "ods", "odt", "docx", "pdf")
 DEV_SEED = 7
 HELD_SEED = 2564_11_2  # the second held share: the first (2564_11) was never looked at either
 
@@ -198,7 +198,8 @@ HEADS = ("นายกองค์การบริหารส่วนตำ�
 PROJECT_NAMES = ("ปลูกต้นไม้ริมถนนเข้าหมู่บ้าน", "ฟื้นฟูป่าชุมชนโคกหนองนา", "สร้างสวนหย่อมหน้าตลาด",
                  "รักษ์ต้นไม้ใหญ่ในวัด", "ปลูกไม้ยืนต้นในโรงเรียน", "คลองสวยน้ำใส ริมตลิ่งเขียว")  # fmt: skip
 SPECIES = ("สัก มะค่า", "ยางนา", "ต้นคูน ต้นเสลา", "ประดู่ป่า", "มะขามป้อม ขี้เหล็ก", "ตะเคียนทอง")
-PERIODS = ("พ.ค.-ก.ค. 64", "ตลอดปี", "12 ส.ค. 2564", "ม.ค. - มี.ค. 2564", "ไตรมาสที่ 2", "ก.ย. 64")
+PERIODS = ("พ.ค.-ก.ค. 64", "ตลอดปี", "12 ส.ค. 2564", "ม.ค. - มี.ค. 2564", "ไตรมาสที่ 2", "ก.ย. 64",
+           "1 ต.ค. 63 - 30 ก.ย. 64", "5 มิ.ย. 64")  # fmt: skip
 TROUBLES = ("งบประมาณมีจำกัด", "ฝนทิ้งช่วง กล้าไม้ตาย\nขาดคนดูแลต่อเนื่อง", "ขาดความรู้เรื่องการตัดแต่งกิ่ง")
 ASKS = ("อยากให้ สผ. จัดอบรมการทำฐานข้อมูล", "ขอกล้าไม้เพิ่ม\nขอคู่มือรุกขกรรม", "ไม่มี")
 MONTHS = ("มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม", "สิงหาคม",
@@ -212,8 +213,8 @@ ITEMS = ("has_local_plan", "has_master_plan", "has_ordinance", "has_database", "
 PART1 = ("lao_name", "lao_type", "lao_code", "district", "province", "area_km2", "population",
          "population_as_of", "contact_name", "contact_position", "contact_phone", "contact_email")  # fmt: skip
 PAIRS = (("district", "province"), ("contact_phone", "contact_email"), ("lao_type", "lao_code"),
-         ("population", "population_as_of"))  # fmt: skip
-ANSWER_HEAD = ("ผลการดำเนินการ", "มี/ไม่มี", "สถานะการดำเนินงาน", "คำตอบ")
+         ("population", "population_as_of"), ("contact_name", "contact_position"))  # fmt: skip
+ANSWER_HEAD = ("มี / ไม่มี", "มี/ไม่มี", "สถานะการดำเนินงาน", "คำตอบ", "ผลการดำเนินการ", "ผล")
 ANSWERS = (("มี", "ไม่มี"), ("ใช่", "ไม่ใช่"))
 NUMBER_HEAD = ("ลำดับ", "ที่")
 CELL_HEADS = (("ไร่", "งาน", "ตารางวา"), ("ไร่", "งาน", "ตร.ว."))
@@ -221,6 +222,7 @@ PROJECT_ORDERS = (
     ("ordinal", "name", "period", "budget_baht", "added_area_m2", "trees_planted", "species"),
     ("ordinal", "name", "budget_baht", "trees_planted", "added_area_m2", "period", "species"),
     ("ordinal", "name", "species", "period", "budget_baht", "trees_planted", "added_area_m2"),
+    ("ordinal", "name", "trees_planted", "species", "added_area_m2", "budget_baht", "period"),
 )
 _THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
 BE_FORMATS = ("[$-th-TH,107]d mmmm yyyy;@", "[$-1070000]d/mm/yyyy;@", "[$-D07041E]d mmm yy;@")
@@ -769,7 +771,8 @@ def _projects_table(sheet: Sheet, row: int, truth: dict[str, Any], style: Style,
     for number, project in enumerate(truth["projects"], start=1):
         if style.blank_project_rows and number > 1:
             row += rng.randint(1, 2)
-        sheet.put(row, cols["ordinal"], number)
+        sheet.put(row, cols["ordinal"],
+                  str(number).translate(_THAI_DIGITS) if style.thai_digits else number)  # fmt: skip
         for key in order[1:]:
             value = project[key]
             if key == "added_area_m2":
@@ -1045,6 +1048,88 @@ def _docx_sheet(document: Any, sheet: Sheet) -> None:
     flush()
 
 
+# ============================================================================ .odt
+
+
+_ODT_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+    "<office:body><office:text>"
+)
+_ODT_MANIFEST = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" '
+    'manifest:version="1.2"><manifest:file-entry manifest:full-path="/" '
+    'manifest:media-type="application/vnd.oasis.opendocument.text"/>'
+    '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+    "</manifest:manifest>"
+)
+
+
+def write_odt(grid: Grid) -> bytes:
+    """The sheets as an OpenDocument text, written by hand: a lone bold cell at the left (the
+    title, a heading) as a heading paragraph, each run of rows between them as one table."""
+    parts = [_ODT_HEAD]
+    for sheet in grid.sheets:
+        block: list[int] = []
+
+        def flush(block: list[int] = block, sheet: Sheet = sheet) -> None:
+            if not block:
+                return
+            first, last = block[0], block[-1]
+            width = sheet.width
+            covered = {
+                (r + dr, c + dc)
+                for (r, c), item in sheet.cells.items()
+                for dr in range(item.rows)
+                for dc in range(item.cols)
+                if (dr, dc) != (0, 0)
+            }
+            parts.append("<table:table>")
+            parts.append(f'<table:table-column table:number-columns-repeated="{width}"/>')
+            for r in range(first, last + 1):
+                parts.append("<table:table-row>")
+                for c in range(width):
+                    item = sheet.cells.get((r, c))
+                    if (r, c) in covered:
+                        parts.append("<table:covered-table-cell/>")
+                    elif item is None:
+                        parts.append("<table:table-cell/>")
+                    else:
+                        span = ""
+                        if item.cols > 1:
+                            span += f' table:number-columns-spanned="{min(item.cols, width - c)}"'
+                        if item.rows > 1:
+                            rows = min(item.rows, last - r + 1)
+                            span += f' table:number-rows-spanned="{rows}"'
+                        text = "".join(f"<text:p>{escape(line)}</text:p>"
+                                       for line in _shown(item).split("\n"))  # fmt: skip
+                        parts.append(f'<table:table-cell office:value-type="string"{span}>'
+                                     f"{text}</table:table-cell>")  # fmt: skip
+                parts.append("</table:table-row>")
+            parts.append("</table:table>")
+            block.clear()
+
+        for r in range(sheet.height):
+            cells = [(c, item) for (row, c), item in sheet.cells.items() if row == r]
+            if len(cells) == 1 and cells[0][1].bold and cells[0][0] == 0:
+                flush()
+                parts.append(f'<text:h text:outline-level="2">{escape(str(cells[0][1].value))}'
+                             "</text:h>")  # fmt: skip
+            else:
+                block.append(r)
+        flush()
+    parts.append("</office:text></office:body></office:document-content>")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as package:
+        package.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.text")
+        package.writestr("META-INF/manifest.xml", _ODT_MANIFEST, zipfile.ZIP_DEFLATED)
+        package.writestr("content.xml", "".join(parts), zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
 def write_pdf(grid: Grid, face: str | None = None) -> bytes:
     """The form sheet drawn by reportlab: its own table drawing (ruled cells, figures set to
     the right edge, text to the left), a Thai TrueType face, A4 pages."""
@@ -1170,6 +1255,7 @@ WRITERS: dict[str, Callable[[Grid], bytes]] = {
     "xls": write_xls,
     "ods": write_ods,
     "docx": write_docx,
+    "odt": write_odt,
     "pdf": write_pdf,
 }
 

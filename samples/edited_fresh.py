@@ -32,12 +32,9 @@ SYNTHETIC data.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import random
-import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
-from xml.sax.saxutils import escape
 
 from samples.edited import (
     EDITS,
@@ -47,6 +44,7 @@ from samples.edited import (
     Sheet,
     write_docx,
     write_ods,
+    write_odt,
     write_pdf,
     write_xls,
     write_xlsx,
@@ -751,90 +749,6 @@ def _instructions(style: Style, rng: random.Random) -> Sheet:
     return guide
 
 
-# ============================================================================ .odt
-
-
-_ODT_HEAD = (
-    '<?xml version="1.0" encoding="UTF-8"?>'
-    '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
-    "<office:body><office:text>"
-)
-_ODT_MANIFEST = (
-    '<?xml version="1.0" encoding="UTF-8"?>'
-    '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" '
-    'manifest:version="1.2"><manifest:file-entry manifest:full-path="/" '
-    'manifest:media-type="application/vnd.oasis.opendocument.text"/>'
-    '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
-    "</manifest:manifest>"
-)
-
-
-def write_odt(grid: Grid) -> bytes:
-    """The sheets as an OpenDocument text, written by hand: a lone bold cell at the left (the
-    title, a heading) as a heading paragraph, each run of rows between them as one table."""
-    from samples.edited import _shown
-
-    parts = [_ODT_HEAD]
-    for sheet in grid.sheets:
-        block: list[int] = []
-
-        def flush(block: list[int] = block, sheet: Sheet = sheet) -> None:
-            if not block:
-                return
-            first, last = block[0], block[-1]
-            width = sheet.width
-            covered = {
-                (r + dr, c + dc)
-                for (r, c), item in sheet.cells.items()
-                for dr in range(item.rows)
-                for dc in range(item.cols)
-                if (dr, dc) != (0, 0)
-            }
-            parts.append("<table:table>")
-            parts.append(f'<table:table-column table:number-columns-repeated="{width}"/>')
-            for r in range(first, last + 1):
-                parts.append("<table:table-row>")
-                for c in range(width):
-                    item = sheet.cells.get((r, c))
-                    if (r, c) in covered:
-                        parts.append("<table:covered-table-cell/>")
-                    elif item is None:
-                        parts.append("<table:table-cell/>")
-                    else:
-                        span = ""
-                        if item.cols > 1:
-                            span += f' table:number-columns-spanned="{min(item.cols, width - c)}"'
-                        if item.rows > 1:
-                            rows = min(item.rows, last - r + 1)
-                            span += f' table:number-rows-spanned="{rows}"'
-                        text = "".join(f"<text:p>{escape(line)}</text:p>"
-                                       for line in _shown(item).split("\n"))  # fmt: skip
-                        parts.append(f'<table:table-cell office:value-type="string"{span}>'
-                                     f"{text}</table:table-cell>")  # fmt: skip
-                parts.append("</table:table-row>")
-            parts.append("</table:table>")
-            block.clear()
-
-        for r in range(sheet.height):
-            cells = [(c, item) for (row, c), item in sheet.cells.items() if row == r]
-            if len(cells) == 1 and cells[0][1].bold and cells[0][0] == 0:
-                flush()
-                parts.append(f'<text:h text:outline-level="2">{escape(str(cells[0][1].value))}'
-                             "</text:h>")  # fmt: skip
-            else:
-                block.append(r)
-        flush()
-    parts.append("</office:text></office:body></office:document-content>")
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as package:
-        package.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.text")
-        package.writestr("META-INF/manifest.xml", _ODT_MANIFEST, zipfile.ZIP_DEFLATED)
-        package.writestr("content.xml", "".join(parts), zipfile.ZIP_DEFLATED)
-    return out.getvalue()
-
-
 def _write_pdf(grid: Grid) -> bytes:
     return write_pdf(grid, face=PDF_FACE)
 
@@ -852,9 +766,18 @@ WRITERS: dict[str, Callable[[Grid], bytes]] = {
 # ============================================================================ the corpus
 
 
-def edited_form(fmt: str, edit: str, rng: random.Random) -> EditedForm:
-    """One form of ``fmt`` with the edit ``edit`` (share "fresh")."""
+def edited_form(
+    fmt: str, edit: str, rng: random.Random, lao: dict[str, str | None] | None = None
+) -> EditedForm:
+    """One form of ``fmt`` with the edit ``edit`` (share "fresh"); ``lao`` replaces the
+    identity fields of the truth (lao_name, lao_type, lao_code, district, province; None
+    leaves a field out), for forms of the registry's LAOs (``bench.identify --edited``)."""
     truth = random_truth(rng)
+    for key, value in (lao or {}).items():
+        if value is None:
+            truth.pop(key, None)
+        else:
+            truth[key] = value
     style = Style(edit, rng)
     grid = build(truth, style, rng)
     expected = ("reporter_name", "reporter_position", "report_date") if style.blank_signoff else ()
