@@ -139,14 +139,7 @@ def _fill(services: Any, rows: list[RegistryRow], submissions: int, seed: int) -
         )
         first_id, first_message, first_code = waiting[0]
         lao = next(r for r in laos if r.lao_code == first_code)
-        truth = forms.random_truth(
-            rng,
-            lao_name=lao.name,
-            lao_type=lao.lao_type,
-            province=lao.province,
-            district=lao.district or "",
-            lao_code=None,
-        )
+        truth = forms.registry_truth(rng, lao)
         data = forms.fill_xlsx(truth, layout="template_beside", rng=rng)
         reading = read_attachment(data, filename="form.xlsx")
         assert isinstance(reading, FormReading)

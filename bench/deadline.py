@@ -81,14 +81,7 @@ def _documents(kind: str, rows: list[Any], rng: random.Random) -> list[tuple[Any
     from samples import forms, wordforms
 
     def truth(row: Any) -> dict[str, Any]:
-        return forms.random_truth(
-            rng,
-            lao_name=row.name,
-            lao_type=row.lao_type,
-            province=row.province,
-            district=row.district or "",
-            lao_code=None,
-        )
+        return forms.registry_truth(rng, row)
 
     if kind == "xlsx":
         return [(r, forms.fill_xlsx(truth(r), layout="template_beside", rng=rng)) for r in rows]

@@ -30,6 +30,7 @@ from openpyxl.utils import get_column_letter
 
 from parsers.schema import FormSchema, load_schema
 from parsers.template import SHEET_TITLE, build_template
+from storage.registry import RegistryRow
 
 DEV_LAYOUTS: tuple[str, ...] = (
     "template_beside",
@@ -196,6 +197,21 @@ def random_truth(
     truth["reporter_position"] = rng.choice(_REPORTER_POSITIONS)
     truth["report_date"] = (dt.date(2021, 9, 1) + dt.timedelta(days=rng.randint(0, 45))).isoformat()
     return truth
+
+
+def registry_truth(
+    rng: random.Random, row: RegistryRow, *, lao_code: str | None = None
+) -> dict[str, Any]:
+    """:func:`random_truth` of an LAO of the registry: its name, type, province and district as
+    registered (the code only when given: most forms leave it out)."""
+    return random_truth(
+        rng,
+        lao_name=row.name,
+        lao_type=row.lao_type,
+        province=row.province,
+        district=row.district or "",
+        lao_code=lao_code,
+    )
 
 
 def _person(rng: random.Random) -> str:

@@ -112,14 +112,7 @@ def _envelope(
 def _form(
     rng: random.Random, lao: RegistryRow, layout: str | None = None, **changes: Any
 ) -> tuple[dict[str, Any], bytes]:
-    truth = forms.random_truth(
-        rng,
-        lao_name=lao.name,
-        lao_type=lao.lao_type,
-        province=lao.province,
-        district=lao.district or "",
-        lao_code=lao.lao_code if rng.random() < 0.6 else None,
-    )
+    truth = forms.registry_truth(rng, lao, lao_code=lao.lao_code if rng.random() < 0.6 else None)
     truth.update(changes)
     chosen = layout or rng.choice(forms.LAYOUTS)
     return truth, forms.fill_xlsx(truth, layout=chosen, rng=rng)

@@ -52,14 +52,7 @@ XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.she
 def lao_form(row: RegistryRow, *, seed: int = 1, **overrides: Any) -> bytes:
     """A filled .xlsx report form of ``row`` (``overrides`` replace values of the truth)."""
     rng = random.Random(seed)
-    truth = forms.random_truth(
-        rng,
-        lao_name=row.name,
-        lao_type=row.lao_type,
-        province=row.province,
-        district=row.district or "",
-        lao_code=None,
-    )
+    truth = forms.registry_truth(rng, row)
     truth.update(overrides)
     return forms.fill_xlsx(truth, layout="template_beside", rng=rng)
 
