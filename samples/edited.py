@@ -416,7 +416,7 @@ def _style(edit: str, share: str, rng: random.Random) -> Style:
     return style
 
 
-_PRINTED = {  # the labels the spec prints (report-form.md); used where nothing was reworded
+PRINTED_LABELS = {  # the labels the spec prints (report-form.md); used where nothing was reworded
     "lao_name": "ชื่อองค์กรปกครองส่วนท้องถิ่น", "lao_type": "ประเภท อปท.", "lao_code": "รหัส อปท.",
     "district": "อำเภอ", "province": "จังหวัด", "area_km2": "พื้นที่ทั้งหมดของ อปท. (ตร.กม.)",
     "population": "จำนวนประชากร (ทะเบียนราษฎร์)", "population_as_of": "ณ วันที่",
@@ -442,7 +442,7 @@ _PRINTED = {  # the labels the spec prints (report-form.md); used where nothing 
 
 
 def _label(style: Style, key: str) -> str:
-    return style.words.get(key, _PRINTED[key])
+    return style.words.get(key, PRINTED_LABELS[key])
 
 
 # ---------------------------------------------------------------------------- values as typed

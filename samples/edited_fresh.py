@@ -38,6 +38,7 @@ from typing import Any
 
 from samples.edited import (
     EDITS,
+    PRINTED_LABELS,
     EditedForm,
     Grid,
     Item,
@@ -342,28 +343,9 @@ class Style:
 
 
 _PRINTED = {  # the labels the spec prints (report-form.md): where nothing was reworded
-    "lao_name": "ชื่อองค์กรปกครองส่วนท้องถิ่น", "lao_type": "ประเภท อปท.", "lao_code": "รหัส อปท.",
-    "district": "อำเภอ", "province": "จังหวัด", "area_km2": "พื้นที่ทั้งหมดของ อปท. (ตร.กม.)",
-    "population": "จำนวนประชากร (ทะเบียนราษฎร์)", "population_as_of": "ณ วันที่",
-    "contact_name": "ผู้ประสานงาน ชื่อ-สกุล", "contact_position": "ตำแหน่ง",
-    "contact_phone": "โทรศัพท์ / มือถือ", "contact_email": "E-mail",
-    "green_total_area_m2": "รวมพื้นที่สีเขียวทั้งหมด",
-    "green_per_capita_m2": "พื้นที่สีเขียวต่อประชากร ตร.ม./คน",
-    "has_local_plan": "แผนพัฒนาท้องถิ่นมีโครงการด้านพื้นที่สีเขียว",
-    "has_master_plan": "แผนแม่บทพื้นที่สีเขียว", "has_ordinance": "ข้อบัญญัติ/เทศบัญญัติ",
-    "has_database": "ฐานข้อมูลพื้นที่สีเขียว", "has_tree_register": "ทะเบียนต้นไม้ใหญ่",
-    "has_arborist": "เจ้าหน้าที่รับผิดชอบ/รุกขกร",
-    "has_participation": "การมีส่วนร่วมของชุมชน/ภาคเอกชน",
-    "problems": "ปัญหา อุปสรรค", "suggestions": "ข้อเสนอแนะ", "reporter_name": "ลงชื่อ",
-    "reporter_position": "ตำแหน่ง", "report_date": "วันที่",
-    "public": "1. พื้นที่สีเขียวสาธารณะ (สวนสาธารณะ สวนหย่อม สวนสุขภาพ สนามเด็กเล่น)",
-    "utility_private": "2.1 พื้นที่สีเขียวอรรถประโยชน์ ส่วนบุคคล",
-    "utility_institution": "2.2 พื้นที่สีเขียวอรรถประโยชน์ ในสถาบัน (สถานที่ราชการ โรงเรียน ศาสนสถาน)",
-    "utility_facility": "2.3 พื้นที่สีเขียวอรรถประโยชน์ ในพื้นที่สาธารณูปการ",
-    "linear": "3. พื้นที่สีเขียวริ้วยาวตามแนวถนน ทางรถไฟ แม่น้ำ คลอง",
-    "natural": "4. พื้นที่สีเขียวธรรมชาติ", "productive": "5. พื้นที่สีเขียวเพื่อเศรษฐกิจและการเกษตร",
-    "other": "6. พื้นที่สีเขียวอื่น ๆ",
-}  # fmt: skip
+    **PRINTED_LABELS,
+    "green_per_capita_m2": "พื้นที่สีเขียวต่อประชากร ตร.ม./คน",  # as the spec writes it, no brackets
+}
 PRINTED = frozenset(_PRINTED.values())
 
 
