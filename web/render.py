@@ -47,9 +47,7 @@ def _date(value: Any) -> str:
             value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
         except ValueError:
             return str(value)
-    if isinstance(value, datetime):
-        return thai_date(value)
-    if isinstance(value, date):
+    if isinstance(value, date):  # a datetime too: thai_date puts it in Bangkok time first
         return thai_date(value)
     return str(value)
 
