@@ -236,11 +236,12 @@ def test_unreadable_left_to_a_person_does_not_ask_to_send_again(renderer: Render
         "problems": [{"message_th": "ภาพสแกนมีหลายหน้าเกินกว่าที่ระบบอ่านได้", "value": "scan.pdf"}],
     }
     out = renderer.render("unreadable", {**ack_context(sub), "person_reads": True})
-    assert out.subject == ("สผ. ได้รับแบบรายงานแล้ว เจ้าหน้าที่จะอ่านไฟล์ที่ส่งมาเอง [ONEP-2564-000123]")
+    assert out.subject == ("สผ. ได้รับไฟล์ที่ส่งมาแล้ว เจ้าหน้าที่จะตรวจสอบไฟล์เอง [ONEP-2564-000123]")
     check(out.text, out.html)
     assert "ท่านไม่ต้องส่งมาใหม่" in out.text
     assert "ท่านไม่ต้องส่งมาใหม่" in out.html
     assert "แนบไฟล์ใหม่" not in out.text
+    assert "อ่านไฟล์ที่แนบมาโดยอัตโนมัติไม่ได้" in out.text  # said as what failed, not as a success
 
 
 def test_duplicate(renderer: Renderer) -> None:
